@@ -132,9 +132,9 @@ int payload_estimate(const struct payload_config *cfg,
 	rec = cfg->tls_record;
 	ovh_mid = (cfg->tls_rec_min + cfg->tls_rec_max) / 2.0;
 	if (e->tls) {
-		/* +-1 record (header in its own record or not) */
-		sig += cfg->tls_rec_max + (cfg->tls_rec_max - cfg->tls_rec_min) *
-		    ((double)p / rec) / 4.0;
+		/* +-1 record (header in its own record or not); which record
+		 * overhead applies is tried candidate by candidate (score.c) */
+		sig += cfg->tls_rec_max;
 		e->est_size = (int64_t)((double)(p - cfg->tls_hs_typ) *
 		    rec / (rec + ovh_mid)) - cfg->http_hdr_typ;
 	} else {

@@ -183,7 +183,7 @@ static void write_table(struct report *r, const struct match_result *m,
 {
 	const struct connection *c = &m->conn;
 	int found = m->status == MATCH_FOUND;
-	char svp[64];
+	char svp[80];
 
 	if (!r->header_done) {
 		fprintf(r->out, "%-20s %-39s %-45s %12s %7s %5s  %s\n", "start",
