@@ -147,7 +147,9 @@ am_matcher_libmatch_a_OBJECTS = matcher/libmatch_a-conn.$(OBJEXT) \
 	matcher/libmatch_a-payload.$(OBJEXT) \
 	matcher/libmatch_a-profile.$(OBJEXT) \
 	matcher/libmatch_a-score.$(OBJEXT) \
-	matcher/libmatch_a-report.$(OBJEXT)
+	matcher/libmatch_a-report.$(OBJEXT) \
+	matcher/libmatch_a-group.$(OBJEXT) \
+	matcher/libmatch_a-match.$(OBJEXT)
 matcher_libmatch_a_OBJECTS = $(am_matcher_libmatch_a_OBJECTS)
 store_libflowgrab_a_AR = $(AR) $(ARFLAGS)
 store_libflowgrab_a_LIBADD =
@@ -197,6 +199,8 @@ DEFAULT_INCLUDES = -I.
 depcomp = $(SHELL) $(top_srcdir)/build-aux/depcomp
 am__maybe_remake_depfiles = depfiles
 am__depfiles_remade = matcher/$(DEPDIR)/libmatch_a-conn.Po \
+	matcher/$(DEPDIR)/libmatch_a-group.Po \
+	matcher/$(DEPDIR)/libmatch_a-match.Po \
 	matcher/$(DEPDIR)/libmatch_a-payload.Po \
 	matcher/$(DEPDIR)/libmatch_a-profile.Po \
 	matcher/$(DEPDIR)/libmatch_a-report.Po \
@@ -633,14 +637,12 @@ tests_store_t_store_SOURCES = tests/store/t-store.c tests/tap.h
 tests_store_t_store_LDADD = $(FG_LIBS)
 tests_store_t_util_SOURCES = tests/store/t-util.c tests/tap.h
 tests_store_t_util_LDADD = $(FG_LIBS)
-matcher_libmatch_a_SOURCES = \
-	matcher/flow.h \
-	matcher/conn.c matcher/conn.h \
-	matcher/payload.c matcher/payload.h \
-	matcher/profile.c matcher/profile.h \
-	matcher/score.c matcher/score.h \
-	matcher/report.c matcher/report.h
-
+matcher_libmatch_a_SOURCES = matcher/flow.h matcher/conn.c \
+	matcher/conn.h matcher/payload.c matcher/payload.h \
+	matcher/profile.c matcher/profile.h matcher/score.c \
+	matcher/score.h matcher/report.c matcher/report.h \
+	matcher/group.c matcher/group.h matcher/match.c \
+	matcher/match.h
 matcher_libmatch_a_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/matcher
 MATCH_LIBS = matcher/libmatch.a $(FG_LIBS) -lm
 tests_matcher_t_conn_SOURCES = tests/matcher/t-conn.c tests/tap.h
@@ -781,6 +783,10 @@ matcher/libmatch_a-score.$(OBJEXT): matcher/$(am__dirstamp) \
 	matcher/$(DEPDIR)/$(am__dirstamp)
 matcher/libmatch_a-report.$(OBJEXT): matcher/$(am__dirstamp) \
 	matcher/$(DEPDIR)/$(am__dirstamp)
+matcher/libmatch_a-group.$(OBJEXT): matcher/$(am__dirstamp) \
+	matcher/$(DEPDIR)/$(am__dirstamp)
+matcher/libmatch_a-match.$(OBJEXT): matcher/$(am__dirstamp) \
+	matcher/$(DEPDIR)/$(am__dirstamp)
 
 matcher/libmatch.a: $(matcher_libmatch_a_OBJECTS) $(matcher_libmatch_a_DEPENDENCIES) $(EXTRA_matcher_libmatch_a_DEPENDENCIES) matcher/$(am__dirstamp)
 	$(AM_V_at)-rm -f matcher/libmatch.a
@@ -865,6 +871,8 @@ distclean-compile:
 	-rm -f *.tab.c
 
 include matcher/$(DEPDIR)/libmatch_a-conn.Po # am--include-marker
+include matcher/$(DEPDIR)/libmatch_a-group.Po # am--include-marker
+include matcher/$(DEPDIR)/libmatch_a-match.Po # am--include-marker
 include matcher/$(DEPDIR)/libmatch_a-payload.Po # am--include-marker
 include matcher/$(DEPDIR)/libmatch_a-profile.Po # am--include-marker
 include matcher/$(DEPDIR)/libmatch_a-report.Po # am--include-marker
@@ -970,6 +978,34 @@ matcher/libmatch_a-report.obj: matcher/report.c
 #	$(AM_V_CC)source='matcher/report.c' object='matcher/libmatch_a-report.obj' libtool=no \
 #	DEPDIR=$(DEPDIR) $(CCDEPMODE) $(depcomp) \
 #	$(AM_V_CC_no)$(CC) $(DEFS) $(DEFAULT_INCLUDES) $(INCLUDES) $(matcher_libmatch_a_CPPFLAGS) $(CPPFLAGS) $(AM_CFLAGS) $(CFLAGS) -c -o matcher/libmatch_a-report.obj `if test -f 'matcher/report.c'; then $(CYGPATH_W) 'matcher/report.c'; else $(CYGPATH_W) '$(srcdir)/matcher/report.c'; fi`
+
+matcher/libmatch_a-group.o: matcher/group.c
+	$(AM_V_CC)$(CC) $(DEFS) $(DEFAULT_INCLUDES) $(INCLUDES) $(matcher_libmatch_a_CPPFLAGS) $(CPPFLAGS) $(AM_CFLAGS) $(CFLAGS) -MT matcher/libmatch_a-group.o -MD -MP -MF matcher/$(DEPDIR)/libmatch_a-group.Tpo -c -o matcher/libmatch_a-group.o `test -f 'matcher/group.c' || echo '$(srcdir)/'`matcher/group.c
+	$(AM_V_at)$(am__mv) matcher/$(DEPDIR)/libmatch_a-group.Tpo matcher/$(DEPDIR)/libmatch_a-group.Po
+#	$(AM_V_CC)source='matcher/group.c' object='matcher/libmatch_a-group.o' libtool=no \
+#	DEPDIR=$(DEPDIR) $(CCDEPMODE) $(depcomp) \
+#	$(AM_V_CC_no)$(CC) $(DEFS) $(DEFAULT_INCLUDES) $(INCLUDES) $(matcher_libmatch_a_CPPFLAGS) $(CPPFLAGS) $(AM_CFLAGS) $(CFLAGS) -c -o matcher/libmatch_a-group.o `test -f 'matcher/group.c' || echo '$(srcdir)/'`matcher/group.c
+
+matcher/libmatch_a-group.obj: matcher/group.c
+	$(AM_V_CC)$(CC) $(DEFS) $(DEFAULT_INCLUDES) $(INCLUDES) $(matcher_libmatch_a_CPPFLAGS) $(CPPFLAGS) $(AM_CFLAGS) $(CFLAGS) -MT matcher/libmatch_a-group.obj -MD -MP -MF matcher/$(DEPDIR)/libmatch_a-group.Tpo -c -o matcher/libmatch_a-group.obj `if test -f 'matcher/group.c'; then $(CYGPATH_W) 'matcher/group.c'; else $(CYGPATH_W) '$(srcdir)/matcher/group.c'; fi`
+	$(AM_V_at)$(am__mv) matcher/$(DEPDIR)/libmatch_a-group.Tpo matcher/$(DEPDIR)/libmatch_a-group.Po
+#	$(AM_V_CC)source='matcher/group.c' object='matcher/libmatch_a-group.obj' libtool=no \
+#	DEPDIR=$(DEPDIR) $(CCDEPMODE) $(depcomp) \
+#	$(AM_V_CC_no)$(CC) $(DEFS) $(DEFAULT_INCLUDES) $(INCLUDES) $(matcher_libmatch_a_CPPFLAGS) $(CPPFLAGS) $(AM_CFLAGS) $(CFLAGS) -c -o matcher/libmatch_a-group.obj `if test -f 'matcher/group.c'; then $(CYGPATH_W) 'matcher/group.c'; else $(CYGPATH_W) '$(srcdir)/matcher/group.c'; fi`
+
+matcher/libmatch_a-match.o: matcher/match.c
+	$(AM_V_CC)$(CC) $(DEFS) $(DEFAULT_INCLUDES) $(INCLUDES) $(matcher_libmatch_a_CPPFLAGS) $(CPPFLAGS) $(AM_CFLAGS) $(CFLAGS) -MT matcher/libmatch_a-match.o -MD -MP -MF matcher/$(DEPDIR)/libmatch_a-match.Tpo -c -o matcher/libmatch_a-match.o `test -f 'matcher/match.c' || echo '$(srcdir)/'`matcher/match.c
+	$(AM_V_at)$(am__mv) matcher/$(DEPDIR)/libmatch_a-match.Tpo matcher/$(DEPDIR)/libmatch_a-match.Po
+#	$(AM_V_CC)source='matcher/match.c' object='matcher/libmatch_a-match.o' libtool=no \
+#	DEPDIR=$(DEPDIR) $(CCDEPMODE) $(depcomp) \
+#	$(AM_V_CC_no)$(CC) $(DEFS) $(DEFAULT_INCLUDES) $(INCLUDES) $(matcher_libmatch_a_CPPFLAGS) $(CPPFLAGS) $(AM_CFLAGS) $(CFLAGS) -c -o matcher/libmatch_a-match.o `test -f 'matcher/match.c' || echo '$(srcdir)/'`matcher/match.c
+
+matcher/libmatch_a-match.obj: matcher/match.c
+	$(AM_V_CC)$(CC) $(DEFS) $(DEFAULT_INCLUDES) $(INCLUDES) $(matcher_libmatch_a_CPPFLAGS) $(CPPFLAGS) $(AM_CFLAGS) $(CFLAGS) -MT matcher/libmatch_a-match.obj -MD -MP -MF matcher/$(DEPDIR)/libmatch_a-match.Tpo -c -o matcher/libmatch_a-match.obj `if test -f 'matcher/match.c'; then $(CYGPATH_W) 'matcher/match.c'; else $(CYGPATH_W) '$(srcdir)/matcher/match.c'; fi`
+	$(AM_V_at)$(am__mv) matcher/$(DEPDIR)/libmatch_a-match.Tpo matcher/$(DEPDIR)/libmatch_a-match.Po
+#	$(AM_V_CC)source='matcher/match.c' object='matcher/libmatch_a-match.obj' libtool=no \
+#	DEPDIR=$(DEPDIR) $(CCDEPMODE) $(depcomp) \
+#	$(AM_V_CC_no)$(CC) $(DEFS) $(DEFAULT_INCLUDES) $(INCLUDES) $(matcher_libmatch_a_CPPFLAGS) $(CPPFLAGS) $(AM_CFLAGS) $(CFLAGS) -c -o matcher/libmatch_a-match.obj `if test -f 'matcher/match.c'; then $(CYGPATH_W) 'matcher/match.c'; else $(CYGPATH_W) '$(srcdir)/matcher/match.c'; fi`
 
 store/libflowgrab_a-store.o: store/store.c
 	$(AM_V_CC)$(CC) $(DEFS) $(DEFAULT_INCLUDES) $(INCLUDES) $(AM_CPPFLAGS) $(CPPFLAGS) $(store_libflowgrab_a_CFLAGS) $(CFLAGS) -MT store/libflowgrab_a-store.o -MD -MP -MF store/$(DEPDIR)/libflowgrab_a-store.Tpo -c -o store/libflowgrab_a-store.o `test -f 'store/store.c' || echo '$(srcdir)/'`store/store.c
@@ -1597,6 +1633,8 @@ clean-am: clean-binPROGRAMS clean-checkPROGRAMS clean-generic \
 distclean: distclean-am
 	-rm -f $(am__CONFIG_DISTCLEAN_FILES)
 		-rm -f matcher/$(DEPDIR)/libmatch_a-conn.Po
+	-rm -f matcher/$(DEPDIR)/libmatch_a-group.Po
+	-rm -f matcher/$(DEPDIR)/libmatch_a-match.Po
 	-rm -f matcher/$(DEPDIR)/libmatch_a-payload.Po
 	-rm -f matcher/$(DEPDIR)/libmatch_a-profile.Po
 	-rm -f matcher/$(DEPDIR)/libmatch_a-report.Po
@@ -1658,6 +1696,8 @@ maintainer-clean: maintainer-clean-am
 	-rm -f $(am__CONFIG_DISTCLEAN_FILES)
 	-rm -rf $(top_srcdir)/autom4te.cache
 		-rm -f matcher/$(DEPDIR)/libmatch_a-conn.Po
+	-rm -f matcher/$(DEPDIR)/libmatch_a-group.Po
+	-rm -f matcher/$(DEPDIR)/libmatch_a-match.Po
 	-rm -f matcher/$(DEPDIR)/libmatch_a-payload.Po
 	-rm -f matcher/$(DEPDIR)/libmatch_a-profile.Po
 	-rm -f matcher/$(DEPDIR)/libmatch_a-report.Po
