@@ -107,7 +107,8 @@ POST_INSTALL = :
 NORMAL_UNINSTALL = :
 PRE_UNINSTALL = :
 POST_UNINSTALL = :
-bin_PROGRAMS = store/flowgrab-store$(EXEEXT)
+bin_PROGRAMS = store/flowgrab-store$(EXEEXT) \
+	matcher/flowgrab-matcher$(EXEEXT)
 noinst_PROGRAMS =
 check_PROGRAMS = tests/store/t-store$(EXEEXT) \
 	tests/store/t-util$(EXEEXT) tests/matcher/t-conn$(EXEEXT) \
@@ -157,16 +158,31 @@ am_store_libflowgrab_a_OBJECTS = store/libflowgrab_a-store.$(OBJEXT) \
 	store/libflowgrab_a-record.$(OBJEXT) \
 	store/libflowgrab_a-util.$(OBJEXT)
 store_libflowgrab_a_OBJECTS = $(am_store_libflowgrab_a_OBJECTS)
-am_store_flowgrab_store_OBJECTS = store/flowgrab-store.$(OBJEXT)
-store_flowgrab_store_OBJECTS = $(am_store_flowgrab_store_OBJECTS)
+am__objects_1 = matcher/input/flowgrab_matcher-collector.$(OBJEXT) \
+	matcher/input/flowgrab_matcher-decoder.$(OBJEXT) \
+	matcher/input/flowgrab_matcher-ipfix.$(OBJEXT) \
+	matcher/input/flowgrab_matcher-netflow5.$(OBJEXT) \
+	matcher/input/flowgrab_matcher-netflow9.$(OBJEXT) \
+	matcher/input/flowgrab_matcher-nfcapd.$(OBJEXT) \
+	matcher/input/flowgrab_matcher-nfdump-csv.$(OBJEXT) \
+	matcher/input/flowgrab_matcher-softflowctl.$(OBJEXT) \
+	matcher/input/flowgrab_matcher-templates.$(OBJEXT) \
+	matcher/input/flowgrab_matcher-text.$(OBJEXT)
+am_matcher_flowgrab_matcher_OBJECTS =  \
+	matcher/flowgrab_matcher-main.$(OBJEXT) $(am__objects_1)
+matcher_flowgrab_matcher_OBJECTS =  \
+	$(am_matcher_flowgrab_matcher_OBJECTS)
 am__DEPENDENCIES_1 =
 am__DEPENDENCIES_2 = store/libflowgrab.a $(am__DEPENDENCIES_1) \
 	$(am__DEPENDENCIES_1)
+am__DEPENDENCIES_3 = matcher/libmatch.a $(am__DEPENDENCIES_2)
+matcher_flowgrab_matcher_DEPENDENCIES = $(am__DEPENDENCIES_3)
+am_store_flowgrab_store_OBJECTS = store/flowgrab-store.$(OBJEXT)
+store_flowgrab_store_OBJECTS = $(am_store_flowgrab_store_OBJECTS)
 store_flowgrab_store_DEPENDENCIES = $(am__DEPENDENCIES_2)
 am_tests_matcher_t_conn_OBJECTS =  \
 	tests/matcher/t_conn-t-conn.$(OBJEXT)
 tests_matcher_t_conn_OBJECTS = $(am_tests_matcher_t_conn_OBJECTS)
-am__DEPENDENCIES_3 = matcher/libmatch.a $(am__DEPENDENCIES_2)
 tests_matcher_t_conn_DEPENDENCIES = $(am__DEPENDENCIES_3)
 am_tests_matcher_t_payload_OBJECTS =  \
 	tests/matcher/t_payload-t-payload.$(OBJEXT)
@@ -198,13 +214,24 @@ am__v_at_1 =
 DEFAULT_INCLUDES = -I.
 depcomp = $(SHELL) $(top_srcdir)/build-aux/depcomp
 am__maybe_remake_depfiles = depfiles
-am__depfiles_remade = matcher/$(DEPDIR)/libmatch_a-conn.Po \
+am__depfiles_remade = matcher/$(DEPDIR)/flowgrab_matcher-main.Po \
+	matcher/$(DEPDIR)/libmatch_a-conn.Po \
 	matcher/$(DEPDIR)/libmatch_a-group.Po \
 	matcher/$(DEPDIR)/libmatch_a-match.Po \
 	matcher/$(DEPDIR)/libmatch_a-payload.Po \
 	matcher/$(DEPDIR)/libmatch_a-profile.Po \
 	matcher/$(DEPDIR)/libmatch_a-report.Po \
 	matcher/$(DEPDIR)/libmatch_a-score.Po \
+	matcher/input/$(DEPDIR)/flowgrab_matcher-collector.Po \
+	matcher/input/$(DEPDIR)/flowgrab_matcher-decoder.Po \
+	matcher/input/$(DEPDIR)/flowgrab_matcher-ipfix.Po \
+	matcher/input/$(DEPDIR)/flowgrab_matcher-netflow5.Po \
+	matcher/input/$(DEPDIR)/flowgrab_matcher-netflow9.Po \
+	matcher/input/$(DEPDIR)/flowgrab_matcher-nfcapd.Po \
+	matcher/input/$(DEPDIR)/flowgrab_matcher-nfdump-csv.Po \
+	matcher/input/$(DEPDIR)/flowgrab_matcher-softflowctl.Po \
+	matcher/input/$(DEPDIR)/flowgrab_matcher-templates.Po \
+	matcher/input/$(DEPDIR)/flowgrab_matcher-text.Po \
 	store/$(DEPDIR)/flowgrab-store.Po \
 	store/$(DEPDIR)/libflowgrab_a-record.Po \
 	store/$(DEPDIR)/libflowgrab_a-store.Po \
@@ -232,13 +259,16 @@ am__v_CCLD_ = $(am__v_CCLD_$(AM_DEFAULT_VERBOSITY))
 am__v_CCLD_0 = @echo "  CCLD    " $@;
 am__v_CCLD_1 = 
 SOURCES = $(matcher_libmatch_a_SOURCES) $(store_libflowgrab_a_SOURCES) \
+	$(matcher_flowgrab_matcher_SOURCES) \
 	$(store_flowgrab_store_SOURCES) \
 	$(tests_matcher_t_conn_SOURCES) \
 	$(tests_matcher_t_payload_SOURCES) \
 	$(tests_matcher_t_score_SOURCES) \
 	$(tests_store_t_store_SOURCES) $(tests_store_t_util_SOURCES)
 DIST_SOURCES = $(matcher_libmatch_a_SOURCES) \
-	$(store_libflowgrab_a_SOURCES) $(store_flowgrab_store_SOURCES) \
+	$(store_libflowgrab_a_SOURCES) \
+	$(matcher_flowgrab_matcher_SOURCES) \
+	$(store_flowgrab_store_SOURCES) \
 	$(tests_matcher_t_conn_SOURCES) \
 	$(tests_matcher_t_payload_SOURCES) \
 	$(tests_matcher_t_score_SOURCES) \
@@ -654,6 +684,20 @@ tests_matcher_t_payload_LDADD = $(MATCH_LIBS)
 tests_matcher_t_score_SOURCES = tests/matcher/t-score.c tests/tap.h
 tests_matcher_t_score_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/matcher
 tests_matcher_t_score_LDADD = $(MATCH_LIBS)
+
+# The program.  Until matcher/input/module.am provides its own library,
+# the input sources are compiled in here (MATCHER_INPUT_SOURCES).
+MATCHER_INPUT_SOURCES = \
+	matcher/input/input.h matcher/input/input-int.h \
+	matcher/input/collector.c matcher/input/decoder.c \
+	matcher/input/ipfix.c matcher/input/netflow5.c \
+	matcher/input/netflow9.c matcher/input/nfcapd.c \
+	matcher/input/nfdump-csv.c matcher/input/softflowctl.c \
+	matcher/input/templates.c matcher/input/text.c
+
+matcher_flowgrab_matcher_SOURCES = matcher/main.c $(MATCHER_INPUT_SOURCES)
+matcher_flowgrab_matcher_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/matcher
+matcher_flowgrab_matcher_LDADD = $(MATCH_LIBS)
 TEST_EXTENSIONS = .sh
 LOG_DRIVER = env AM_TAP_AWK='$(AWK)' $(SHELL) $(top_srcdir)/build-aux/tap-driver.sh
 SH_LOG_DRIVER = $(LOG_DRIVER)
@@ -809,6 +853,48 @@ store/libflowgrab.a: $(store_libflowgrab_a_OBJECTS) $(store_libflowgrab_a_DEPEND
 	$(AM_V_at)-rm -f store/libflowgrab.a
 	$(AM_V_AR)$(store_libflowgrab_a_AR) store/libflowgrab.a $(store_libflowgrab_a_OBJECTS) $(store_libflowgrab_a_LIBADD)
 	$(AM_V_at)$(RANLIB) store/libflowgrab.a
+matcher/flowgrab_matcher-main.$(OBJEXT): matcher/$(am__dirstamp) \
+	matcher/$(DEPDIR)/$(am__dirstamp)
+matcher/input/$(am__dirstamp):
+	@$(MKDIR_P) matcher/input
+	@: > matcher/input/$(am__dirstamp)
+matcher/input/$(DEPDIR)/$(am__dirstamp):
+	@$(MKDIR_P) matcher/input/$(DEPDIR)
+	@: > matcher/input/$(DEPDIR)/$(am__dirstamp)
+matcher/input/flowgrab_matcher-collector.$(OBJEXT):  \
+	matcher/input/$(am__dirstamp) \
+	matcher/input/$(DEPDIR)/$(am__dirstamp)
+matcher/input/flowgrab_matcher-decoder.$(OBJEXT):  \
+	matcher/input/$(am__dirstamp) \
+	matcher/input/$(DEPDIR)/$(am__dirstamp)
+matcher/input/flowgrab_matcher-ipfix.$(OBJEXT):  \
+	matcher/input/$(am__dirstamp) \
+	matcher/input/$(DEPDIR)/$(am__dirstamp)
+matcher/input/flowgrab_matcher-netflow5.$(OBJEXT):  \
+	matcher/input/$(am__dirstamp) \
+	matcher/input/$(DEPDIR)/$(am__dirstamp)
+matcher/input/flowgrab_matcher-netflow9.$(OBJEXT):  \
+	matcher/input/$(am__dirstamp) \
+	matcher/input/$(DEPDIR)/$(am__dirstamp)
+matcher/input/flowgrab_matcher-nfcapd.$(OBJEXT):  \
+	matcher/input/$(am__dirstamp) \
+	matcher/input/$(DEPDIR)/$(am__dirstamp)
+matcher/input/flowgrab_matcher-nfdump-csv.$(OBJEXT):  \
+	matcher/input/$(am__dirstamp) \
+	matcher/input/$(DEPDIR)/$(am__dirstamp)
+matcher/input/flowgrab_matcher-softflowctl.$(OBJEXT):  \
+	matcher/input/$(am__dirstamp) \
+	matcher/input/$(DEPDIR)/$(am__dirstamp)
+matcher/input/flowgrab_matcher-templates.$(OBJEXT):  \
+	matcher/input/$(am__dirstamp) \
+	matcher/input/$(DEPDIR)/$(am__dirstamp)
+matcher/input/flowgrab_matcher-text.$(OBJEXT):  \
+	matcher/input/$(am__dirstamp) \
+	matcher/input/$(DEPDIR)/$(am__dirstamp)
+
+matcher/flowgrab-matcher$(EXEEXT): $(matcher_flowgrab_matcher_OBJECTS) $(matcher_flowgrab_matcher_DEPENDENCIES) $(EXTRA_matcher_flowgrab_matcher_DEPENDENCIES) matcher/$(am__dirstamp)
+	@rm -f matcher/flowgrab-matcher$(EXEEXT)
+	$(AM_V_CCLD)$(LINK) $(matcher_flowgrab_matcher_OBJECTS) $(matcher_flowgrab_matcher_LDADD) $(LIBS)
 store/flowgrab-store.$(OBJEXT): store/$(am__dirstamp) \
 	store/$(DEPDIR)/$(am__dirstamp)
 
@@ -863,6 +949,7 @@ tests/store/t-util$(EXEEXT): $(tests_store_t_util_OBJECTS) $(tests_store_t_util_
 mostlyclean-compile:
 	-rm -f *.$(OBJEXT)
 	-rm -f matcher/*.$(OBJEXT)
+	-rm -f matcher/input/*.$(OBJEXT)
 	-rm -f store/*.$(OBJEXT)
 	-rm -f tests/matcher/*.$(OBJEXT)
 	-rm -f tests/store/*.$(OBJEXT)
@@ -870,6 +957,7 @@ mostlyclean-compile:
 distclean-compile:
 	-rm -f *.tab.c
 
+include matcher/$(DEPDIR)/flowgrab_matcher-main.Po # am--include-marker
 include matcher/$(DEPDIR)/libmatch_a-conn.Po # am--include-marker
 include matcher/$(DEPDIR)/libmatch_a-group.Po # am--include-marker
 include matcher/$(DEPDIR)/libmatch_a-match.Po # am--include-marker
@@ -877,6 +965,16 @@ include matcher/$(DEPDIR)/libmatch_a-payload.Po # am--include-marker
 include matcher/$(DEPDIR)/libmatch_a-profile.Po # am--include-marker
 include matcher/$(DEPDIR)/libmatch_a-report.Po # am--include-marker
 include matcher/$(DEPDIR)/libmatch_a-score.Po # am--include-marker
+include matcher/input/$(DEPDIR)/flowgrab_matcher-collector.Po # am--include-marker
+include matcher/input/$(DEPDIR)/flowgrab_matcher-decoder.Po # am--include-marker
+include matcher/input/$(DEPDIR)/flowgrab_matcher-ipfix.Po # am--include-marker
+include matcher/input/$(DEPDIR)/flowgrab_matcher-netflow5.Po # am--include-marker
+include matcher/input/$(DEPDIR)/flowgrab_matcher-netflow9.Po # am--include-marker
+include matcher/input/$(DEPDIR)/flowgrab_matcher-nfcapd.Po # am--include-marker
+include matcher/input/$(DEPDIR)/flowgrab_matcher-nfdump-csv.Po # am--include-marker
+include matcher/input/$(DEPDIR)/flowgrab_matcher-softflowctl.Po # am--include-marker
+include matcher/input/$(DEPDIR)/flowgrab_matcher-templates.Po # am--include-marker
+include matcher/input/$(DEPDIR)/flowgrab_matcher-text.Po # am--include-marker
 include store/$(DEPDIR)/flowgrab-store.Po # am--include-marker
 include store/$(DEPDIR)/libflowgrab_a-record.Po # am--include-marker
 include store/$(DEPDIR)/libflowgrab_a-store.Po # am--include-marker
@@ -1048,6 +1146,160 @@ store/libflowgrab_a-util.obj: store/util.c
 #	$(AM_V_CC)source='store/util.c' object='store/libflowgrab_a-util.obj' libtool=no \
 #	DEPDIR=$(DEPDIR) $(CCDEPMODE) $(depcomp) \
 #	$(AM_V_CC_no)$(CC) $(DEFS) $(DEFAULT_INCLUDES) $(INCLUDES) $(AM_CPPFLAGS) $(CPPFLAGS) $(store_libflowgrab_a_CFLAGS) $(CFLAGS) -c -o store/libflowgrab_a-util.obj `if test -f 'store/util.c'; then $(CYGPATH_W) 'store/util.c'; else $(CYGPATH_W) '$(srcdir)/store/util.c'; fi`
+
+matcher/flowgrab_matcher-main.o: matcher/main.c
+	$(AM_V_CC)$(CC) $(DEFS) $(DEFAULT_INCLUDES) $(INCLUDES) $(matcher_flowgrab_matcher_CPPFLAGS) $(CPPFLAGS) $(AM_CFLAGS) $(CFLAGS) -MT matcher/flowgrab_matcher-main.o -MD -MP -MF matcher/$(DEPDIR)/flowgrab_matcher-main.Tpo -c -o matcher/flowgrab_matcher-main.o `test -f 'matcher/main.c' || echo '$(srcdir)/'`matcher/main.c
+	$(AM_V_at)$(am__mv) matcher/$(DEPDIR)/flowgrab_matcher-main.Tpo matcher/$(DEPDIR)/flowgrab_matcher-main.Po
+#	$(AM_V_CC)source='matcher/main.c' object='matcher/flowgrab_matcher-main.o' libtool=no \
+#	DEPDIR=$(DEPDIR) $(CCDEPMODE) $(depcomp) \
+#	$(AM_V_CC_no)$(CC) $(DEFS) $(DEFAULT_INCLUDES) $(INCLUDES) $(matcher_flowgrab_matcher_CPPFLAGS) $(CPPFLAGS) $(AM_CFLAGS) $(CFLAGS) -c -o matcher/flowgrab_matcher-main.o `test -f 'matcher/main.c' || echo '$(srcdir)/'`matcher/main.c
+
+matcher/flowgrab_matcher-main.obj: matcher/main.c
+	$(AM_V_CC)$(CC) $(DEFS) $(DEFAULT_INCLUDES) $(INCLUDES) $(matcher_flowgrab_matcher_CPPFLAGS) $(CPPFLAGS) $(AM_CFLAGS) $(CFLAGS) -MT matcher/flowgrab_matcher-main.obj -MD -MP -MF matcher/$(DEPDIR)/flowgrab_matcher-main.Tpo -c -o matcher/flowgrab_matcher-main.obj `if test -f 'matcher/main.c'; then $(CYGPATH_W) 'matcher/main.c'; else $(CYGPATH_W) '$(srcdir)/matcher/main.c'; fi`
+	$(AM_V_at)$(am__mv) matcher/$(DEPDIR)/flowgrab_matcher-main.Tpo matcher/$(DEPDIR)/flowgrab_matcher-main.Po
+#	$(AM_V_CC)source='matcher/main.c' object='matcher/flowgrab_matcher-main.obj' libtool=no \
+#	DEPDIR=$(DEPDIR) $(CCDEPMODE) $(depcomp) \
+#	$(AM_V_CC_no)$(CC) $(DEFS) $(DEFAULT_INCLUDES) $(INCLUDES) $(matcher_flowgrab_matcher_CPPFLAGS) $(CPPFLAGS) $(AM_CFLAGS) $(CFLAGS) -c -o matcher/flowgrab_matcher-main.obj `if test -f 'matcher/main.c'; then $(CYGPATH_W) 'matcher/main.c'; else $(CYGPATH_W) '$(srcdir)/matcher/main.c'; fi`
+
+matcher/input/flowgrab_matcher-collector.o: matcher/input/collector.c
+	$(AM_V_CC)$(CC) $(DEFS) $(DEFAULT_INCLUDES) $(INCLUDES) $(matcher_flowgrab_matcher_CPPFLAGS) $(CPPFLAGS) $(AM_CFLAGS) $(CFLAGS) -MT matcher/input/flowgrab_matcher-collector.o -MD -MP -MF matcher/input/$(DEPDIR)/flowgrab_matcher-collector.Tpo -c -o matcher/input/flowgrab_matcher-collector.o `test -f 'matcher/input/collector.c' || echo '$(srcdir)/'`matcher/input/collector.c
+	$(AM_V_at)$(am__mv) matcher/input/$(DEPDIR)/flowgrab_matcher-collector.Tpo matcher/input/$(DEPDIR)/flowgrab_matcher-collector.Po
+#	$(AM_V_CC)source='matcher/input/collector.c' object='matcher/input/flowgrab_matcher-collector.o' libtool=no \
+#	DEPDIR=$(DEPDIR) $(CCDEPMODE) $(depcomp) \
+#	$(AM_V_CC_no)$(CC) $(DEFS) $(DEFAULT_INCLUDES) $(INCLUDES) $(matcher_flowgrab_matcher_CPPFLAGS) $(CPPFLAGS) $(AM_CFLAGS) $(CFLAGS) -c -o matcher/input/flowgrab_matcher-collector.o `test -f 'matcher/input/collector.c' || echo '$(srcdir)/'`matcher/input/collector.c
+
+matcher/input/flowgrab_matcher-collector.obj: matcher/input/collector.c
+	$(AM_V_CC)$(CC) $(DEFS) $(DEFAULT_INCLUDES) $(INCLUDES) $(matcher_flowgrab_matcher_CPPFLAGS) $(CPPFLAGS) $(AM_CFLAGS) $(CFLAGS) -MT matcher/input/flowgrab_matcher-collector.obj -MD -MP -MF matcher/input/$(DEPDIR)/flowgrab_matcher-collector.Tpo -c -o matcher/input/flowgrab_matcher-collector.obj `if test -f 'matcher/input/collector.c'; then $(CYGPATH_W) 'matcher/input/collector.c'; else $(CYGPATH_W) '$(srcdir)/matcher/input/collector.c'; fi`
+	$(AM_V_at)$(am__mv) matcher/input/$(DEPDIR)/flowgrab_matcher-collector.Tpo matcher/input/$(DEPDIR)/flowgrab_matcher-collector.Po
+#	$(AM_V_CC)source='matcher/input/collector.c' object='matcher/input/flowgrab_matcher-collector.obj' libtool=no \
+#	DEPDIR=$(DEPDIR) $(CCDEPMODE) $(depcomp) \
+#	$(AM_V_CC_no)$(CC) $(DEFS) $(DEFAULT_INCLUDES) $(INCLUDES) $(matcher_flowgrab_matcher_CPPFLAGS) $(CPPFLAGS) $(AM_CFLAGS) $(CFLAGS) -c -o matcher/input/flowgrab_matcher-collector.obj `if test -f 'matcher/input/collector.c'; then $(CYGPATH_W) 'matcher/input/collector.c'; else $(CYGPATH_W) '$(srcdir)/matcher/input/collector.c'; fi`
+
+matcher/input/flowgrab_matcher-decoder.o: matcher/input/decoder.c
+	$(AM_V_CC)$(CC) $(DEFS) $(DEFAULT_INCLUDES) $(INCLUDES) $(matcher_flowgrab_matcher_CPPFLAGS) $(CPPFLAGS) $(AM_CFLAGS) $(CFLAGS) -MT matcher/input/flowgrab_matcher-decoder.o -MD -MP -MF matcher/input/$(DEPDIR)/flowgrab_matcher-decoder.Tpo -c -o matcher/input/flowgrab_matcher-decoder.o `test -f 'matcher/input/decoder.c' || echo '$(srcdir)/'`matcher/input/decoder.c
+	$(AM_V_at)$(am__mv) matcher/input/$(DEPDIR)/flowgrab_matcher-decoder.Tpo matcher/input/$(DEPDIR)/flowgrab_matcher-decoder.Po
+#	$(AM_V_CC)source='matcher/input/decoder.c' object='matcher/input/flowgrab_matcher-decoder.o' libtool=no \
+#	DEPDIR=$(DEPDIR) $(CCDEPMODE) $(depcomp) \
+#	$(AM_V_CC_no)$(CC) $(DEFS) $(DEFAULT_INCLUDES) $(INCLUDES) $(matcher_flowgrab_matcher_CPPFLAGS) $(CPPFLAGS) $(AM_CFLAGS) $(CFLAGS) -c -o matcher/input/flowgrab_matcher-decoder.o `test -f 'matcher/input/decoder.c' || echo '$(srcdir)/'`matcher/input/decoder.c
+
+matcher/input/flowgrab_matcher-decoder.obj: matcher/input/decoder.c
+	$(AM_V_CC)$(CC) $(DEFS) $(DEFAULT_INCLUDES) $(INCLUDES) $(matcher_flowgrab_matcher_CPPFLAGS) $(CPPFLAGS) $(AM_CFLAGS) $(CFLAGS) -MT matcher/input/flowgrab_matcher-decoder.obj -MD -MP -MF matcher/input/$(DEPDIR)/flowgrab_matcher-decoder.Tpo -c -o matcher/input/flowgrab_matcher-decoder.obj `if test -f 'matcher/input/decoder.c'; then $(CYGPATH_W) 'matcher/input/decoder.c'; else $(CYGPATH_W) '$(srcdir)/matcher/input/decoder.c'; fi`
+	$(AM_V_at)$(am__mv) matcher/input/$(DEPDIR)/flowgrab_matcher-decoder.Tpo matcher/input/$(DEPDIR)/flowgrab_matcher-decoder.Po
+#	$(AM_V_CC)source='matcher/input/decoder.c' object='matcher/input/flowgrab_matcher-decoder.obj' libtool=no \
+#	DEPDIR=$(DEPDIR) $(CCDEPMODE) $(depcomp) \
+#	$(AM_V_CC_no)$(CC) $(DEFS) $(DEFAULT_INCLUDES) $(INCLUDES) $(matcher_flowgrab_matcher_CPPFLAGS) $(CPPFLAGS) $(AM_CFLAGS) $(CFLAGS) -c -o matcher/input/flowgrab_matcher-decoder.obj `if test -f 'matcher/input/decoder.c'; then $(CYGPATH_W) 'matcher/input/decoder.c'; else $(CYGPATH_W) '$(srcdir)/matcher/input/decoder.c'; fi`
+
+matcher/input/flowgrab_matcher-ipfix.o: matcher/input/ipfix.c
+	$(AM_V_CC)$(CC) $(DEFS) $(DEFAULT_INCLUDES) $(INCLUDES) $(matcher_flowgrab_matcher_CPPFLAGS) $(CPPFLAGS) $(AM_CFLAGS) $(CFLAGS) -MT matcher/input/flowgrab_matcher-ipfix.o -MD -MP -MF matcher/input/$(DEPDIR)/flowgrab_matcher-ipfix.Tpo -c -o matcher/input/flowgrab_matcher-ipfix.o `test -f 'matcher/input/ipfix.c' || echo '$(srcdir)/'`matcher/input/ipfix.c
+	$(AM_V_at)$(am__mv) matcher/input/$(DEPDIR)/flowgrab_matcher-ipfix.Tpo matcher/input/$(DEPDIR)/flowgrab_matcher-ipfix.Po
+#	$(AM_V_CC)source='matcher/input/ipfix.c' object='matcher/input/flowgrab_matcher-ipfix.o' libtool=no \
+#	DEPDIR=$(DEPDIR) $(CCDEPMODE) $(depcomp) \
+#	$(AM_V_CC_no)$(CC) $(DEFS) $(DEFAULT_INCLUDES) $(INCLUDES) $(matcher_flowgrab_matcher_CPPFLAGS) $(CPPFLAGS) $(AM_CFLAGS) $(CFLAGS) -c -o matcher/input/flowgrab_matcher-ipfix.o `test -f 'matcher/input/ipfix.c' || echo '$(srcdir)/'`matcher/input/ipfix.c
+
+matcher/input/flowgrab_matcher-ipfix.obj: matcher/input/ipfix.c
+	$(AM_V_CC)$(CC) $(DEFS) $(DEFAULT_INCLUDES) $(INCLUDES) $(matcher_flowgrab_matcher_CPPFLAGS) $(CPPFLAGS) $(AM_CFLAGS) $(CFLAGS) -MT matcher/input/flowgrab_matcher-ipfix.obj -MD -MP -MF matcher/input/$(DEPDIR)/flowgrab_matcher-ipfix.Tpo -c -o matcher/input/flowgrab_matcher-ipfix.obj `if test -f 'matcher/input/ipfix.c'; then $(CYGPATH_W) 'matcher/input/ipfix.c'; else $(CYGPATH_W) '$(srcdir)/matcher/input/ipfix.c'; fi`
+	$(AM_V_at)$(am__mv) matcher/input/$(DEPDIR)/flowgrab_matcher-ipfix.Tpo matcher/input/$(DEPDIR)/flowgrab_matcher-ipfix.Po
+#	$(AM_V_CC)source='matcher/input/ipfix.c' object='matcher/input/flowgrab_matcher-ipfix.obj' libtool=no \
+#	DEPDIR=$(DEPDIR) $(CCDEPMODE) $(depcomp) \
+#	$(AM_V_CC_no)$(CC) $(DEFS) $(DEFAULT_INCLUDES) $(INCLUDES) $(matcher_flowgrab_matcher_CPPFLAGS) $(CPPFLAGS) $(AM_CFLAGS) $(CFLAGS) -c -o matcher/input/flowgrab_matcher-ipfix.obj `if test -f 'matcher/input/ipfix.c'; then $(CYGPATH_W) 'matcher/input/ipfix.c'; else $(CYGPATH_W) '$(srcdir)/matcher/input/ipfix.c'; fi`
+
+matcher/input/flowgrab_matcher-netflow5.o: matcher/input/netflow5.c
+	$(AM_V_CC)$(CC) $(DEFS) $(DEFAULT_INCLUDES) $(INCLUDES) $(matcher_flowgrab_matcher_CPPFLAGS) $(CPPFLAGS) $(AM_CFLAGS) $(CFLAGS) -MT matcher/input/flowgrab_matcher-netflow5.o -MD -MP -MF matcher/input/$(DEPDIR)/flowgrab_matcher-netflow5.Tpo -c -o matcher/input/flowgrab_matcher-netflow5.o `test -f 'matcher/input/netflow5.c' || echo '$(srcdir)/'`matcher/input/netflow5.c
+	$(AM_V_at)$(am__mv) matcher/input/$(DEPDIR)/flowgrab_matcher-netflow5.Tpo matcher/input/$(DEPDIR)/flowgrab_matcher-netflow5.Po
+#	$(AM_V_CC)source='matcher/input/netflow5.c' object='matcher/input/flowgrab_matcher-netflow5.o' libtool=no \
+#	DEPDIR=$(DEPDIR) $(CCDEPMODE) $(depcomp) \
+#	$(AM_V_CC_no)$(CC) $(DEFS) $(DEFAULT_INCLUDES) $(INCLUDES) $(matcher_flowgrab_matcher_CPPFLAGS) $(CPPFLAGS) $(AM_CFLAGS) $(CFLAGS) -c -o matcher/input/flowgrab_matcher-netflow5.o `test -f 'matcher/input/netflow5.c' || echo '$(srcdir)/'`matcher/input/netflow5.c
+
+matcher/input/flowgrab_matcher-netflow5.obj: matcher/input/netflow5.c
+	$(AM_V_CC)$(CC) $(DEFS) $(DEFAULT_INCLUDES) $(INCLUDES) $(matcher_flowgrab_matcher_CPPFLAGS) $(CPPFLAGS) $(AM_CFLAGS) $(CFLAGS) -MT matcher/input/flowgrab_matcher-netflow5.obj -MD -MP -MF matcher/input/$(DEPDIR)/flowgrab_matcher-netflow5.Tpo -c -o matcher/input/flowgrab_matcher-netflow5.obj `if test -f 'matcher/input/netflow5.c'; then $(CYGPATH_W) 'matcher/input/netflow5.c'; else $(CYGPATH_W) '$(srcdir)/matcher/input/netflow5.c'; fi`
+	$(AM_V_at)$(am__mv) matcher/input/$(DEPDIR)/flowgrab_matcher-netflow5.Tpo matcher/input/$(DEPDIR)/flowgrab_matcher-netflow5.Po
+#	$(AM_V_CC)source='matcher/input/netflow5.c' object='matcher/input/flowgrab_matcher-netflow5.obj' libtool=no \
+#	DEPDIR=$(DEPDIR) $(CCDEPMODE) $(depcomp) \
+#	$(AM_V_CC_no)$(CC) $(DEFS) $(DEFAULT_INCLUDES) $(INCLUDES) $(matcher_flowgrab_matcher_CPPFLAGS) $(CPPFLAGS) $(AM_CFLAGS) $(CFLAGS) -c -o matcher/input/flowgrab_matcher-netflow5.obj `if test -f 'matcher/input/netflow5.c'; then $(CYGPATH_W) 'matcher/input/netflow5.c'; else $(CYGPATH_W) '$(srcdir)/matcher/input/netflow5.c'; fi`
+
+matcher/input/flowgrab_matcher-netflow9.o: matcher/input/netflow9.c
+	$(AM_V_CC)$(CC) $(DEFS) $(DEFAULT_INCLUDES) $(INCLUDES) $(matcher_flowgrab_matcher_CPPFLAGS) $(CPPFLAGS) $(AM_CFLAGS) $(CFLAGS) -MT matcher/input/flowgrab_matcher-netflow9.o -MD -MP -MF matcher/input/$(DEPDIR)/flowgrab_matcher-netflow9.Tpo -c -o matcher/input/flowgrab_matcher-netflow9.o `test -f 'matcher/input/netflow9.c' || echo '$(srcdir)/'`matcher/input/netflow9.c
+	$(AM_V_at)$(am__mv) matcher/input/$(DEPDIR)/flowgrab_matcher-netflow9.Tpo matcher/input/$(DEPDIR)/flowgrab_matcher-netflow9.Po
+#	$(AM_V_CC)source='matcher/input/netflow9.c' object='matcher/input/flowgrab_matcher-netflow9.o' libtool=no \
+#	DEPDIR=$(DEPDIR) $(CCDEPMODE) $(depcomp) \
+#	$(AM_V_CC_no)$(CC) $(DEFS) $(DEFAULT_INCLUDES) $(INCLUDES) $(matcher_flowgrab_matcher_CPPFLAGS) $(CPPFLAGS) $(AM_CFLAGS) $(CFLAGS) -c -o matcher/input/flowgrab_matcher-netflow9.o `test -f 'matcher/input/netflow9.c' || echo '$(srcdir)/'`matcher/input/netflow9.c
+
+matcher/input/flowgrab_matcher-netflow9.obj: matcher/input/netflow9.c
+	$(AM_V_CC)$(CC) $(DEFS) $(DEFAULT_INCLUDES) $(INCLUDES) $(matcher_flowgrab_matcher_CPPFLAGS) $(CPPFLAGS) $(AM_CFLAGS) $(CFLAGS) -MT matcher/input/flowgrab_matcher-netflow9.obj -MD -MP -MF matcher/input/$(DEPDIR)/flowgrab_matcher-netflow9.Tpo -c -o matcher/input/flowgrab_matcher-netflow9.obj `if test -f 'matcher/input/netflow9.c'; then $(CYGPATH_W) 'matcher/input/netflow9.c'; else $(CYGPATH_W) '$(srcdir)/matcher/input/netflow9.c'; fi`
+	$(AM_V_at)$(am__mv) matcher/input/$(DEPDIR)/flowgrab_matcher-netflow9.Tpo matcher/input/$(DEPDIR)/flowgrab_matcher-netflow9.Po
+#	$(AM_V_CC)source='matcher/input/netflow9.c' object='matcher/input/flowgrab_matcher-netflow9.obj' libtool=no \
+#	DEPDIR=$(DEPDIR) $(CCDEPMODE) $(depcomp) \
+#	$(AM_V_CC_no)$(CC) $(DEFS) $(DEFAULT_INCLUDES) $(INCLUDES) $(matcher_flowgrab_matcher_CPPFLAGS) $(CPPFLAGS) $(AM_CFLAGS) $(CFLAGS) -c -o matcher/input/flowgrab_matcher-netflow9.obj `if test -f 'matcher/input/netflow9.c'; then $(CYGPATH_W) 'matcher/input/netflow9.c'; else $(CYGPATH_W) '$(srcdir)/matcher/input/netflow9.c'; fi`
+
+matcher/input/flowgrab_matcher-nfcapd.o: matcher/input/nfcapd.c
+	$(AM_V_CC)$(CC) $(DEFS) $(DEFAULT_INCLUDES) $(INCLUDES) $(matcher_flowgrab_matcher_CPPFLAGS) $(CPPFLAGS) $(AM_CFLAGS) $(CFLAGS) -MT matcher/input/flowgrab_matcher-nfcapd.o -MD -MP -MF matcher/input/$(DEPDIR)/flowgrab_matcher-nfcapd.Tpo -c -o matcher/input/flowgrab_matcher-nfcapd.o `test -f 'matcher/input/nfcapd.c' || echo '$(srcdir)/'`matcher/input/nfcapd.c
+	$(AM_V_at)$(am__mv) matcher/input/$(DEPDIR)/flowgrab_matcher-nfcapd.Tpo matcher/input/$(DEPDIR)/flowgrab_matcher-nfcapd.Po
+#	$(AM_V_CC)source='matcher/input/nfcapd.c' object='matcher/input/flowgrab_matcher-nfcapd.o' libtool=no \
+#	DEPDIR=$(DEPDIR) $(CCDEPMODE) $(depcomp) \
+#	$(AM_V_CC_no)$(CC) $(DEFS) $(DEFAULT_INCLUDES) $(INCLUDES) $(matcher_flowgrab_matcher_CPPFLAGS) $(CPPFLAGS) $(AM_CFLAGS) $(CFLAGS) -c -o matcher/input/flowgrab_matcher-nfcapd.o `test -f 'matcher/input/nfcapd.c' || echo '$(srcdir)/'`matcher/input/nfcapd.c
+
+matcher/input/flowgrab_matcher-nfcapd.obj: matcher/input/nfcapd.c
+	$(AM_V_CC)$(CC) $(DEFS) $(DEFAULT_INCLUDES) $(INCLUDES) $(matcher_flowgrab_matcher_CPPFLAGS) $(CPPFLAGS) $(AM_CFLAGS) $(CFLAGS) -MT matcher/input/flowgrab_matcher-nfcapd.obj -MD -MP -MF matcher/input/$(DEPDIR)/flowgrab_matcher-nfcapd.Tpo -c -o matcher/input/flowgrab_matcher-nfcapd.obj `if test -f 'matcher/input/nfcapd.c'; then $(CYGPATH_W) 'matcher/input/nfcapd.c'; else $(CYGPATH_W) '$(srcdir)/matcher/input/nfcapd.c'; fi`
+	$(AM_V_at)$(am__mv) matcher/input/$(DEPDIR)/flowgrab_matcher-nfcapd.Tpo matcher/input/$(DEPDIR)/flowgrab_matcher-nfcapd.Po
+#	$(AM_V_CC)source='matcher/input/nfcapd.c' object='matcher/input/flowgrab_matcher-nfcapd.obj' libtool=no \
+#	DEPDIR=$(DEPDIR) $(CCDEPMODE) $(depcomp) \
+#	$(AM_V_CC_no)$(CC) $(DEFS) $(DEFAULT_INCLUDES) $(INCLUDES) $(matcher_flowgrab_matcher_CPPFLAGS) $(CPPFLAGS) $(AM_CFLAGS) $(CFLAGS) -c -o matcher/input/flowgrab_matcher-nfcapd.obj `if test -f 'matcher/input/nfcapd.c'; then $(CYGPATH_W) 'matcher/input/nfcapd.c'; else $(CYGPATH_W) '$(srcdir)/matcher/input/nfcapd.c'; fi`
+
+matcher/input/flowgrab_matcher-nfdump-csv.o: matcher/input/nfdump-csv.c
+	$(AM_V_CC)$(CC) $(DEFS) $(DEFAULT_INCLUDES) $(INCLUDES) $(matcher_flowgrab_matcher_CPPFLAGS) $(CPPFLAGS) $(AM_CFLAGS) $(CFLAGS) -MT matcher/input/flowgrab_matcher-nfdump-csv.o -MD -MP -MF matcher/input/$(DEPDIR)/flowgrab_matcher-nfdump-csv.Tpo -c -o matcher/input/flowgrab_matcher-nfdump-csv.o `test -f 'matcher/input/nfdump-csv.c' || echo '$(srcdir)/'`matcher/input/nfdump-csv.c
+	$(AM_V_at)$(am__mv) matcher/input/$(DEPDIR)/flowgrab_matcher-nfdump-csv.Tpo matcher/input/$(DEPDIR)/flowgrab_matcher-nfdump-csv.Po
+#	$(AM_V_CC)source='matcher/input/nfdump-csv.c' object='matcher/input/flowgrab_matcher-nfdump-csv.o' libtool=no \
+#	DEPDIR=$(DEPDIR) $(CCDEPMODE) $(depcomp) \
+#	$(AM_V_CC_no)$(CC) $(DEFS) $(DEFAULT_INCLUDES) $(INCLUDES) $(matcher_flowgrab_matcher_CPPFLAGS) $(CPPFLAGS) $(AM_CFLAGS) $(CFLAGS) -c -o matcher/input/flowgrab_matcher-nfdump-csv.o `test -f 'matcher/input/nfdump-csv.c' || echo '$(srcdir)/'`matcher/input/nfdump-csv.c
+
+matcher/input/flowgrab_matcher-nfdump-csv.obj: matcher/input/nfdump-csv.c
+	$(AM_V_CC)$(CC) $(DEFS) $(DEFAULT_INCLUDES) $(INCLUDES) $(matcher_flowgrab_matcher_CPPFLAGS) $(CPPFLAGS) $(AM_CFLAGS) $(CFLAGS) -MT matcher/input/flowgrab_matcher-nfdump-csv.obj -MD -MP -MF matcher/input/$(DEPDIR)/flowgrab_matcher-nfdump-csv.Tpo -c -o matcher/input/flowgrab_matcher-nfdump-csv.obj `if test -f 'matcher/input/nfdump-csv.c'; then $(CYGPATH_W) 'matcher/input/nfdump-csv.c'; else $(CYGPATH_W) '$(srcdir)/matcher/input/nfdump-csv.c'; fi`
+	$(AM_V_at)$(am__mv) matcher/input/$(DEPDIR)/flowgrab_matcher-nfdump-csv.Tpo matcher/input/$(DEPDIR)/flowgrab_matcher-nfdump-csv.Po
+#	$(AM_V_CC)source='matcher/input/nfdump-csv.c' object='matcher/input/flowgrab_matcher-nfdump-csv.obj' libtool=no \
+#	DEPDIR=$(DEPDIR) $(CCDEPMODE) $(depcomp) \
+#	$(AM_V_CC_no)$(CC) $(DEFS) $(DEFAULT_INCLUDES) $(INCLUDES) $(matcher_flowgrab_matcher_CPPFLAGS) $(CPPFLAGS) $(AM_CFLAGS) $(CFLAGS) -c -o matcher/input/flowgrab_matcher-nfdump-csv.obj `if test -f 'matcher/input/nfdump-csv.c'; then $(CYGPATH_W) 'matcher/input/nfdump-csv.c'; else $(CYGPATH_W) '$(srcdir)/matcher/input/nfdump-csv.c'; fi`
+
+matcher/input/flowgrab_matcher-softflowctl.o: matcher/input/softflowctl.c
+	$(AM_V_CC)$(CC) $(DEFS) $(DEFAULT_INCLUDES) $(INCLUDES) $(matcher_flowgrab_matcher_CPPFLAGS) $(CPPFLAGS) $(AM_CFLAGS) $(CFLAGS) -MT matcher/input/flowgrab_matcher-softflowctl.o -MD -MP -MF matcher/input/$(DEPDIR)/flowgrab_matcher-softflowctl.Tpo -c -o matcher/input/flowgrab_matcher-softflowctl.o `test -f 'matcher/input/softflowctl.c' || echo '$(srcdir)/'`matcher/input/softflowctl.c
+	$(AM_V_at)$(am__mv) matcher/input/$(DEPDIR)/flowgrab_matcher-softflowctl.Tpo matcher/input/$(DEPDIR)/flowgrab_matcher-softflowctl.Po
+#	$(AM_V_CC)source='matcher/input/softflowctl.c' object='matcher/input/flowgrab_matcher-softflowctl.o' libtool=no \
+#	DEPDIR=$(DEPDIR) $(CCDEPMODE) $(depcomp) \
+#	$(AM_V_CC_no)$(CC) $(DEFS) $(DEFAULT_INCLUDES) $(INCLUDES) $(matcher_flowgrab_matcher_CPPFLAGS) $(CPPFLAGS) $(AM_CFLAGS) $(CFLAGS) -c -o matcher/input/flowgrab_matcher-softflowctl.o `test -f 'matcher/input/softflowctl.c' || echo '$(srcdir)/'`matcher/input/softflowctl.c
+
+matcher/input/flowgrab_matcher-softflowctl.obj: matcher/input/softflowctl.c
+	$(AM_V_CC)$(CC) $(DEFS) $(DEFAULT_INCLUDES) $(INCLUDES) $(matcher_flowgrab_matcher_CPPFLAGS) $(CPPFLAGS) $(AM_CFLAGS) $(CFLAGS) -MT matcher/input/flowgrab_matcher-softflowctl.obj -MD -MP -MF matcher/input/$(DEPDIR)/flowgrab_matcher-softflowctl.Tpo -c -o matcher/input/flowgrab_matcher-softflowctl.obj `if test -f 'matcher/input/softflowctl.c'; then $(CYGPATH_W) 'matcher/input/softflowctl.c'; else $(CYGPATH_W) '$(srcdir)/matcher/input/softflowctl.c'; fi`
+	$(AM_V_at)$(am__mv) matcher/input/$(DEPDIR)/flowgrab_matcher-softflowctl.Tpo matcher/input/$(DEPDIR)/flowgrab_matcher-softflowctl.Po
+#	$(AM_V_CC)source='matcher/input/softflowctl.c' object='matcher/input/flowgrab_matcher-softflowctl.obj' libtool=no \
+#	DEPDIR=$(DEPDIR) $(CCDEPMODE) $(depcomp) \
+#	$(AM_V_CC_no)$(CC) $(DEFS) $(DEFAULT_INCLUDES) $(INCLUDES) $(matcher_flowgrab_matcher_CPPFLAGS) $(CPPFLAGS) $(AM_CFLAGS) $(CFLAGS) -c -o matcher/input/flowgrab_matcher-softflowctl.obj `if test -f 'matcher/input/softflowctl.c'; then $(CYGPATH_W) 'matcher/input/softflowctl.c'; else $(CYGPATH_W) '$(srcdir)/matcher/input/softflowctl.c'; fi`
+
+matcher/input/flowgrab_matcher-templates.o: matcher/input/templates.c
+	$(AM_V_CC)$(CC) $(DEFS) $(DEFAULT_INCLUDES) $(INCLUDES) $(matcher_flowgrab_matcher_CPPFLAGS) $(CPPFLAGS) $(AM_CFLAGS) $(CFLAGS) -MT matcher/input/flowgrab_matcher-templates.o -MD -MP -MF matcher/input/$(DEPDIR)/flowgrab_matcher-templates.Tpo -c -o matcher/input/flowgrab_matcher-templates.o `test -f 'matcher/input/templates.c' || echo '$(srcdir)/'`matcher/input/templates.c
+	$(AM_V_at)$(am__mv) matcher/input/$(DEPDIR)/flowgrab_matcher-templates.Tpo matcher/input/$(DEPDIR)/flowgrab_matcher-templates.Po
+#	$(AM_V_CC)source='matcher/input/templates.c' object='matcher/input/flowgrab_matcher-templates.o' libtool=no \
+#	DEPDIR=$(DEPDIR) $(CCDEPMODE) $(depcomp) \
+#	$(AM_V_CC_no)$(CC) $(DEFS) $(DEFAULT_INCLUDES) $(INCLUDES) $(matcher_flowgrab_matcher_CPPFLAGS) $(CPPFLAGS) $(AM_CFLAGS) $(CFLAGS) -c -o matcher/input/flowgrab_matcher-templates.o `test -f 'matcher/input/templates.c' || echo '$(srcdir)/'`matcher/input/templates.c
+
+matcher/input/flowgrab_matcher-templates.obj: matcher/input/templates.c
+	$(AM_V_CC)$(CC) $(DEFS) $(DEFAULT_INCLUDES) $(INCLUDES) $(matcher_flowgrab_matcher_CPPFLAGS) $(CPPFLAGS) $(AM_CFLAGS) $(CFLAGS) -MT matcher/input/flowgrab_matcher-templates.obj -MD -MP -MF matcher/input/$(DEPDIR)/flowgrab_matcher-templates.Tpo -c -o matcher/input/flowgrab_matcher-templates.obj `if test -f 'matcher/input/templates.c'; then $(CYGPATH_W) 'matcher/input/templates.c'; else $(CYGPATH_W) '$(srcdir)/matcher/input/templates.c'; fi`
+	$(AM_V_at)$(am__mv) matcher/input/$(DEPDIR)/flowgrab_matcher-templates.Tpo matcher/input/$(DEPDIR)/flowgrab_matcher-templates.Po
+#	$(AM_V_CC)source='matcher/input/templates.c' object='matcher/input/flowgrab_matcher-templates.obj' libtool=no \
+#	DEPDIR=$(DEPDIR) $(CCDEPMODE) $(depcomp) \
+#	$(AM_V_CC_no)$(CC) $(DEFS) $(DEFAULT_INCLUDES) $(INCLUDES) $(matcher_flowgrab_matcher_CPPFLAGS) $(CPPFLAGS) $(AM_CFLAGS) $(CFLAGS) -c -o matcher/input/flowgrab_matcher-templates.obj `if test -f 'matcher/input/templates.c'; then $(CYGPATH_W) 'matcher/input/templates.c'; else $(CYGPATH_W) '$(srcdir)/matcher/input/templates.c'; fi`
+
+matcher/input/flowgrab_matcher-text.o: matcher/input/text.c
+	$(AM_V_CC)$(CC) $(DEFS) $(DEFAULT_INCLUDES) $(INCLUDES) $(matcher_flowgrab_matcher_CPPFLAGS) $(CPPFLAGS) $(AM_CFLAGS) $(CFLAGS) -MT matcher/input/flowgrab_matcher-text.o -MD -MP -MF matcher/input/$(DEPDIR)/flowgrab_matcher-text.Tpo -c -o matcher/input/flowgrab_matcher-text.o `test -f 'matcher/input/text.c' || echo '$(srcdir)/'`matcher/input/text.c
+	$(AM_V_at)$(am__mv) matcher/input/$(DEPDIR)/flowgrab_matcher-text.Tpo matcher/input/$(DEPDIR)/flowgrab_matcher-text.Po
+#	$(AM_V_CC)source='matcher/input/text.c' object='matcher/input/flowgrab_matcher-text.o' libtool=no \
+#	DEPDIR=$(DEPDIR) $(CCDEPMODE) $(depcomp) \
+#	$(AM_V_CC_no)$(CC) $(DEFS) $(DEFAULT_INCLUDES) $(INCLUDES) $(matcher_flowgrab_matcher_CPPFLAGS) $(CPPFLAGS) $(AM_CFLAGS) $(CFLAGS) -c -o matcher/input/flowgrab_matcher-text.o `test -f 'matcher/input/text.c' || echo '$(srcdir)/'`matcher/input/text.c
+
+matcher/input/flowgrab_matcher-text.obj: matcher/input/text.c
+	$(AM_V_CC)$(CC) $(DEFS) $(DEFAULT_INCLUDES) $(INCLUDES) $(matcher_flowgrab_matcher_CPPFLAGS) $(CPPFLAGS) $(AM_CFLAGS) $(CFLAGS) -MT matcher/input/flowgrab_matcher-text.obj -MD -MP -MF matcher/input/$(DEPDIR)/flowgrab_matcher-text.Tpo -c -o matcher/input/flowgrab_matcher-text.obj `if test -f 'matcher/input/text.c'; then $(CYGPATH_W) 'matcher/input/text.c'; else $(CYGPATH_W) '$(srcdir)/matcher/input/text.c'; fi`
+	$(AM_V_at)$(am__mv) matcher/input/$(DEPDIR)/flowgrab_matcher-text.Tpo matcher/input/$(DEPDIR)/flowgrab_matcher-text.Po
+#	$(AM_V_CC)source='matcher/input/text.c' object='matcher/input/flowgrab_matcher-text.obj' libtool=no \
+#	DEPDIR=$(DEPDIR) $(CCDEPMODE) $(depcomp) \
+#	$(AM_V_CC_no)$(CC) $(DEFS) $(DEFAULT_INCLUDES) $(INCLUDES) $(matcher_flowgrab_matcher_CPPFLAGS) $(CPPFLAGS) $(AM_CFLAGS) $(CFLAGS) -c -o matcher/input/flowgrab_matcher-text.obj `if test -f 'matcher/input/text.c'; then $(CYGPATH_W) 'matcher/input/text.c'; else $(CYGPATH_W) '$(srcdir)/matcher/input/text.c'; fi`
 
 tests/matcher/t_conn-t-conn.o: tests/matcher/t-conn.c
 	$(AM_V_CC)$(CC) $(DEFS) $(DEFAULT_INCLUDES) $(INCLUDES) $(tests_matcher_t_conn_CPPFLAGS) $(CPPFLAGS) $(AM_CFLAGS) $(CFLAGS) -MT tests/matcher/t_conn-t-conn.o -MD -MP -MF tests/matcher/$(DEPDIR)/t_conn-t-conn.Tpo -c -o tests/matcher/t_conn-t-conn.o `test -f 'tests/matcher/t-conn.c' || echo '$(srcdir)/'`tests/matcher/t-conn.c
@@ -1615,6 +1867,8 @@ distclean-generic:
 	-test . = "$(srcdir)" || test -z "$(CONFIG_CLEAN_VPATH_FILES)" || rm -f $(CONFIG_CLEAN_VPATH_FILES)
 	-rm -f matcher/$(DEPDIR)/$(am__dirstamp)
 	-rm -f matcher/$(am__dirstamp)
+	-rm -f matcher/input/$(DEPDIR)/$(am__dirstamp)
+	-rm -f matcher/input/$(am__dirstamp)
 	-rm -f store/$(DEPDIR)/$(am__dirstamp)
 	-rm -f store/$(am__dirstamp)
 	-rm -f tests/matcher/$(DEPDIR)/$(am__dirstamp)
@@ -1632,13 +1886,24 @@ clean-am: clean-binPROGRAMS clean-checkPROGRAMS clean-generic \
 
 distclean: distclean-am
 	-rm -f $(am__CONFIG_DISTCLEAN_FILES)
-		-rm -f matcher/$(DEPDIR)/libmatch_a-conn.Po
+		-rm -f matcher/$(DEPDIR)/flowgrab_matcher-main.Po
+	-rm -f matcher/$(DEPDIR)/libmatch_a-conn.Po
 	-rm -f matcher/$(DEPDIR)/libmatch_a-group.Po
 	-rm -f matcher/$(DEPDIR)/libmatch_a-match.Po
 	-rm -f matcher/$(DEPDIR)/libmatch_a-payload.Po
 	-rm -f matcher/$(DEPDIR)/libmatch_a-profile.Po
 	-rm -f matcher/$(DEPDIR)/libmatch_a-report.Po
 	-rm -f matcher/$(DEPDIR)/libmatch_a-score.Po
+	-rm -f matcher/input/$(DEPDIR)/flowgrab_matcher-collector.Po
+	-rm -f matcher/input/$(DEPDIR)/flowgrab_matcher-decoder.Po
+	-rm -f matcher/input/$(DEPDIR)/flowgrab_matcher-ipfix.Po
+	-rm -f matcher/input/$(DEPDIR)/flowgrab_matcher-netflow5.Po
+	-rm -f matcher/input/$(DEPDIR)/flowgrab_matcher-netflow9.Po
+	-rm -f matcher/input/$(DEPDIR)/flowgrab_matcher-nfcapd.Po
+	-rm -f matcher/input/$(DEPDIR)/flowgrab_matcher-nfdump-csv.Po
+	-rm -f matcher/input/$(DEPDIR)/flowgrab_matcher-softflowctl.Po
+	-rm -f matcher/input/$(DEPDIR)/flowgrab_matcher-templates.Po
+	-rm -f matcher/input/$(DEPDIR)/flowgrab_matcher-text.Po
 	-rm -f store/$(DEPDIR)/flowgrab-store.Po
 	-rm -f store/$(DEPDIR)/libflowgrab_a-record.Po
 	-rm -f store/$(DEPDIR)/libflowgrab_a-store.Po
@@ -1695,13 +1960,24 @@ installcheck-am:
 maintainer-clean: maintainer-clean-am
 	-rm -f $(am__CONFIG_DISTCLEAN_FILES)
 	-rm -rf $(top_srcdir)/autom4te.cache
-		-rm -f matcher/$(DEPDIR)/libmatch_a-conn.Po
+		-rm -f matcher/$(DEPDIR)/flowgrab_matcher-main.Po
+	-rm -f matcher/$(DEPDIR)/libmatch_a-conn.Po
 	-rm -f matcher/$(DEPDIR)/libmatch_a-group.Po
 	-rm -f matcher/$(DEPDIR)/libmatch_a-match.Po
 	-rm -f matcher/$(DEPDIR)/libmatch_a-payload.Po
 	-rm -f matcher/$(DEPDIR)/libmatch_a-profile.Po
 	-rm -f matcher/$(DEPDIR)/libmatch_a-report.Po
 	-rm -f matcher/$(DEPDIR)/libmatch_a-score.Po
+	-rm -f matcher/input/$(DEPDIR)/flowgrab_matcher-collector.Po
+	-rm -f matcher/input/$(DEPDIR)/flowgrab_matcher-decoder.Po
+	-rm -f matcher/input/$(DEPDIR)/flowgrab_matcher-ipfix.Po
+	-rm -f matcher/input/$(DEPDIR)/flowgrab_matcher-netflow5.Po
+	-rm -f matcher/input/$(DEPDIR)/flowgrab_matcher-netflow9.Po
+	-rm -f matcher/input/$(DEPDIR)/flowgrab_matcher-nfcapd.Po
+	-rm -f matcher/input/$(DEPDIR)/flowgrab_matcher-nfdump-csv.Po
+	-rm -f matcher/input/$(DEPDIR)/flowgrab_matcher-softflowctl.Po
+	-rm -f matcher/input/$(DEPDIR)/flowgrab_matcher-templates.Po
+	-rm -f matcher/input/$(DEPDIR)/flowgrab_matcher-text.Po
 	-rm -f store/$(DEPDIR)/flowgrab-store.Po
 	-rm -f store/$(DEPDIR)/libflowgrab_a-record.Po
 	-rm -f store/$(DEPDIR)/libflowgrab_a-store.Po

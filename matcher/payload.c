@@ -37,7 +37,8 @@ void payload_config_default(struct payload_config *cfg)
 	cfg->tol_base = 16;
 	cfg->tol_per_sqrt_pkt = 0.25;
 	cfg->tol_scale = 1.0;
-	cfg->retx_per_kpkt = 20;
+	cfg->retx_per_kpkt = 10;
+	cfg->lost_per_kpkt = 10;
 }
 
 int payload_is_tls(const struct payload_config *cfg, uint16_t port)
@@ -121,11 +122,19 @@ int payload_estimate(const struct payload_config *cfg,
 	/* SACK blocks (10-34 bytes each) make ACKs longer when segments
 	 * were lost; far more client bytes than any request means loss. */
 	e->loss_hint = extra > (e->tls ? 3000 : 2000);
-	e->max_retx = 2 + (uint32_t)(c->data_packets * cfg->retx_per_kpkt /
-	    1000);
+	/* Retransmitted segments (counted again by the meter) and segments
+	 * the meter missed: their expected numbers grow with the packet
+	 * count; the window reaches four times the expectation. */
+	e->mean_retx = (double)c->data_packets * cfg->retx_per_kpkt / 1000.0;
+	if (e->mean_retx < 2)
+		e->mean_retx = 2;
 	if (e->loss_hint)
-		e->max_retx *= 2;
-	e->max_lost = 1 + (uint32_t)(c->data_packets * 5 / 1000);
+		e->mean_retx *= 3;
+	e->mean_lost = (double)c->data_packets * cfg->lost_per_kpkt / 1000.0;
+	if (e->mean_lost < 2)
+		e->mean_lost = 2;
+	e->max_retx = 2 + (uint32_t)(4 * e->mean_retx);
+	e->max_lost = 2 + (uint32_t)(4 * e->mean_lost);
 
 	sig = cfg->tol_base + cfg->tol_per_sqrt_pkt * sqrt((double)c->data_packets) +
 	    per_pkt_pad;

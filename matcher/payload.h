@@ -32,7 +32,8 @@ struct payload_config {
 	double tol_base;            /* bytes of error on any estimate */
 	double tol_per_sqrt_pkt;    /* more per sqrt(data packets) */
 	double tol_scale;           /* --tolerance: multiplies every width */
-	uint32_t retx_per_kpkt;     /* allowed retransmits per 1000 packets */
+	uint32_t retx_per_kpkt;     /* expected retransmits per 1000 packets */
+	uint32_t lost_per_kpkt;     /* expected meter losses per 1000 packets */
 };
 
 /* Fill @cfg with the defaults documented in docs/matching.md. */
@@ -47,6 +48,8 @@ struct payload_estimate {
 	int64_t payload;            /* TCP payload bytes server -> client */
 	int64_t req_extra;          /* client bytes beyond bare headers */
 	int loss_hint;              /* ACKs carried SACK blocks: loss */
+	double mean_retx;           /* expected extra segments, if any */
+	double mean_lost;           /* expected missed segments, if any */
 	uint32_t max_retx;          /* whole segments that may be extra */
 	uint32_t max_lost;          /* whole segments the meter may miss */
 	double sigma;               /* expected error of the size, bytes,

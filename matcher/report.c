@@ -166,10 +166,11 @@ static void write_json(struct report *r, const struct match_result *m,
 	else
 		fprintf(f, "null");
 	fprintf(f, ",\"tls\":%s,\"parts\":%d,\"learned\":%s,"
-	    "\"segments\":%d,\"records\":%u,\"rivals\":[",
+	    "\"segments\":%d,\"records\":%u,\"req_bytes\":%" PRIu64
+	    ",\"req_packets\":%" PRIu64 ",\"rivals\":[",
 	    m->est.tls ? "true" : "false", m->parts,
 	    m->learned ? "true" : "false", found ? m->best.segments : 0,
-	    c->records);
+	    c->records, c->req_octets, c->req_packets);
 	for (i = 0; found && i < m->nrivals; i++) {
 		if (i)
 			fputc(',', f);

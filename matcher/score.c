@@ -24,8 +24,8 @@
 /* Learned overhead: spread of one server's overhead between files */
 #define HTTP_SD_LEARNED 8.0
 #define TLS_SD_LEARNED 16.0
-/* Likelihood floor anywhere inside the unlearned window */
-#define FLOOR_UNLEARNED 0.01
+/* Share of the unlearned overhead spread evenly over [min, max] */
+#define FLOOR_UNLEARNED 0.2
 /* Candidates whose support is checked against the profile */
 #define SUPPORT_MAX 64
 #define TOP_K (MATCH_MAX_RIVALS + 1)
@@ -63,7 +63,7 @@ void score_config_default(struct score_config *cfg)
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->min_size = 100 * 1024;
 	cfg->min_confidence = 0.5;
-	cfg->null_weight = 0.05;
+	cfg->null_weight = 1.0;
 	cfg->max_scan = 4096;
 	cfg->profiles = 4096;
 	cfg->learn = 1;
@@ -151,13 +151,26 @@ static int collect_cb(const struct store_download *d, void *arg)
 	return 0;
 }
 
-static double seg_prior(int k, int loss_hint)
+/* geometric distribution on 1, 2, ... with mean @m */
+static double geom(int k, double m)
 {
+	return (1.0 / m) * pow(1.0 - 1.0 / m, k - 1);
+}
+
+/*
+ * Prior of @k whole segments extra (retransmitted, counted twice by the
+ * meter) or, negative, missing (the meter dropped them).  Most downloads
+ * have neither; ACKs with SACK blocks say that loss happened.
+ */
+static double seg_prior(int k, const struct payload_estimate *e)
+{
+	double p0 = e->loss_hint ? 0.3 : 0.6, plost = 0.1;
+
 	if (k == 0)
-		return 1.0;
-	if (k > 0)	/* retransmitted segments counted twice */
-		return (loss_hint ? 0.6 : 0.3) * pow(0.6, k - 1);
-	return 0.05 * pow(0.3, -k - 1);	/* segments the meter missed */
+		return p0;
+	if (k > 0)
+		return (1.0 - p0 - plost) * geom(k, e->mean_retx);
+	return plost * geom(-k, e->mean_lost);
 }
 
 struct named {
@@ -214,7 +227,7 @@ static int lookup(struct scorer *s, const struct connection *c,
 	int ntags = e->tls ? 3 : 1;
 	struct scan sc;
 	struct cand *best = NULL;
-	double center, sd_o, sum = 0, floor_like = 0, sigma2;
+	double center, sd_o, sum = 0, floor_like = 0, sigma2, null;
 	int64_t omin, omax;
 	uint64_t lo = e->lo, hi = e->hi;
 	uint32_t i;
@@ -311,43 +324,60 @@ static int lookup(struct scorer *s, const struct connection *c,
 	if (!learned)
 		floor_like = FLOOR_UNLEARNED;
 
-	for (i = 0; i < sc.n; i++) {
-		struct cand *cd = &sc.c[i];
-		double bl = 0;
+	{
+		double var = sigma2 + sd_o * sd_o;
+		double norm = 1.0 / sqrt(2 * M_PI * var);
+		double flat = floor_like / (double)(omax - omin + 1);
 
-		for (t = 0; t < ntags; t++) {
-			int64_t o = overhead_of(s, e, cd->size, tags[t], nparts);
+		for (i = 0; i < sc.n; i++) {
+			struct cand *cd = &sc.c[i];
+			double bl = 0;
 
-			for (k = -(int)e->max_lost; k <= (int)e->max_retx; k++) {
-				double r = (double)o - (double)k * e->mss - center;
-				double ok = (double)o - (double)k * e->mss;
-				double l = exp(-r * r / (2 * (sigma2 + sd_o * sd_o)));
+			for (t = 0; t < ntags; t++) {
+				int64_t o = overhead_of(s, e, cd->size, tags[t],
+				    nparts);
+				double lt = 0, lk = 0;
+				int bk = 0;
 
-				if (ok >= omin - 3 * e->sigma &&
-				    ok <= omax + 3 * e->sigma)
-					l += floor_like;
-				l *= seg_prior(k, e->loss_hint);
-				if (l > bl) {
-					bl = l;
-					cd->overhead = o - (int64_t)k * e->mss;
-					cd->segments = k;
+				for (k = -(int)e->max_lost; k <= (int)e->max_retx;
+				    k++) {
+					double ok = (double)o - (double)k * e->mss;
+					double r = ok - center;
+					double l = (1 - floor_like) * norm *
+					    exp(-r * r / (2 * var));
+
+					if (ok >= omin - 3 * e->sigma &&
+					    ok <= omax + 3 * e->sigma)
+						l += flat;
+					l *= seg_prior(k, e);
+					lt += l;
+					if (l > lk) {
+						lk = l;
+						bk = k;
+					}
+				}
+				if (lt > bl) {
+					bl = lt;
+					cd->overhead = o - (int64_t)bk * e->mss;
+					cd->segments = bk;
 					cd->tag = tags[t];
 				}
 			}
+			if (cd->server_match > 0)
+				bl *= 3.0;
+			else if (cd->server_match < 0)
+				bl *= 0.5;
+			bl *= cd->time_factor;
+			cd->like = bl;
+			sum += bl;
 		}
-		if (cd->server_match > 0)
-			bl *= 3.0;
-		else if (cd->server_match < 0)
-			bl *= 0.5;
-		bl *= cd->time_factor;
-		cd->like = bl;
-		sum += bl;
-		if (bl > 1e-3)
-			res->plausible++;
 	}
 	qsort(sc.c, sc.n, sizeof(*sc.c), cmp_like);
-	if (sc.n && sc.c[0].like > 1e-6)
+	if (sc.n && sc.c[0].like > 0)
 		best = &sc.c[0];
+	for (i = 0; best && i < sc.n; i++)
+		if (sc.c[i].like >= 0.01 * best->like)
+			res->plausible++;
 
 	res->est_size = e->est_size;
 	if (learned)
@@ -357,7 +387,11 @@ static int lookup(struct scorer *s, const struct connection *c,
 		res->confidence = 0;
 		goto votes;
 	}
-	res->confidence = best->like / (sum + s->cfg.null_weight);
+	/* "Something not in the store": as likely per byte as the stored
+	 * sizes are dense around the estimate (docs/matching.md) */
+	null = s->cfg.null_weight * (double)(sc.n ? sc.n : 1) /
+	    (double)(hi - lo + 1);
+	res->confidence = best->like / (sum + null);
 	if (res->confidence > 1)
 		res->confidence = 1;
 	res->status = res->confidence >= s->cfg.min_confidence ? MATCH_FOUND :

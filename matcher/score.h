@@ -26,7 +26,7 @@
 struct score_config {
 	uint64_t min_size;          /* smallest payload looked up */
 	double min_confidence;      /* reported as found at or above this */
-	double null_weight;         /* likelihood of "not in the store" */
+	double null_weight;         /* prior odds of "not in the store" */
 	uint32_t max_scan;          /* candidates decoded per lookup */
 	uint32_t profiles;          /* servers remembered */
 	int learn;                  /* use per-server profiles */
