@@ -118,7 +118,7 @@ EXTRA_PROGRAMS =
 TESTS = tests/store/t-store$(EXEEXT) tests/store/t-util$(EXEEXT) \
 	tests/store/tool.sh tests/store/concurrency.sh \
 	tests/matcher/t-conn$(EXEEXT) tests/matcher/t-payload$(EXEEXT) \
-	tests/matcher/t-score$(EXEEXT)
+	tests/matcher/t-score$(EXEEXT) tests/matcher/e2e.sh
 subdir = .
 ACLOCAL_M4 = $(top_srcdir)/aclocal.m4
 am__aclocal_m4_deps = $(top_srcdir)/configure.ac
@@ -648,7 +648,8 @@ AM_LDFLAGS = $(SAN_CFLAGS) $(PTHREAD_LIBS)
 # exactly what the program runs.
 noinst_LIBRARIES = store/libflowgrab.a matcher/libmatch.a
 EXTRA_DIST = README.md autogen.sh .ci/run tests/store/tool.sh \
-	tests/store/concurrency.sh tests/matcher/synth.h tests/tap.h \
+	tests/store/concurrency.sh tests/matcher/synth.h \
+	tests/matcher/e2e.sh tests/matcher/testbed.sh tests/tap.h \
 	tests/lib.sh
 CLEANFILES = 
 dist_man1_MANS = 

@@ -58,7 +58,8 @@ static void drop(struct group_table *g, int i)
 }
 
 int group_offer(struct group_table *g, struct scorer *s,
-    const struct connection *c, int64_t payload, struct match_result *res)
+    const struct connection *c, int64_t payload, int try_group,
+    struct match_result *res)
 {
 	struct connection parts[GROUP_MAX_PARTS];
 	int idx[GROUP_MAX_PARTS];
@@ -66,7 +67,7 @@ int group_offer(struct group_table *g, struct scorer *s,
 
 	if (payload < 0 || (uint64_t)payload < g->min_part)
 		return 0;
-	for (i = 0; i < g->n && n < GROUP_MAX_PARTS - 1; i++)
+	for (i = 0; try_group && i < g->n && n < GROUP_MAX_PARTS - 1; i++)
 		if (same_pair(&g->c[i], c) && overlap(&g->c[i], c)) {
 			idx[n] = i;
 			parts[n++] = g->c[i];

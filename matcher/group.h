@@ -26,12 +26,16 @@ struct group_table *group_new(uint64_t min_part, int64_t keep_ms);
 void group_free(struct group_table *g);
 
 /*
- * Offer an unmatched connection.  If it completes a group that matches a
- * file, fill @res (status MATCH_FOUND, parts > 1), drop the parts and
- * return 1; else remember @c and return 0 (@res untouched).
+ * Offer a connection.  If @try_group (it matched nothing itself) and it
+ * completes a group with remembered connections that matches a file,
+ * fill @res (status MATCH_FOUND, parts > 1), drop the parts and return 1.
+ * Otherwise remember @c (matched connections too: one part of a range
+ * download may fit some other file by chance) and return 0, @res
+ * untouched.
  */
 int group_offer(struct group_table *g, struct scorer *s,
-    const struct connection *c, int64_t payload, struct match_result *res);
+    const struct connection *c, int64_t payload, int try_group,
+    struct match_result *res);
 
 /* Forget parts that ended more than keep_ms before @now_ms. */
 void group_expire(struct group_table *g, int64_t now_ms);

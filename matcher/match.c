@@ -74,10 +74,11 @@ static void on_connection(const struct connection *c, void *arg)
 	}
 	if (c->flags & CONN_F_SAMPLED)
 		res.confidence *= 0.5;
-	if (res.status == MATCH_NONE && m->o.ranges) {
+	if (m->o.ranges && c->data_packets) {
 		struct match_result g;
 
-		if (group_offer(m->groups, m->scorer, c, res.est.payload, &g)) {
+		if (group_offer(m->groups, m->scorer, c, res.est.payload,
+		    res.status != MATCH_FOUND, &g)) {
 			deliver(m, &g);
 			match_result_clear(&g);
 		}
