@@ -37,7 +37,7 @@
 #include "store.h"
 #include "util.h"
 
-#define DEFAULT_MAPSIZE   (64ULL << 20)
+#define DEFAULT_MAPSIZE   (1ULL << 30)	/* virtual; the file grows as used */
 #define MAX_MAPSIZE       (1ULL << 40)
 #define URLKEY_MAX        480	/* LMDB's default key limit is 511 */
 #define META_VAL_MAX      4096
@@ -69,7 +69,33 @@ struct store_txn {
 	struct fg_buf log;	/* operation log for MAP_FULL replay */
 	struct fg_buf enc;	/* value being written */
 	struct fg_buf tmp;	/* op payload being logged */
+	/* Cursors kept for the life of the LMDB txn: opening one costs a
+	 * malloc, and lookups are the matcher's hot path. */
+	MDB_cursor *cur_urlh, *cur_size;
 };
+
+static int
+txn_cursor(struct store_txn *txn, MDB_dbi dbi, MDB_cursor **slot,
+    MDB_cursor **out)
+{
+	int rc;
+
+	if (*slot == NULL && (rc = mdb_cursor_open(txn->t, dbi, slot)) != 0)
+		return rc;
+	*out = *slot;
+	return 0;
+}
+
+/* Close the cached cursors; called before the LMDB txn ends. */
+static void
+close_cursors(struct store_txn *txn)
+{
+	if (txn->cur_urlh)
+		mdb_cursor_close(txn->cur_urlh);
+	if (txn->cur_size)
+		mdb_cursor_close(txn->cur_size);
+	txn->cur_urlh = txn->cur_size = NULL;
+}
 
 /* ---- small helpers --------------------------------------------------- */
 
@@ -465,6 +491,7 @@ store_abort(struct store_txn *txn)
 	if (txn == NULL)
 		return;
 	if (txn->t) {
+		close_cursors(txn);
 		mdb_txn_abort(txn->t);
 		end_lmdb(txn);
 	}
@@ -479,6 +506,7 @@ store_txn_renew(struct store_txn *txn)
 	if (txn->write)
 		return STORE_EINVAL;
 	if (txn->t) {
+		close_cursors(txn);
 		mdb_txn_abort(txn->t);
 		end_lmdb(txn);
 	}
@@ -497,6 +525,7 @@ grow(struct store_txn *txn)
 	uint64_t want;
 	int rc;
 
+	close_cursors(txn);
 	mdb_txn_abort(txn->t);
 	end_lmdb(txn);
 	txn->next_id = 0;
@@ -542,6 +571,7 @@ store_commit(struct store_txn *txn)
 		return MDB_BAD_TXN;
 	}
 	if (!txn->write) {
+		close_cursors(txn);
 		mdb_txn_abort(txn->t);
 		end_lmdb(txn);
 		txn_free(txn);
@@ -556,6 +586,7 @@ store_commit(struct store_txn *txn)
 		}
 		if (rc)
 			goto fail;
+		close_cursors(txn);
 		rc = mdb_txn_commit(txn->t);	/* frees the LMDB txn */
 		end_lmdb(txn);
 		if (rc != MDB_MAP_FULL)
@@ -571,6 +602,7 @@ store_commit(struct store_txn *txn)
 	return rc;
 fail:
 	if (txn->t) {
+		close_cursors(txn);
 		mdb_txn_abort(txn->t);
 		end_lmdb(txn);
 	}
@@ -635,7 +667,7 @@ find_url(struct store_txn *txn, const char *url, struct found *f)
 	f->hash = url_hash(url);
 	k.mv_size = sizeof(f->hash);
 	k.mv_data = &f->hash;
-	if ((rc = mdb_cursor_open(txn->t, txn->st->urlh, &c)) != 0)
+	if ((rc = txn_cursor(txn, txn->st->urlh, &txn->cur_urlh, &c)) != 0)
 		return rc;
 	rc = mdb_cursor_get(c, &k, &v, MDB_SET_KEY);
 	while (rc == 0) {
@@ -647,7 +679,6 @@ find_url(struct store_txn *txn, const char *url, struct found *f)
 			break;
 		rc = mdb_cursor_get(c, &k, &v, MDB_NEXT_DUP);
 	}
-	mdb_cursor_close(c);
 	if (rc == MDB_NOTFOUND)
 		rc = STORE_ENOTFOUND;
 	return rc;
@@ -1117,7 +1148,7 @@ range_walk(struct store_txn *txn, uint64_t lo, uint64_t hi,
 
 	if (lo > hi)
 		return 0;
-	if ((rc = mdb_cursor_open(txn->t, txn->st->size, &c)) != 0)
+	if ((rc = txn_cursor(txn, txn->st->size, &txn->cur_size, &c)) != 0)
 		return rc;
 	rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE);
 	while (rc == 0) {
@@ -1141,7 +1172,6 @@ range_walk(struct store_txn *txn, uint64_t lo, uint64_t hi,
 			break;
 		rc = mdb_cursor_get(c, &k, &v, MDB_NEXT);
 	}
-	mdb_cursor_close(c);
 	return rc == MDB_NOTFOUND ? 0 : rc;
 }
 
