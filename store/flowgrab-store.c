@@ -630,6 +630,37 @@ parse_line(char **f, int nf, const int *col, const struct options *o,
 	return NULL;
 }
 
+/*
+ * A column the CSV does not have must not wipe what the store knows: take
+ * it from the stored record.  The old record's strings stay valid until
+ * store_put() writes (it encodes before it writes).
+ */
+static void
+keep_absent_columns(struct store_txn *txn, const int *col,
+    const struct options *o, struct store_download *d)
+{
+	struct store_download old;
+
+	if (store_get(txn, d->url, &old) != 0)
+		return;
+	if (col[C_VENDOR] < 0 && o->vendor == NULL)
+		d->vendor = old.vendor;
+	if (col[C_FILE] < 0)
+		d->file = old.file;
+	if (col[C_SOURCE] < 0 && o->source == 0)
+		d->source = old.source;
+	if (col[C_CTYPE] < 0)
+		d->content_type = old.content_type;
+	if (col[C_ETAG] < 0)
+		d->etag = old.etag;
+	if (col[C_LASTMOD] < 0)
+		d->last_modified = old.last_modified;
+	if (col[C_ADDRS] < 0) {
+		d->naddrs = old.naddrs;
+		memcpy(d->addrs, old.addrs, sizeof(old.addrs));
+	}
+}
+
 /* Read one line into @buf; 1 ok, 0 EOF, -1 too long (rest skipped). */
 static int
 read_line(FILE *in, char *buf, size_t len)
@@ -732,6 +763,7 @@ cmd_import(struct options *o, const char *file)
 		if (txn == NULL &&
 		    (rc = store_begin(st, STORE_TXN_WRITE, &txn)) != 0)
 			die_store(st, "cannot write", rc);
+		keep_absent_columns(txn, col, o, &d);
 		rc = store_put(txn, &d, &outcome);
 		if (rc == STORE_ETOOLONG || rc == STORE_EINVAL) {
 			fg_error("%s:%" PRIu64 ": %s, skipped", name, lineno,
