@@ -15,13 +15,34 @@
 /* parts of one download run at the same time, give or take this */
 #define GROUP_OVERLAP_MS 2000
 
+#define GROUP_BUCKETS 4096
+
+/* A ring: the newest connection overwrites the oldest; a 32-bit key of
+ * (client, server, port) makes the scan for partners cheap. */
 struct group_table {
 	uint64_t min_part;
 	int64_t keep_ms;
-	int n;
+	int head;                       /* next slot to write */
 	struct connection c[GROUP_PENDING];
+	uint32_t key[GROUP_PENDING];
+	uint8_t used[GROUP_PENDING];
 	uint8_t matched[GROUP_PENDING]; /* it matched a file by itself */
+	uint16_t live[GROUP_BUCKETS];   /* used entries per key bucket: most
+	                                   connections have no partner, and
+	                                   this says so without a scan */
 };
+
+static uint32_t pair_key(const struct connection *c)
+{
+	uint32_t h = 2166136261u ^ c->family;
+	int i;
+
+	for (i = 0; i < 16; i++)
+		h = (h ^ c->client[i]) * 16777619u;
+	for (i = 0; i < 16; i++)
+		h = (h ^ c->server[i]) * 16777619u;
+	return (h ^ c->server_port) * 16777619u;
+}
 
 struct group_table *group_new(uint64_t min_part, int64_t keep_ms)
 {
@@ -53,10 +74,9 @@ static int overlap(const struct connection *a, const struct connection *b)
 
 static void drop(struct group_table *g, int i)
 {
-	memmove(&g->c[i], &g->c[i + 1], (size_t)(g->n - i - 1) *
-	    sizeof(g->c[0]));
-	memmove(&g->matched[i], &g->matched[i + 1], (size_t)(g->n - i - 1));
-	g->n--;
+	if (g->used[i])
+		g->live[g->key[i] % GROUP_BUCKETS]--;
+	g->used[i] = 0;
 }
 
 /* pending connections considered together with a new one */
@@ -90,24 +110,30 @@ static int try_subset(struct scorer *s, const struct connection *c,
 }
 
 int group_offer(struct group_table *g, struct scorer *s,
-    const struct connection *c, int64_t payload, int try_group,
+    const struct connection *c, int64_t payload, int unmatched,
     struct match_result *res)
 {
 	struct connection pool[GROUP_CANDIDATES];
 	int idx[GROUP_CANDIDATES];
-	int n = 0, i, j, k;
+	int n = 0, i, j, k, scan;
 	unsigned best_mask = 0;
+	uint32_t key;
 
 	if (payload < 0 || (uint64_t)payload < g->min_part)
 		return 0;
 	/* the newest overlapping connections from this client to this
 	 * server */
-	for (i = g->n - 1; try_group && i >= 0 && n < GROUP_CANDIDATES; i--)
-		if (!g->matched[i] && same_pair(&g->c[i], c) &&
-		    overlap(&g->c[i], c)) {
+	key = pair_key(c);
+	/* most connections have nobody to pair with: no scan then */
+	scan = unmatched && g->live[key % GROUP_BUCKETS];
+	for (j = 1; scan && j <= GROUP_PENDING && n < GROUP_CANDIDATES; j++) {
+		i = (g->head - j + GROUP_PENDING) % GROUP_PENDING;
+		if (g->used[i] && g->key[i] == key && !g->matched[i] &&
+		    same_pair(&g->c[i], c) && overlap(&g->c[i], c)) {
 			idx[n] = i;
 			pool[n++] = g->c[i];
 		}
+	}
 	if (n > 0) {
 		/* Which of them are the other parts is unknown: try every
 		 * set of one to three of them (at most 92 lookups), keep the
@@ -128,7 +154,6 @@ int group_offer(struct group_table *g, struct scorer *s,
 			}
 		}
 		if (res->status == MATCH_FOUND) {
-			/* idx[] is in descending order: drop from the top */
 			for (i = 0; i < n; i++)
 				if (best_mask & (1u << i))
 					drop(g, idx[i]);
@@ -137,21 +162,22 @@ int group_offer(struct group_table *g, struct scorer *s,
 		match_result_clear(res);
 		memset(res, 0, sizeof(*res));
 	}
-	if (g->n == GROUP_PENDING)
-		drop(g, 0);
-	g->matched[g->n] = !try_group;
-	g->c[g->n++] = *c;
+	i = g->head;
+	g->head = (g->head + 1) % GROUP_PENDING;
+	drop(g, i);
+	g->c[i] = *c;
+	g->key[i] = key;
+	g->used[i] = 1;
+	g->live[key % GROUP_BUCKETS]++;
+	g->matched[i] = !unmatched;
 	return 0;
 }
 
 void group_expire(struct group_table *g, int64_t now_ms)
 {
-	int i = 0;
+	int i;
 
-	while (i < g->n) {
-		if (g->c[i].end_ms + g->keep_ms < now_ms)
+	for (i = 0; i < GROUP_PENDING; i++)
+		if (g->used[i] && g->c[i].end_ms + g->keep_ms < now_ms)
 			drop(g, i);
-		else
-			i++;
-	}
 }

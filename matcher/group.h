@@ -26,14 +26,14 @@ struct group_table *group_new(uint64_t min_part, int64_t keep_ms);
 void group_free(struct group_table *g);
 
 /*
- * Offer a connection.  If @try_group (it matched nothing itself) and it
+ * Offer a connection.  If @unmatched (it matched nothing itself) and it
  * completes a group with remembered connections that matches a file,
  * fill @res (status MATCH_FOUND, parts > 1), drop the parts and return 1.
  * Otherwise remember @c and return 0, @res untouched.  Only connections
  * that matched nothing themselves are taken as parts.
  */
 int group_offer(struct group_table *g, struct scorer *s,
-    const struct connection *c, int64_t payload, int try_group,
+    const struct connection *c, int64_t payload, int unmatched,
     struct match_result *res);
 
 /* Forget parts that ended more than keep_ms before @now_ms. */

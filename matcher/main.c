@@ -153,11 +153,12 @@ static void print_stats(const struct matcher *m,
 	    ", looked up %" PRIu64 ", candidates %" PRIu64 ", detections %"
 	    PRIu64 " (%" PRIu64 " range groups), unmatched %" PRIu64
 	    ", evicted %" PRIu64 ", malformed %" PRIu64 " (datagrams %" PRIu64
-	    ", bad lines %" PRIu64 ", no template %" PRIu64 ")\n",
+	    ", bad lines %" PRIu64 ", no template %" PRIu64 "), datagrams %"
+	    PRIu64 "\n",
 	    fg_progname(), s.records, s.connections, s.looked_up, s.candidates,
 	    s.detections, s.groups, s.unmatched, s.evicted,
 	    in->malformed + in->bad_lines, in->malformed, in->bad_lines,
-	    in->dropped_no_template);
+	    in->dropped_no_template, in->datagrams);
 }
 
 static void add_stats(struct flow_input_stats *sum,
@@ -167,6 +168,7 @@ static void add_stats(struct flow_input_stats *sum,
 	sum->bad_lines += a->bad_lines;
 	sum->dropped_no_template += a->dropped_no_template;
 	sum->records += a->records;
+	sum->datagrams += a->datagrams;
 }
 
 static int run_collector(struct matcher *m, const char *listen,

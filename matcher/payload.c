@@ -140,8 +140,16 @@ int payload_estimate(const struct payload_config *cfg,
 	e->mean_retx = (double)c->data_packets * cfg->retx_per_kpkt / 1000.0;
 	if (e->mean_retx < 2)
 		e->mean_retx = 2;
+	/* without evidence of loss, a handful at most: a wider window only
+	 * brings in rivals (and lookups get slow on huge files) */
+	if (e->mean_retx > 50)
+		e->mean_retx = 50;
+	if (e->mean_lost > 50)
+		e->mean_lost = 50;
 	if (e->loss_hint && e->mean_retx < e->sack_acks)
 		e->mean_retx = e->sack_acks;
+	if (e->mean_retx > 2000)
+		e->mean_retx = 2000;
 	e->mean_lost = (double)c->data_packets * cfg->lost_per_kpkt / 1000.0;
 	if (e->mean_lost < 2)
 		e->mean_lost = 2;

@@ -348,6 +348,15 @@ static int lookup(struct scorer *s, const struct connection *c,
 		double width = e->tls ? (double)e->payload / s->pcfg.tls_record *
 		    s->pcfg.tls_rec_max / 2 + e->mss : 2.0 * e->mss;
 		double sd = sqrt(var);
+		/* overheads outside [olo, ohi] have no weight */
+		double olo = center - 6 * sd, ohi = center + 6 * sd + width;
+
+		if (floor_like > 0) {
+			if (olo > omin - 3 * e->sigma)
+				olo = omin - 3 * e->sigma;
+			if (ohi < omax + 3 * e->sigma)
+				ohi = omax + 3 * e->sigma;
+		}
 
 		for (i = 0; i < sc.n; i++) {
 			struct cand *cd = &sc.c[i];
@@ -357,10 +366,17 @@ static int lookup(struct scorer *s, const struct connection *c,
 				int64_t o = overhead_of(s, e, cd->size, tags[t],
 				    nparts);
 				double lt = 0, lk = 0;
-				int bk = 0;
+				int bk = 0, kfrom, kto;
 
-				for (k = -(int)e->max_lost; k <= (int)e->max_retx;
-				    k++) {
+				/* only the segment counts that put the overhead
+				 * where some share of the model has weight */
+				kfrom = (int)ceil(((double)o - ohi) / e->mss);
+				kto = (int)floor(((double)o - olo) / e->mss);
+				if (kfrom < -(int)e->max_lost)
+					kfrom = -(int)e->max_lost;
+				if (kto > (int)e->max_retx)
+					kto = (int)e->max_retx;
+				for (k = kfrom; k <= kto; k++) {
 					double ok = (double)o - (double)k * e->mss;
 					double r = ok - center;
 					double l = (1 - floor_like - pextra) * norm *

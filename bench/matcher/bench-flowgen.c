@@ -1,0 +1,390 @@
+/*
+ * bench-flowgen.c - synthetic flow data for the matcher benchmarks
+ * (bench/matcher/throughput.sh): a store CSV, and the same flows as nfdump
+ * CSV, NetFlow v9 datagrams or IPFIX datagrams; and a sender that replays a
+ * datagram file to a UDP port at a given rate.
+ *
+ *   bench-flowgen store N SEED > store.csv        N downloads
+ *   bench-flowgen csv|v9|ipfix N SEED STORE_N > out   N flow records
+ *   bench-flowgen send FILE PORT RATE [SECONDS]    RATE records/s, 0 = max
+ *
+ * Datagram files hold each datagram after a 2-byte big-endian length.
+ * Connections are two records (data and request direction); 1% are
+ * downloads of a stored file (exact TCP/IP and HTTP overhead), the rest
+ * small transfers.  Records are generated in time order, 20 us apart.
+ */
+#include "config.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <math.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+static uint64_t rng_state;
+
+static uint64_t rnd(void)
+{
+	/* splitmix64: reproducible, fast */
+	uint64_t z = (rng_state += 0x9e3779b97f4a7c15ULL);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
+
+static double urand(void)
+{
+	return (double)(rnd() >> 11) / 9007199254740992.0;
+}
+
+/* size of stored download @i: log-uniform 100 KB - 4 GB, reproducible */
+static uint64_t store_size(uint64_t seed, uint64_t i)
+{
+	uint64_t save = rng_state, v;
+
+	rng_state = seed * 1000003ULL + i * 7919ULL;
+	rnd();
+	v = (uint64_t)exp(log(100e3) + urand() * (log(4e9) - log(100e3)));
+	rng_state = save;
+	return v;
+}
+
+struct rec {
+	uint32_t src, dst;
+	uint16_t sport, dport;
+	uint8_t flags;
+	uint32_t packets;
+	uint64_t octets;
+	int64_t start_ms, end_ms;
+};
+
+/* the two records of connection @i */
+static void connection(uint64_t i, uint64_t store_n, uint64_t seed,
+    int64_t t0, struct rec r[2])
+{
+	uint32_t client = 0x0a000000u | (uint32_t)(rnd() & 0xffffff);
+	uint32_t server = 0xc6336400u | (uint32_t)(rnd() & 0xff);
+	uint16_t cport = (uint16_t)(1024 + rnd() % 60000);
+	uint64_t payload, segs;
+	int64_t start = t0 + (int64_t)(i / 50);
+
+	if (store_n && rnd() % 100 == 0) {
+		payload = store_size(seed, rnd() % store_n) + 260;
+	} else {
+		payload = 300 + rnd() % 50000;
+	}
+	segs = (payload + 1447) / 1448;
+	memset(r, 0, 2 * sizeof(*r));
+	r[0].src = server; r[0].dst = client;
+	r[0].sport = 80; r[0].dport = cport;
+	r[0].flags = 0x1b;
+	r[0].packets = (uint32_t)(segs + 2);
+	r[0].octets = payload + (segs + 2) * 52 + 8;
+	r[1].src = client; r[1].dst = server;
+	r[1].sport = cport; r[1].dport = 80;
+	r[1].flags = 0x1b;
+	r[1].packets = (uint32_t)(segs / 2 + 4);
+	r[1].octets = (uint64_t)r[1].packets * 52 + 88;
+	r[0].start_ms = r[1].start_ms = start;
+	r[0].end_ms = r[1].end_ms = start + 10 + (int64_t)(segs / 10);
+}
+
+static void put16(uint8_t *p, uint16_t v) { p[0] = v >> 8; p[1] = (uint8_t)v; }
+static void put32(uint8_t *p, uint32_t v)
+{
+	p[0] = v >> 24; p[1] = (uint8_t)(v >> 16); p[2] = (uint8_t)(v >> 8);
+	p[3] = (uint8_t)v;
+}
+static void put64(uint8_t *p, uint64_t v)
+{
+	put32(p, (uint32_t)(v >> 32));
+	put32(p + 4, (uint32_t)v);
+}
+
+/* v9 / IPFIX field lists: (id, length) */
+static const uint16_t v9_fields[][2] = {
+	{ 8, 4 }, { 12, 4 }, { 7, 2 }, { 11, 2 }, { 4, 1 }, { 6, 1 },
+	{ 1, 8 }, { 2, 4 }, { 22, 4 }, { 21, 4 },
+};
+static const uint16_t ipfix_fields[][2] = {
+	{ 8, 4 }, { 12, 4 }, { 7, 2 }, { 11, 2 }, { 4, 1 }, { 6, 1 },
+	{ 1, 8 }, { 2, 4 }, { 152, 8 }, { 153, 8 },
+};
+#define NFIELDS 10
+
+static size_t encode_rec(uint8_t *p, const struct rec *r, int ipfix,
+    int64_t boot_ms)
+{
+	uint8_t *q = p;
+
+	put32(q, r->src); q += 4;
+	put32(q, r->dst); q += 4;
+	put16(q, r->sport); q += 2;
+	put16(q, r->dport); q += 2;
+	*q++ = 6;
+	*q++ = r->flags;
+	put64(q, r->octets); q += 8;
+	put32(q, r->packets); q += 4;
+	if (ipfix) {
+		put64(q, (uint64_t)r->start_ms); q += 8;
+		put64(q, (uint64_t)r->end_ms); q += 8;
+	} else {
+		put32(q, (uint32_t)(r->start_ms - boot_ms)); q += 4;
+		put32(q, (uint32_t)(r->end_ms - boot_ms)); q += 4;
+	}
+	return (size_t)(q - p);
+}
+
+static void write_dgram(const uint8_t *d, size_t len)
+{
+	uint8_t l[2];
+
+	put16(l, (uint16_t)len);
+	fwrite(l, 1, 2, stdout);
+	fwrite(d, 1, len, stdout);
+}
+
+static int gen_dgrams(uint64_t n, uint64_t seed, uint64_t store_n, int ipfix)
+{
+	uint8_t d[1500];
+	size_t len = 0, set_start = 0;
+	uint32_t seq = 0, count = 0;
+	uint64_t i, dgrams = 0;
+	int64_t t0 = 1764160000000LL, boot = t0 - 3600000;
+	const uint16_t (*f)[2] = ipfix ? ipfix_fields : v9_fields;
+	size_t reclen = ipfix ? 38 : 30;
+	struct rec r[2];
+	int k, j;
+
+	rng_state = seed;
+	for (i = 0; i < n; i += 2) {
+		connection(i / 2, store_n, seed, t0, r);
+		for (k = 0; k < 2 && i + (uint64_t)k < n; k++) {
+			if (len && len + reclen > 1400) {
+				/* close the data set and the datagram */
+				put16(d + set_start + 2, (uint16_t)(len - set_start));
+				if (ipfix)
+					put16(d + 2, (uint16_t)len);
+				else
+					put16(d + 2, (uint16_t)count);
+				write_dgram(d, len);
+				dgrams++;
+				len = 0;
+			}
+			if (!len) {
+				int64_t now = r[k].end_ms + 1000;
+
+				memset(d, 0, sizeof(d));
+				count = 0;
+				if (ipfix) {
+					put16(d, 10);
+					put32(d + 4, (uint32_t)(now / 1000));
+					put32(d + 8, seq);
+					put32(d + 12, 1);
+					len = 16;
+				} else {
+					put16(d, 9);
+					put32(d + 4, (uint32_t)(now - boot));
+					put32(d + 8, (uint32_t)(now / 1000));
+					put32(d + 12, seq);
+					put32(d + 16, 1);
+					len = 20;
+				}
+				seq++;
+				/* a template in every 20th datagram */
+				if (dgrams % 20 == 0) {
+					size_t ts = len;
+
+					put16(d + len, ipfix ? 2 : 0);
+					len += 4;
+					put16(d + len, 256);
+					put16(d + len + 2, NFIELDS);
+					len += 4;
+					for (j = 0; j < NFIELDS; j++) {
+						put16(d + len, f[j][0]);
+						put16(d + len + 2, f[j][1]);
+						len += 4;
+					}
+					put16(d + ts + 2, (uint16_t)(len - ts));
+					count++;
+				}
+				set_start = len;
+				put16(d + len, 256);
+				len += 4;
+			}
+			len += encode_rec(d + len, &r[k], ipfix, boot);
+			count++;
+		}
+	}
+	if (len) {
+		put16(d + set_start + 2, (uint16_t)(len - set_start));
+		if (ipfix)
+			put16(d + 2, (uint16_t)len);
+		else
+			put16(d + 2, (uint16_t)count);
+		write_dgram(d, len);
+		dgrams++;
+	}
+	fprintf(stderr, "bench-flowgen: %" PRIu64 " records in %" PRIu64
+	    " datagrams\n", n, dgrams);
+	return 0;
+}
+
+static void ip4(uint32_t a, char *buf)
+{
+	snprintf(buf, 16, "%u.%u.%u.%u", a >> 24, (a >> 16) & 255,
+	    (a >> 8) & 255, a & 255);
+}
+
+static int gen_csv(uint64_t n, uint64_t seed, uint64_t store_n)
+{
+	uint64_t i;
+	struct rec r[2];
+	char ts[32], te[32], sa[16], da[16];
+	int k;
+	time_t t;
+	struct tm tm;
+
+	rng_state = seed;
+	printf("ts,te,td,sa,da,sp,dp,pr,flg,fwd,stos,ipkt,ibyt,opkt,obyt,in,"
+	    "out,sas,das,smk,dmk,dtos,dir,nh,nhb,svln,dvln,ismc,odmc,idmc,"
+	    "osmc,mpls1,mpls2,mpls3,mpls4,mpls5,mpls6,mpls7,mpls8,mpls9,"
+	    "mpls10,cl,sl,al,ra,eng,exid,tr\n");
+	for (i = 0; i < n; i += 2) {
+		connection(i / 2, store_n, seed, 1764160000000LL, r);
+		for (k = 0; k < 2 && i + (uint64_t)k < n; k++) {
+			t = (time_t)(r[k].start_ms / 1000);
+			gmtime_r(&t, &tm);
+			strftime(ts, sizeof(ts), "%Y-%m-%d %H:%M:%S", &tm);
+			t = (time_t)(r[k].end_ms / 1000);
+			gmtime_r(&t, &tm);
+			strftime(te, sizeof(te), "%Y-%m-%d %H:%M:%S", &tm);
+			ip4(r[k].src, sa);
+			ip4(r[k].dst, da);
+			printf("%s,%s,%.3f,%s,%s,%u,%u,TCP,...AP.SF,0,0,%u,%"
+			    PRIu64 ",0,0,0,0,0,0,0,0,0,0,0.0.0.0,0.0.0.0,0,0,"
+			    "00:00:00:00:00:00,00:00:00:00:00:00,"
+			    "00:00:00:00:00:00,00:00:00:00:00:00,0-0-0,0-0-0,"
+			    "0-0-0,0-0-0,0-0-0,0-0-0,0-0-0,0-0-0,0-0-0,0-0-0,"
+			    "    0.000,    0.000,    0.000,127.0.0.1,0/0,1,%s.000\n",
+			    ts, te, (double)(r[k].end_ms - r[k].start_ms) / 1000,
+			    sa, da, r[k].sport, r[k].dport, r[k].packets,
+			    r[k].octets, te);
+		}
+	}
+	return 0;
+}
+
+static int gen_store(uint64_t n, uint64_t seed)
+{
+	uint64_t i;
+
+	printf("url,size,vendor,source\n");
+	for (i = 0; i < n; i++)
+		printf("http://bench.example/v%" PRIu64 "/file-%07" PRIu64
+		    ".bin,%" PRIu64 ",bench,import\n", i % 100, i,
+		    store_size(seed, i));
+	return 0;
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* replay FILE to 127.0.0.1:PORT at RATE records/s (0 = flat out) */
+static int send_file(const char *path, int port, double rate, double secs)
+{
+	FILE *f = fopen(path, "rb");
+	uint8_t *buf = NULL;
+	size_t cap = 0, len = 0, off;
+	struct sockaddr_in sa;
+	int fd, loops = 0;
+	uint64_t sent_d = 0, sent_r = 0;
+	double t0, deadline;
+
+	if (!f) {
+		fprintf(stderr, "bench-flowgen: %s: %s\n", path, strerror(errno));
+		return 1;
+	}
+	for (;;) {
+		if (len + 65536 > cap) {
+			cap = cap ? cap * 2 : 1 << 20;
+			buf = realloc(buf, cap);
+			if (!buf)
+				return 1;
+		}
+		off = fread(buf + len, 1, 65536, f);
+		if (!off)
+			break;
+		len += off;
+	}
+	fclose(f);
+	fd = socket(AF_INET, SOCK_DGRAM, 0);
+	memset(&sa, 0, sizeof(sa));
+	sa.sin_family = AF_INET;
+	sa.sin_port = htons((uint16_t)port);
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	t0 = now_s();
+	deadline = secs > 0 ? t0 + secs : 0;
+	do {
+		for (off = 0; off + 2 <= len;) {
+			size_t dl = (size_t)buf[off] << 8 | buf[off + 1];
+			/* records in it: data set bytes / record size, roughly */
+			uint64_t nrec = dl / 32;
+
+			if (sendto(fd, buf + off + 2, dl, 0,
+			    (struct sockaddr *)&sa, sizeof(sa)) < 0 &&
+			    errno != ENOBUFS)
+				perror("sendto");
+			off += 2 + dl;
+			sent_d++;
+			sent_r += nrec;
+			if (rate > 0) {
+				double due = t0 + (double)sent_r / rate;
+
+				while (now_s() < due)
+					;
+			}
+			if (deadline && now_s() >= deadline)
+				break;
+		}
+		loops++;
+	} while (deadline && now_s() < deadline);
+	fprintf(stderr, "bench-flowgen: sent %" PRIu64 " datagrams in %.2f s "
+	    "(%d passes)\n", sent_d, now_s() - t0, loops);
+	printf("%" PRIu64 "\n", sent_d);
+	close(fd);
+	free(buf);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc >= 4 && !strcmp(argv[1], "store"))
+		return gen_store(strtoull(argv[2], NULL, 10),
+		    strtoull(argv[3], NULL, 10));
+	if (argc >= 5 && !strcmp(argv[1], "csv"))
+		return gen_csv(strtoull(argv[2], NULL, 10),
+		    strtoull(argv[3], NULL, 10), strtoull(argv[4], NULL, 10));
+	if (argc >= 5 && (!strcmp(argv[1], "v9") || !strcmp(argv[1], "ipfix")))
+		return gen_dgrams(strtoull(argv[2], NULL, 10),
+		    strtoull(argv[3], NULL, 10), strtoull(argv[4], NULL, 10),
+		    !strcmp(argv[1], "ipfix"));
+	if (argc >= 5 && !strcmp(argv[1], "send"))
+		return send_file(argv[2], atoi(argv[3]), atof(argv[4]),
+		    argc > 5 ? atof(argv[5]) : 0);
+	fprintf(stderr, "usage: bench-flowgen store N SEED | csv|v9|ipfix N SEED "
+	    "STORE_N | send FILE PORT RATE [SECONDS]\n");
+	return 2;
+}
