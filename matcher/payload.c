@@ -137,9 +137,9 @@ int payload_estimate(const struct payload_config *cfg,
 	/* Retransmitted segments (counted again by the meter) and segments
 	 * the meter missed: their expected numbers grow with the packet
 	 * count; the window reaches four times the expectation. */
-	e->mean_retx = (double)c->data_packets * cfg->retx_per_kpkt / 1000.0;
-	if (e->mean_retx < 2)
-		e->mean_retx = 2;
+	/* Linux and Windows use SACK: without SACK evidence (below) few
+	 * segments were retransmitted, whatever the length */
+	e->mean_retx = 2;
 	/* without evidence of loss, a handful at most: a wider window only
 	 * brings in rivals (and lookups get slow on huge files) */
 	if (e->mean_retx > 50)

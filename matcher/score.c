@@ -69,7 +69,7 @@ void score_config_default(struct score_config *cfg)
 	cfg->min_size = 100 * 1024;
 	cfg->min_confidence = 0.5;
 	cfg->null_weight = 1.0;
-	cfg->max_scan = 4096;
+	cfg->max_scan = 512;
 	cfg->profiles = 4096;
 	cfg->learn = 1;
 }
@@ -237,7 +237,8 @@ static int lookup(struct scorer *s, const struct connection *c,
 	int ntags = e->tls ? 3 : 1;
 	struct scan sc;
 	struct cand *best = NULL;
-	double center, sd_o, sum = 0, floor_like = 0, sigma2, null;
+	double center, sd_o, sum = 0, floor_like = 0, sigma2, null, wwidth;
+	uint64_t wcount = 0;
 	int64_t omin, omax;
 	uint64_t lo = e->lo, hi = e->hi;
 	uint32_t i;
@@ -260,6 +261,36 @@ static int lookup(struct scorer *s, const struct connection *c,
 	}
 	res->est = *e;
 	s->st.looked_up++;
+	/*
+	 * Count first (no decoding): the count over the whole window gives
+	 * the density of stored sizes for the "not in the store" hypothesis.
+	 * Where the store is so dense that the window holds more than
+	 * max_scan downloads, narrow it around the estimate: the far ends
+	 * are many whole segments away, where the prior is small anyway.
+	 */
+	rc = store_range_count(s->txn, lo, hi, &wcount);
+	if (rc < 0) {
+		s->st.lookup_errors++;
+		res->status = MATCH_NONE;
+		goto out;
+	}
+	wwidth = (double)(hi - lo + 1);
+	{
+		uint64_t nlo = lo, nhi = hi, cnt = wcount;
+		uint64_t mid = e->est_size > (int64_t)lo ? (uint64_t)e->est_size : lo;
+
+		if (mid > hi)
+			mid = hi;
+		while (cnt > s->cfg.max_scan && nhi - nlo > 64) {
+			nlo = mid - (mid - nlo) / 2;
+			nhi = mid + (nhi - mid) / 2;
+			rc = store_range_count(s->txn, nlo, nhi, &cnt);
+			if (rc < 0)
+				break;
+		}
+		lo = nlo;
+		hi = nhi;
+	}
 	rc = store_range(s->txn, lo, hi, collect_cb, &sc);
 	if (rc < 0) {
 		s->st.lookup_errors++;
@@ -428,8 +459,7 @@ static int lookup(struct scorer *s, const struct connection *c,
 	}
 	/* "Something not in the store": as likely per byte as the stored
 	 * sizes are dense around the estimate (docs/matching.md) */
-	null = s->cfg.null_weight * (double)(sc.n ? sc.n : 1) /
-	    (double)(hi - lo + 1);
+	null = s->cfg.null_weight * (double)(wcount ? wcount : 1) / wwidth;
 	/* a range group is one of several sums tried: that many more
 	 * chances for a sum to fit by accident */
 	if (tries > 1)
