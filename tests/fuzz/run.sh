@@ -2,7 +2,7 @@
 # tests/fuzz/run.sh - build and run every libFuzzer harness (tests/fuzz/fuzz-*.c)
 # for a while each, starting from its seed corpus tests/fuzz/corpus/NAME/.
 #
-#   tests/fuzz/run.sh [SECONDS] [BUILDDIR]
+#   tests/fuzz/run.sh [BUILDDIR] [SECONDS]     (either order; defaults . and 60)
 #
 # BUILDDIR (default: the current directory) must be configured with
 #   CC=clang ./configure --enable-fuzzing
@@ -10,8 +10,14 @@
 # Exits non-zero if any harness finds a crash, leak or sanitizer error
 # (the reproducer is left as BUILDDIR/tests/fuzz/crash-* and named).
 set -u
-secs=${1:-60}
-build=${2:-.}
+secs=60
+build=.
+for a in "$@"; do
+	case $a in
+	''|*[!0-9]*) build=$a ;;
+	*) secs=$a ;;
+	esac
+done
 src=$(cd "$(dirname "$0")/../.." && pwd)
 build=$(cd "$build" && pwd)
 if ! grep -q '^FUZZING_TRUE = *$' "$build/Makefile" 2>/dev/null; then
