@@ -20,7 +20,7 @@ for a in "$@"; do
 done
 src=$(cd "$(dirname "$0")/../.." && pwd)
 build=$(cd "$build" && pwd)
-if ! grep -q '^FUZZING_TRUE = *$' "$build/Makefile" 2>/dev/null; then
+if ! "$build/config.status" --config 2>/dev/null | grep -q -- '--enable-fuzzing'; then
 	echo "run.sh: $build is not configured with --enable-fuzzing (CC=clang)" >&2
 	exit 2
 fi
@@ -35,7 +35,7 @@ for c in "$src"/tests/fuzz/fuzz-*.c; do
 		failed=1; continue
 	fi
 	mkdir -p "$scratch/$corpus"
-	args=(-max_total_time="$secs" -rss_limit_mb=2048 -timeout=10 -print_final_stats=1
+	args=(-max_total_time="$secs" -rss_limit_mb=2048 -timeout=10 -print_final_stats=1 -close_fd_mask=2
 	    -artifact_prefix="$build/tests/fuzz/$name-")
 	if (cd "$build" && "./tests/fuzz/$name" "${args[@]}" "$scratch/$corpus" \
 	    "$src/tests/fuzz/corpus/$corpus") >"$scratch/$name.log" 2>&1; then
