@@ -546,6 +546,22 @@ static void test_ipfix(void)
 	set_end(&p, s);
 	ipfix_end(&p);
 	is_int(decode(d, &p), FLOW_E_MALFORMED, "ipfix: enterprise number past the set");
+	/* zero-length elements (found by fuzz-ipfix: a reverse tcpControlBits
+	 * of length 0 was read at offset -1) */
+	ipfix_begin(&p, 1795710034, 1);
+	s = set_begin(&p, 2);
+	p16(&p, 800); p16(&p, 5);
+	p16(&p, 8); p16(&p, 4); p16(&p, 12); p16(&p, 4);
+	p16(&p, 0x8000 | 6); p16(&p, 0); p32(&p, 29305);
+	p16(&p, 6); p16(&p, 0); p16(&p, 1); p16(&p, 0);
+	set_end(&p, s);
+	s = set_begin(&p, 800);
+	pip4(&p, "10.8.0.1"); pip4(&p, "10.8.0.2");
+	set_end(&p, s);
+	ipfix_end(&p);
+	rc = decode(d, &p);
+	is_int(rc, 1, "ipfix: zero-length elements are skipped, not read");
+	is_int(got[0].tcp_flags, 0, "ipfix: zero-length tcpControlBits gives no flags");
 	/* an unknown version */
 	p.b[1] = 7;
 	is_int(decode(d, &p), FLOW_E_MALFORMED, "version 7 rejected");
