@@ -15,6 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "../../tap.h"
 #include "../../../matcher/input/input.h"
@@ -667,6 +669,67 @@ static void test_mutations(void)
 	flow_decoder_free(d);
 }
 
+/* ---- the collector's --listen forms, and one datagram through a socket ---- */
+static void test_collector(void)
+{
+	static const char *const bad[] = {
+		"", "abc", "127.0.0.1:99999", "::1:9995", "[::1]9995", "127.0.0.1:", "[nothere]:1",
+		"300.0.0.1:9995", "9995x", "-1",
+	};
+	static uint8_t buf[65536];
+	char err[256];
+	struct flow_collector *c;
+	struct flow_input_stats st;
+	size_t i, n;
+	int ok_all = 1, fd, tries, rc = 0;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		err[0] = '\0';
+		c = flow_collector_open(bad[i], err, sizeof(err));
+		if (c || !strstr(err, "--listen")) {
+			ok_all = 0;
+			diag("\"%s\" accepted or no message: %s", bad[i], err);
+		}
+		flow_collector_close(c);
+	}
+	ok(ok_all, "bad --listen values refused with a message");
+	c = flow_collector_open("[::1]:0", err, sizeof(err));
+	ok(c && flow_collector_port(c) > 0, "--listen [::1]:0 binds");
+	flow_collector_close(c);
+	c = flow_collector_open("0", err, sizeof(err));
+	ok(c != NULL, "--listen 0 (dual-stack, any port) binds");
+	flow_collector_close(c);
+	c = flow_collector_open("127.0.0.1:0", err, sizeof(err));
+	ok(c != NULL, "--listen 127.0.0.1:0 binds");
+	if (!c)
+		return;
+	n = load("softflowd-v10.bin", buf, sizeof(buf));
+	fd = socket(AF_INET, SOCK_DGRAM, 0);
+	{
+		struct sockaddr_in to = from4("127.0.0.1");
+
+		to.sin_port = htons((uint16_t)flow_collector_port(c));
+		sendto(fd, buf, n, 0, (struct sockaddr *)&to, sizeof(to));
+		sendto(fd, "junk", 4, 0, (struct sockaddr *)&to, sizeof(to));
+	}
+	ngot = 0;
+	for (tries = 0; tries < 100 && rc < 2; tries++) {
+		struct timespec ts = {0, 10000000};
+		int r = flow_collector_read(c, keep, NULL);
+
+		if (r > 0)
+			rc += r;
+		nanosleep(&ts, NULL);
+	}
+	close(fd);
+	flow_collector_stats(c, &st);
+	is_int(rc, 2, "collector: two datagrams read");
+	is_int(ngot, 6, "collector: six records from softflowd's datagram");
+	is_int(st.malformed, 1, "collector: the junk one counted malformed");
+	is_int(got[0].exporter_family, 4, "collector: exporter is the IPv4 sender");
+	flow_collector_close(c);
+}
+
 int main(void)
 {
 	fg_log_init("t-netflow", FG_LOG_QUIET);
@@ -692,5 +755,6 @@ int main(void)
 	test_real("softflowd-v9-s.bin", 6, 1000, 10);
 	test_real("softflowd-v10-s.bin", 6, 1000, 10);
 	test_mutations();
+	test_collector();
 	return done_testing();
 }
