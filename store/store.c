@@ -44,6 +44,11 @@
 #define SCHEMA_KEY        "schema"
 #define NEXTID_KEY        "next_id"
 
+/* Download ids and URL-index keys are 32-bit (LMDB's MDB_INTEGERKEY and
+ * MDB_INTEGERDUP take unsigned int or size_t): 4 billion downloads is
+ * plenty, and each of the three tables saves 4 bytes a download. */
+typedef unsigned int dlid_t;
+
 struct store {
 	MDB_env *env;
 	MDB_dbi meta, dl, urlh, size, page, front, frontq;
@@ -118,6 +123,15 @@ url_hash(const char *s)
 	return h;
 }
 
+/* The URL index is keyed by 32 bits of the hash: 4 bytes less per
+ * download than the full hash, and at a million URLs only ~100 keys are
+ * shared by two URLs, which find_url() tells apart by comparing. */
+static dlid_t
+urlh_key(const char *url)
+{
+	return (dlid_t)(url_hash(url) >> 32);
+}
+
 /* Key for URL-keyed tables: the URL itself, or for long URLs a prefix
  * plus the hash of the whole URL (LMDB keys are limited to 511 bytes). */
 static void
@@ -153,12 +167,20 @@ check_write(struct store_txn *txn)
 }
 
 static int
+put_kv(MDB_txn *t, MDB_dbi dbi, const void *key, size_t klen, const void *v,
+    size_t vlen, unsigned flags)
+{
+	MDB_val k = { klen, (void *)(uintptr_t)key };
+	MDB_val d = { vlen, (void *)(uintptr_t)v };
+
+	return mdb_put(t, dbi, &k, &d, flags);
+}
+
+static int
 put_u64(MDB_txn *t, MDB_dbi dbi, uint64_t key, const void *v, size_t n,
     unsigned flags)
 {
-	MDB_val k = { sizeof(key), &key }, d = { n, (void *)(uintptr_t)v };
-
-	return mdb_put(t, dbi, &k, &d, flags);
+	return put_kv(t, dbi, &key, sizeof(key), v, n, flags);
 }
 
 /* ---- open and close -------------------------------------------------- */
@@ -634,13 +656,13 @@ log_op(struct store_txn *txn, int op, const void *a, size_t alen,
 /* ---- downloads: internals -------------------------------------------- */
 
 struct found {
-	uint64_t id;
-	uint64_t hash;
+	dlid_t id;
+	dlid_t hash;
 	struct store_download d;	/* points into the map */
 };
 
 static int
-get_by_id(struct store_txn *txn, uint64_t id, struct store_download *d)
+get_by_id(struct store_txn *txn, dlid_t id, struct store_download *d)
 {
 	MDB_val k = { sizeof(id), &id }, v;
 	int rc;
@@ -664,7 +686,7 @@ find_url(struct store_txn *txn, const char *url, struct found *f)
 	MDB_val k, v;
 	int rc;
 
-	f->hash = url_hash(url);
+	f->hash = urlh_key(url);
 	k.mv_size = sizeof(f->hash);
 	k.mv_data = &f->hash;
 	if ((rc = txn_cursor(txn, txn->st->urlh, &txn->cur_urlh, &c)) != 0)
@@ -685,7 +707,7 @@ find_url(struct store_txn *txn, const char *url, struct found *f)
 }
 
 static int
-alloc_id(struct store_txn *txn, uint64_t *id)
+alloc_id(struct store_txn *txn, dlid_t *id)
 {
 	MDB_val k = { strlen(NEXTID_KEY), (void *)NEXTID_KEY }, v;
 	int rc;
@@ -701,7 +723,9 @@ alloc_id(struct store_txn *txn, uint64_t *id)
 		else
 			memcpy(&txn->next_id, v.mv_data, sizeof(uint64_t));
 	}
-	*id = txn->next_id++;
+	if (txn->next_id > UINT_MAX)
+		return STORE_EINVAL;	/* 4 billion downloads: never */
+	*id = (dlid_t)txn->next_id++;
 	txn->next_id_dirty = 1;
 	return 0;
 }
@@ -738,7 +762,8 @@ do_put(struct store_txn *txn, const struct store_download *in, int *outcome)
 	struct found f;
 	struct store_download d = *in;
 	int64_t now = fg_now();
-	uint64_t id, oldsize = 0;
+	uint64_t oldsize = 0;
+	dlid_t id;
 	int rc, exists, result;
 
 	rc = find_url(txn, in->url, &f);
@@ -777,14 +802,15 @@ do_put(struct store_txn *txn, const struct store_download *in, int *outcome)
 	 * write may move. */
 	if ((rc = record_encode_download(&txn->enc, &d)) != 0)
 		return rc;
-	if ((rc = put_u64(txn->t, st->dl, id, txn->enc.data, txn->enc.len,
-	    exists ? 0 : MDB_APPEND)) == MDB_KEYEXIST)
-		rc = put_u64(txn->t, st->dl, id, txn->enc.data, txn->enc.len, 0);
+	if ((rc = put_kv(txn->t, st->dl, &id, sizeof(id), txn->enc.data,
+	    txn->enc.len, exists ? 0 : MDB_APPEND)) == MDB_KEYEXIST)
+		rc = put_kv(txn->t, st->dl, &id, sizeof(id), txn->enc.data,
+		    txn->enc.len, 0);
 	if (rc)
 		return rc;
 	if (!exists) {
-		if ((rc = put_u64(txn->t, st->urlh, f.hash, &id, sizeof(id),
-		    MDB_NODUPDATA)) != 0 && rc != MDB_KEYEXIST)
+		if ((rc = put_kv(txn->t, st->urlh, &f.hash, sizeof(f.hash),
+		    &id, sizeof(id), MDB_NODUPDATA)) != 0 && rc != MDB_KEYEXIST)
 			return rc;
 	}
 	if (!exists || oldsize != d.size) {
@@ -825,8 +851,8 @@ do_restate(struct store_txn *txn, const char *url, int op, int64_t when)
 	}
 	if ((rc = record_encode_download(&txn->enc, &f.d)) != 0)
 		return rc;
-	return put_u64(txn->t, txn->st->dl, f.id, txn->enc.data, txn->enc.len,
-	    0);
+	return put_kv(txn->t, txn->st->dl, &f.id, sizeof(f.id), txn->enc.data,
+	    txn->enc.len, 0);
 }
 
 static int
@@ -845,11 +871,13 @@ do_delete(struct store_txn *txn, const char *url)
 	k.mv_data = &f.id;
 	if ((rc = mdb_del(txn->t, st->dl, &k, NULL)) != 0)
 		return rc;
+	k.mv_size = sizeof(f.hash);
 	k.mv_data = &f.hash;
 	v.mv_size = sizeof(f.id);
 	v.mv_data = &f.id;
 	if ((rc = mdb_del(txn->t, st->urlh, &k, &v)) && rc != MDB_NOTFOUND)
 		return rc;
+	k.mv_size = sizeof(size);
 	k.mv_data = &size;
 	if ((rc = mdb_del(txn->t, st->size, &k, &v)) && rc != MDB_NOTFOUND)
 		return rc;
@@ -1078,8 +1106,9 @@ store_put(struct store_txn *txn, const struct store_download *d, int *outcome)
 	WITH_GROWTH(txn, rc, do_put(txn, d, outcome));
 	if (rc)
 		return rc;
-	if (record_encode_download(&txn->tmp, d) == 0)
-		log_op(txn, OP_PUT, txn->tmp.data, txn->tmp.len, NULL, 0);
+	/* Log the record as written (txn->enc): replaying it on the same
+	 * earlier state gives the same result, and it is already encoded. */
+	log_op(txn, OP_PUT, txn->enc.data, txn->enc.len, NULL, 0);
 	return 0;
 }
 
@@ -1142,7 +1171,8 @@ range_walk(struct store_txn *txn, uint64_t lo, uint64_t hi,
 	MDB_cursor *c = NULL;
 	MDB_val k = { sizeof(lo), &lo }, v;
 	struct store_download d;
-	uint64_t size, id;
+	uint64_t size;
+	dlid_t id;
 	size_t dups;
 	int rc;
 
@@ -1202,9 +1232,12 @@ store_foreach(struct store_txn *txn, store_download_cb cb, void *arg)
 		return rc;
 	rc = mdb_cursor_get(c, &k, &v, MDB_FIRST);
 	while (rc == 0) {
+		dlid_t id;
+
 		if ((rc = record_decode_download(v.mv_data, v.mv_size, &d)))
 			break;
-		memcpy(&d.id, k.mv_data, sizeof(d.id));
+		memcpy(&id, k.mv_data, sizeof(id));
+		d.id = id;
 		if ((rc = cb(&d, arg)) != 0)
 			break;
 		rc = mdb_cursor_get(c, &k, &v, MDB_NEXT);
@@ -1470,10 +1503,11 @@ problem(struct checker *ck, const char *fmt, ...)
 
 /* Does the dupsort table @dbi hold (key, id)? */
 static int
-has_pair(struct store_txn *txn, MDB_dbi dbi, uint64_t key, uint64_t id)
+has_pair(struct store_txn *txn, MDB_dbi dbi, const void *key, size_t klen,
+    dlid_t id)
 {
 	MDB_cursor *c;
-	MDB_val k = { sizeof(key), &key }, v = { sizeof(id), &id };
+	MDB_val k = { klen, (void *)(uintptr_t)key }, v = { sizeof(id), &id };
 	int rc;
 
 	if (mdb_cursor_open(txn->t, dbi, &c) != 0)
@@ -1491,22 +1525,28 @@ check_index(struct checker *ck, MDB_dbi dbi, const char *name, int by_size)
 	struct store_download d;
 	MDB_cursor *c;
 	MDB_val k, v;
-	uint64_t key, id;
+	uint64_t key;
+	dlid_t id, k32;
 	int rc;
 
 	if ((rc = mdb_cursor_open(txn->t, dbi, &c)) != 0)
 		return rc;
 	rc = mdb_cursor_get(c, &k, &v, MDB_FIRST);
 	while (rc == 0) {
-		memcpy(&key, k.mv_data, sizeof(key));
+		if (by_size) {
+			memcpy(&key, k.mv_data, sizeof(key));
+		} else {
+			memcpy(&k32, k.mv_data, sizeof(k32));
+			key = k32;
+		}
 		memcpy(&id, v.mv_data, sizeof(id));
 		rc = get_by_id(txn, id, &d);
 		if (rc == STORE_ENOTFOUND || rc == STORE_ECORRUPT)
-			problem(ck, "%s index: entry %" PRIu64 " -> id %"
-			    PRIu64 " has no valid record", name, key, id);
+			problem(ck, "%s index: entry %" PRIu64 " -> id %u has "
+			    "no valid record", name, key, id);
 		else if (rc)
 			break;
-		else if (by_size ? d.size != key : url_hash(d.url) != key)
+		else if (by_size ? d.size != key : urlh_key(d.url) != key)
 			problem(ck, "%s index: entry %" PRIu64 " -> %s does "
 			    "not match the record", name, key, d.url);
 		rc = mdb_cursor_get(c, &k, &v, MDB_NEXT);
@@ -1523,7 +1563,7 @@ store_check(struct store_txn *txn, store_problem_cb cb, void *arg,
 	struct store_download d;
 	MDB_cursor *c = NULL;
 	MDB_val k, v;
-	uint64_t id;
+	dlid_t id, h;
 	int rc;
 
 	*problems = 0;
@@ -1533,13 +1573,14 @@ store_check(struct store_txn *txn, store_problem_cb cb, void *arg,
 	while (rc == 0) {
 		memcpy(&id, k.mv_data, sizeof(id));
 		if (record_decode_download(v.mv_data, v.mv_size, &d) != 0) {
-			problem(&ck, "record %" PRIu64 ": cannot be decoded",
-			    id);
+			problem(&ck, "record %u: cannot be decoded", id);
 		} else {
-			if (!has_pair(txn, txn->st->size, d.size, id))
+			h = urlh_key(d.url);
+			if (!has_pair(txn, txn->st->size, &d.size,
+			    sizeof(d.size), id))
 				problem(&ck, "%s: missing from the size index "
 				    "(%" PRIu64 " bytes)", d.url, d.size);
-			if (!has_pair(txn, txn->st->urlh, url_hash(d.url), id))
+			if (!has_pair(txn, txn->st->urlh, &h, sizeof(h), id))
 				problem(&ck, "%s: missing from the URL index",
 				    d.url);
 		}
