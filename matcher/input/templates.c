@@ -78,12 +78,22 @@ static void template_free(struct flow__template *t)
 	free(t);
 }
 
+/* Free an installed template, giving its bytes back to the decoder's budget. */
+static void template_release(struct flow__exporter *ex, struct flow__template *t)
+{
+	if (!t)
+		return;
+	if (ex->tmpl_bytes)
+		*ex->tmpl_bytes -= t->size;
+	template_free(t);
+}
+
 void flow__exporter_clear(struct flow__exporter *ex)
 {
 	uint32_t i;
 
 	for (i = 0; i < ex->ntemplates; i++)
-		template_free(ex->tmpl[i]);
+		template_release(ex, ex->tmpl[i]);
 	free(ex->tmpl);
 	ex->tmpl = NULL;
 	ex->ntemplates = 0;
@@ -132,7 +142,7 @@ static void template_remove(struct flow__exporter *ex, uint16_t id)
 		return;
 	if (ex->last == ex->tmpl[pos])
 		ex->last = NULL;
-	template_free(ex->tmpl[pos]);
+	template_release(ex, ex->tmpl[pos]);
 	memmove(&ex->tmpl[pos], &ex->tmpl[pos + 1],
 	    (ex->ntemplates - (uint32_t)pos - 1) * sizeof(ex->tmpl[0]));
 	ex->ntemplates--;
@@ -147,7 +157,7 @@ static void template_remove_all(struct flow__exporter *ex, int options)
 		if (ex->tmpl[i]->options == options) {
 			if (ex->last == ex->tmpl[i])
 				ex->last = NULL;
-			template_free(ex->tmpl[i]);
+			template_release(ex, ex->tmpl[i]);
 		} else {
 			ex->tmpl[j++] = ex->tmpl[i];
 		}
@@ -156,10 +166,13 @@ static void template_remove_all(struct flow__exporter *ex, int options)
 }
 
 /* Install t (takes it); an existing template of that id is replaced, or
- * just refreshed if identical.  Returns 1 if new or changed. */
+ * just refreshed if identical.  Returns 1 if new or changed, 0 for a
+ * refresh, -1 if refused (over FLOW_MAX_TEMPLATES or the decoder's
+ * FLOW_MAX_TEMPLATE_BYTES: a flood of big templates cannot eat memory). */
 static int template_install(struct flow__exporter *ex, struct flow__template *t)
 {
 	int found, pos = tmpl_pos(ex, t->id, &found);
+	size_t old_size = found ? ex->tmpl[pos]->size : 0;
 
 	if (found) {
 		struct flow__template *old = ex->tmpl[pos];
@@ -169,15 +182,20 @@ static int template_install(struct flow__exporter *ex, struct flow__template *t)
 			template_free(t);   /* a refresh */
 			return 0;
 		}
-		if (ex->last == old)
-			ex->last = NULL;
-		template_free(old);
-		ex->tmpl[pos] = t;
-		return 1;
 	}
-	if (ex->ntemplates >= FLOW_MAX_TEMPLATES) {
+	if ((!found && ex->ntemplates >= FLOW_MAX_TEMPLATES) || (ex->tmpl_bytes &&
+	    *ex->tmpl_bytes - old_size + t->size > FLOW_MAX_TEMPLATE_BYTES)) {
 		template_free(t);
 		return -1;
+	}
+	if (ex->tmpl_bytes)
+		*ex->tmpl_bytes += t->size;
+	if (found) {
+		if (ex->last == ex->tmpl[pos])
+			ex->last = NULL;
+		template_release(ex, ex->tmpl[pos]);
+		ex->tmpl[pos] = t;
+		return 1;
 	}
 	ex->tmpl = fg_reallocarray(ex->tmpl, ex->ntemplates + 1, sizeof(ex->tmpl[0]));
 	memmove(&ex->tmpl[pos + 1], &ex->tmpl[pos],
@@ -218,6 +236,7 @@ static struct flow__template *template_build(uint16_t id, int options, int nscop
 		}
 	}
 	t->has_flow = has_src && has_dst && !options;
+	t->size = (uint32_t)(sizeof(*t) + n * sizeof(t->f[0]) + (fixed ? n * sizeof(*t->ops) : 0));
 	t->fixed_len = -1;
 	if (fixed) {
 		t->fixed_len = (int32_t)t->min_len;
@@ -348,6 +367,8 @@ int flow__templates(struct flow__ctx *c, int ipfix, int options,
 			    (int)nscope, fields, n);
 			int r = template_install(c->ex, t);
 
+			if (r < 0)
+				c->d->st.templates_refused++;
 			if (r > 0) {
 				c->d->st.templates++;
 				flow__replay(c, id);

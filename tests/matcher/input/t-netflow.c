@@ -669,6 +669,43 @@ static void test_mutations(void)
 	flow_decoder_free(d);
 }
 
+/* ---- a flood of big templates stays within the memory budget ------------ */
+static void test_template_budget(void)
+{
+	struct flow_decoder *d = flow_decoder_new();
+	struct flow_input_stats st;
+	struct pkt p;
+	uint32_t domain;
+	unsigned id = 256, i, k;
+	size_t s;
+
+	for (domain = 0; domain < 6; domain++) {
+		for (k = 0; k < 40; k++) {
+			ipfix_begin(&p, 1795710000, domain);
+			s = set_begin(&p, 2);
+			for (i = 0; i < 30; i++, id++) {
+				unsigned f;
+
+				p16(&p, 256 + (id % 60000)); p16(&p, 512);
+				for (f = 0; f < 512; f++) {
+					p16(&p, 1 + f % 200); p16(&p, 1);
+				}
+			}
+			set_end(&p, s);
+			ipfix_end(&p);
+			decode(d, &p);
+		}
+	}
+	flow_decoder_stats(d, &st);
+	ok(st.templates_refused > 0, "template flood: templates refused past the budget (%llu)",
+	    (unsigned long long)st.templates_refused);
+	ok(st.templates > 3000 && st.templates < 6 * 40 * 30,
+	    "template flood: %llu learnt before the budget was reached",
+	    (unsigned long long)st.templates);
+	is_int(st.malformed, 0, "template flood: the datagrams themselves were fine");
+	flow_decoder_free(d);
+}
+
 /* ---- the collector's --listen forms, and one datagram through a socket ---- */
 static void test_collector(void)
 {
@@ -755,6 +792,7 @@ int main(void)
 	test_real("softflowd-v9-s.bin", 6, 1000, 10);
 	test_real("softflowd-v10-s.bin", 6, 1000, 10);
 	test_mutations();
+	test_template_budget();
 	test_collector();
 	return done_testing();
 }
