@@ -1,7 +1,7 @@
 # traffic.sh - sourced by the flow input shell tests: downloads three
-# files from nginx on loopback (two over IPv4, one over IPv6) while
-# tcpdump captures them into $T/lo.pcap, then says what a flow meter must
-# report for that pcap (pcapsum.py):
+# files from nginx on loopback (two over IPv4 from client 127.0.0.2, one
+# over IPv6) while tcpdump captures them into $T/lo.pcap, then says what
+# a flow meter must report for that pcap (pcapsum.py):
 #   $T/expect.all  "src sport dst dport proto octets packets first_ms last_ms"
 #   $T/want.all, $T/want.v4   the first 7 columns, sorted (all / IPv4 only)
 #   $n_all, $n_v4             how many directions
@@ -45,8 +45,10 @@ tcpdump --immediate-mode -Z root -i lo -U -s 128 -w "$T/lo.pcap" "tcp port $http
 td_pid=$!
 at_exit "kill $td_pid"
 for i in $(seq 100); do grep -q "listening on" "$T/tcpdump.err" && break; sleep 0.05; done
-curl -s -o /dev/null "http://127.0.0.1:$http/a.bin"
-curl -s -o /dev/null "http://127.0.0.1:$http/b.bin"
+# the IPv4 client is 127.0.0.2, so a meter tells the two ends apart and
+# softflowd -b can pair the directions (RFC 5103)
+curl -s --interface 127.0.0.2 -o /dev/null "http://127.0.0.1:$http/a.bin"
+curl -s --interface 127.0.0.2 -o /dev/null "http://127.0.0.1:$http/b.bin"
 curl -s -g -o /dev/null "http://[::1]:$http/c.bin"
 sleep 0.5
 kill -INT $td_pid; wait $td_pid
