@@ -229,6 +229,19 @@ static void test_v9(void)
 	/* its times come from the datagram that carried it */
 	is_int(got[0].end_ms, 1795710001000LL, "v9: held record keeps its own export time");
 
+	/* the same template again is a refresh, not a new one */
+	flow_decoder_stats(d, &st);
+	{
+		uint64_t before = st.templates;
+
+		v9_begin(&p, 50000, 1795710002, 7);
+		v9_template_v4(&p, 301);
+		v9_template_v4(&p, 300);
+		decode(d, &p);
+		flow_decoder_stats(d, &st);
+		is_int(st.templates, before, "v9: resent identical templates only refresh");
+	}
+
 	/* template redefined: id 300 now has the ports swapped in order */
 	v9_begin(&p, 50000, 1795710003, 7);
 	s = set_begin(&p, 0);
@@ -314,6 +327,21 @@ static void test_v9(void)
 	flow_decoder_expire(d, NOW + (FLOW_HOLD_SECONDS + 1) * 1000LL);
 	flow_decoder_stats(d, &st);
 	is_int(st.dropped_no_template, 2, "v9: held sets without template dropped (source 8 and 999)");
+
+	/* more sets without template than can be held: the oldest go */
+	{
+		int i;
+
+		for (i = 0; i < FLOW_HOLD_SETS + 10; i++) {
+			v9_begin(&p, 50000, 1795710008, 7);
+			s = set_begin(&p, 1000 + (unsigned)i);
+			v9_data_v4(&p, "10.8.0.1", 8001, 1, 1, 1);
+			set_end(&p, s);
+			decode(d, &p);
+		}
+		flow_decoder_stats(d, &st);
+		is_int(st.dropped_no_template, 2 + 10, "v9: hold is bounded: 10 oldest of 266 dropped");
+	}
 	flow_decoder_free(d);
 }
 
