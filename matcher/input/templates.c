@@ -22,6 +22,7 @@
 #define MAX_FIELDS 512              /* more than any real template */
 #define NTP_UNIX_OFFSET 2208988800LL /* seconds 1900-01-01 .. 1970-01-01 */
 #define ONE_DAY_MS 86400000LL
+#define MAX_TIME_MS 7258118400000LL  /* 2200-01-01: later (or negative) is junk */
 
 /* What an IANA element (enterprise 0) means to us, by length. */
 static uint8_t kind_of(uint16_t id, uint32_t pen, uint16_t len)
@@ -488,7 +489,8 @@ static int finish(struct flow__ctx *c, const struct flow__template *t,
 {
 	uint32_t rate = 0;
 
-	if (v->have & H(FK_SYSINIT_MS))
+	/* an absurd init time would overflow the sums in uptime_ms() */
+	if (v->have & H(FK_SYSINIT_MS) && v->sysinit >= 0 && v->sysinit <= MAX_TIME_MS)
 		c->ex->sysinit_ms = v->sysinit;
 	if (v->have & H(FK_SAMPLING_PKT_INTERVAL) && v->pint)
 		rate = (uint32_t)(((uint64_t)v->pint + v->pspace) / v->pint);
@@ -534,6 +536,12 @@ static int finish(struct flow__ctx *c, const struct flow__template *t,
 		r->end_ms = uptime_ms(c, v->up_last, v->up_last);
 	else
 		r->end_ms = r->start_ms;
+	/* times from the wire are untrusted: keep them where the consumer's
+	 * arithmetic (end - start, now - end) cannot overflow */
+	if (r->start_ms < 0 || r->start_ms > MAX_TIME_MS)
+		r->start_ms = c->export_ms;
+	if (r->end_ms < 0 || r->end_ms > MAX_TIME_MS)
+		r->end_ms = c->export_ms;
 	if (r->end_ms < r->start_ms)
 		r->end_ms = r->start_ms;
 	return flow__emit(c, r) ? -2 : 0;

@@ -592,6 +592,27 @@ static void test_ipfix(void)
 	rc = decode(d, &p);
 	is_int(rc, 1, "ipfix: zero-length elements are skipped, not read");
 	is_int(got[0].tcp_flags, 0, "ipfix: zero-length tcpControlBits gives no flags");
+	/* absurd times (and init time) from the wire become the export time */
+	ipfix_begin(&p, 1795710035, 9);
+	s = set_begin(&p, 3);
+	p16(&p, 900); p16(&p, 2); p16(&p, 1); p16(&p, 143); p16(&p, 4); p16(&p, 160); p16(&p, 8);
+	set_end(&p, s);
+	s = set_begin(&p, 2);
+	p16(&p, 901); p16(&p, 4);
+	p16(&p, 8); p16(&p, 4); p16(&p, 12); p16(&p, 4); p16(&p, 152); p16(&p, 8); p16(&p, 21); p16(&p, 4);
+	set_end(&p, s);
+	s = set_begin(&p, 900);
+	p32(&p, 1); p64(&p, 0x7fffffffffffffffULL);
+	set_end(&p, s);
+	s = set_begin(&p, 901);
+	pip4(&p, "10.9.9.1"); pip4(&p, "10.9.9.2"); p64(&p, 0x8000000000000000ULL); p32(&p, 0xffffffffu);
+	set_end(&p, s);
+	ipfix_end(&p);
+	rc = decode(d, &p);
+	is_int(rc, 1, "ipfix: record with absurd times decoded");
+	is_int(got[0].start_ms, 1795710035000LL, "ipfix: negative ms start replaced by the export time");
+	ok(got[0].end_ms >= got[0].start_ms && got[0].end_ms < 1795710035000LL + 86400000LL,
+	    "ipfix: huge init time ignored, end stays near the export time");
 	/* an unknown version */
 	p.b[1] = 7;
 	is_int(decode(d, &p), FLOW_E_MALFORMED, "version 7 rejected");
