@@ -125,8 +125,9 @@ int flow_collector_port(const struct flow_collector *c);
  * Read and decode what is readable now, without blocking, up to a few
  * thousand datagrams so the caller's timers keep running (poll again if it
  * returns a large number).  Returns datagrams read (>= 0), or
- * FLOW_E_STOPPED if the sink asked to stop.  Malformed datagrams are
- * counted, never returned as errors.
+ * FLOW_E_STOPPED if the sink asked to stop (the rest of that datagram and
+ * of the batch already received is dropped).  Malformed datagrams are
+ * counted, never returned as errors.  Also expires held data sets.
  */
 int flow_collector_read(struct flow_collector *c, flow_sink sink, void *arg);
 void flow_collector_stats(const struct flow_collector *c, struct flow_input_stats *st);
