@@ -49,10 +49,10 @@ static void stats(const struct flow_input_stats *st)
 	int i;
 
 	printf("# stats records=%" PRIu64 " datagrams=%" PRIu64 " malformed=%" PRIu64
-	    " dropped_no_template=%" PRIu64 " held=%" PRIu64 " templates=%" PRIu64
+	    " dropped_no_template=%" PRIu64 " held=%" PRIu64 " templates=%" PRIu64 " templates_refused=%" PRIu64
 	    " sampled=%" PRIu64 " lines=%" PRIu64 " bad_lines=%" PRIu64,
 	    st->records, st->datagrams, st->malformed, st->dropped_no_template,
-	    st->held, st->templates, st->sampled_records, st->lines, st->bad_lines);
+	    st->held, st->templates, st->templates_refused, st->sampled_records, st->lines, st->bad_lines);
 	for (i = 0; i < FLOW_BAD_REASONS; i++)
 		if (st->malformed_by[i])
 			printf(" bad_%s=%" PRIu64, flow_malformed_name(i), st->malformed_by[i]);
@@ -84,15 +84,23 @@ int main(int argc, char **argv)
 
 	fg_log_init("flow-dump", FG_LOG_NORMAL);
 	memset(&st, 0, sizeof(st));
+	/* options first, wherever they are; then the input */
 	for (i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--format") == 0 && i + 1 < argc) {
+		if (strcmp(argv[i], "--format") == 0 && i + 1 < argc)
 			format = argv[++i];
-		} else if (strcmp(argv[i], "--strict") == 0) {
+		else if (strcmp(argv[i], "--strict") == 0)
 			strict = 1;
-		} else if (strcmp(argv[i], "--seconds") == 0 && i + 1 < argc) {
+		else if (strcmp(argv[i], "--seconds") == 0 && i + 1 < argc)
 			seconds = atof(argv[++i]);
-		} else if (strcmp(argv[i], "--count") == 0 && i + 1 < argc) {
+		else if (strcmp(argv[i], "--count") == 0 && i + 1 < argc)
 			count_limit = strtoull(argv[++i], NULL, 10);
+	}
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--format") == 0 || strcmp(argv[i], "--seconds") == 0 ||
+		    strcmp(argv[i], "--count") == 0) {
+			i++;
+		} else if (strcmp(argv[i], "--strict") == 0) {
+			continue;
 		} else if (strcmp(argv[i], "--listen") == 0 && i + 1 < argc) {
 			char err[256];
 			struct flow_collector *c = flow_collector_open(argv[++i], err, sizeof(err));
