@@ -1,0 +1,265 @@
+/*
+ * record.c - encode and decode the store's values (see record.h and
+ * docs/store.md).  Every decoder checks every length against the value's
+ * end: a damaged value yields STORE_ECORRUPT, never a read past the end.
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include "record.h"
+
+struct reader {
+	const uint8_t *p, *end;
+	int bad;
+};
+
+static void
+put_varint(struct fg_buf *b, uint64_t v, int *rc)
+{
+	uint8_t tmp[10];
+	size_t n = 0;
+
+	do {
+		tmp[n] = (uint8_t)(v & 0x7f);
+		v >>= 7;
+		if (v)
+			tmp[n] |= 0x80;
+		n++;
+	} while (v);
+	if (fg_buf_add(b, tmp, n) < 0)
+		*rc = STORE_ETOOLONG;
+}
+
+static void
+put_byte(struct fg_buf *b, uint8_t v, int *rc)
+{
+	if (fg_buf_add(b, &v, 1) < 0)
+		*rc = STORE_ETOOLONG;
+}
+
+static void
+put_str(struct fg_buf *b, const char *s, size_t max, int *rc)
+{
+	size_t n = s ? strlen(s) : 0;
+
+	if (n > max) {
+		*rc = STORE_ETOOLONG;
+		return;
+	}
+	put_varint(b, n, rc);
+	if (fg_buf_add(b, s ? s : "", n) < 0 || fg_buf_add(b, "", 1) < 0)
+		*rc = STORE_ETOOLONG;
+}
+
+static uint64_t
+get_varint(struct reader *r)
+{
+	uint64_t v = 0;
+	unsigned shift = 0;
+
+	while (r->p < r->end && shift < 64) {
+		uint8_t c = *r->p++;
+
+		v |= (uint64_t)(c & 0x7f) << shift;
+		if (!(c & 0x80))
+			return v;
+		shift += 7;
+	}
+	r->bad = 1;
+	return 0;
+}
+
+static uint8_t
+get_byte(struct reader *r)
+{
+	if (r->p >= r->end) {
+		r->bad = 1;
+		return 0;
+	}
+	return *r->p++;
+}
+
+static const char *
+get_str(struct reader *r)
+{
+	uint64_t n = get_varint(r);
+	const char *s;
+
+	if (r->bad || n >= (uint64_t)(r->end - r->p) || r->p[n] != '\0') {
+		r->bad = 1;
+		return "";
+	}
+	s = (const char *)r->p;
+	if (memchr(s, '\0', n) != NULL) {	/* embedded NUL: damaged */
+		r->bad = 1;
+		return "";
+	}
+	r->p += n + 1;
+	return s;
+}
+
+static uint64_t
+time_in(int64_t t)
+{
+	return t > 0 ? (uint64_t)t : 0;
+}
+
+const char *
+record_url_basename(const char *url)
+{
+	const char *slash;
+
+	if (strpbrk(url, "?#") != NULL)
+		return NULL;
+	slash = strrchr(url, '/');
+	if (slash == NULL || slash[1] == '\0')
+		return NULL;
+	return slash + 1;
+}
+
+int
+record_encode_download(struct fg_buf *b, const struct store_download *d)
+{
+	int rc = 0, i;
+	const char *base, *file = d->file;
+	uint8_t naddrs = d->naddrs > STORE_ADDRS_MAX ? STORE_ADDRS_MAX : d->naddrs;
+
+	fg_buf_reset(b);
+	put_byte(b, RECORD_VERSION, &rc);
+	put_byte(b, d->state ? d->state : STORE_ALIVE, &rc);
+	put_byte(b, d->source ? d->source : STORE_SRC_CRAWLER, &rc);
+	put_byte(b, naddrs, &rc);
+	put_varint(b, d->size, &rc);
+	put_varint(b, time_in(d->first_seen), &rc);
+	put_varint(b, time_in(d->last_seen), &rc);
+	put_varint(b, time_in(d->last_checked), &rc);
+	put_varint(b, time_in(d->last_modified), &rc);
+	for (i = 0; i < naddrs; i++) {
+		const struct store_addr *a = &d->addrs[i];
+
+		put_byte(b, a->family == 6 ? 6 : 4, &rc);
+		if (fg_buf_add(b, a->bytes, a->family == 6 ? 16 : 4) < 0)
+			rc = STORE_ETOOLONG;
+	}
+	put_str(b, d->url, STORE_URL_MAX, &rc);
+	put_str(b, d->vendor, STORE_FIELD_MAX, &rc);
+	/* The file name is usually the URL's last segment: store it only
+	 * when it differs, which saves ~25 bytes a record. */
+	base = record_url_basename(d->url);
+	if (file != NULL && base != NULL && strcmp(file, base) == 0)
+		file = NULL;
+	put_str(b, file, STORE_FIELD_MAX, &rc);
+	put_str(b, d->content_type, STORE_FIELD_MAX, &rc);
+	put_str(b, d->etag, STORE_FIELD_MAX, &rc);
+	return rc;
+}
+
+int
+record_decode_download(const void *p, size_t len, struct store_download *d)
+{
+	struct reader r = { p, (const uint8_t *)p + len, 0 };
+	int i;
+
+	memset(d, 0, sizeof(*d));
+	if (get_byte(&r) != RECORD_VERSION)
+		return STORE_ECORRUPT;
+	d->state = get_byte(&r);
+	d->source = get_byte(&r);
+	d->naddrs = get_byte(&r);
+	if (d->naddrs > STORE_ADDRS_MAX)
+		return STORE_ECORRUPT;
+	d->size = get_varint(&r);
+	d->first_seen = (int64_t)get_varint(&r);
+	d->last_seen = (int64_t)get_varint(&r);
+	d->last_checked = (int64_t)get_varint(&r);
+	d->last_modified = (int64_t)get_varint(&r);
+	for (i = 0; i < d->naddrs && !r.bad; i++) {
+		struct store_addr *a = &d->addrs[i];
+		size_t n;
+
+		a->family = get_byte(&r);
+		n = a->family == 6 ? 16 : 4;
+		if (a->family != 4 && a->family != 6)
+			r.bad = 1;
+		else if ((size_t)(r.end - r.p) < n)
+			r.bad = 1;
+		else {
+			memcpy(a->bytes, r.p, n);
+			r.p += n;
+		}
+	}
+	d->url = get_str(&r);
+	d->vendor = get_str(&r);
+	d->file = get_str(&r);
+	d->content_type = get_str(&r);
+	d->etag = get_str(&r);
+	if (r.bad || d->size == 0 || d->url[0] == '\0' ||
+	    (d->state != STORE_ALIVE && d->state != STORE_GONE))
+		return STORE_ECORRUPT;
+	if (d->file[0] == '\0') {
+		const char *base = record_url_basename(d->url);
+
+		if (base != NULL)
+			d->file = base;
+	}
+	return 0;
+}
+
+int
+record_encode_page(struct fg_buf *b, const struct store_page *pg)
+{
+	int rc = 0;
+
+	fg_buf_reset(b);
+	put_byte(b, RECORD_VERSION, &rc);
+	put_varint(b, (uint64_t)(pg->status > 0 ? pg->status : 0), &rc);
+	put_varint(b, time_in(pg->last_modified), &rc);
+	put_varint(b, time_in(pg->fetched), &rc);
+	put_varint(b, pg->links, &rc);
+	put_str(b, pg->etag, STORE_FIELD_MAX, &rc);
+	return rc;
+}
+
+int
+record_decode_page(const void *v, size_t len, struct store_page *pg)
+{
+	struct reader r = { v, (const uint8_t *)v + len, 0 };
+
+	if (get_byte(&r) != RECORD_VERSION)
+		return STORE_ECORRUPT;
+	pg->status = (int)get_varint(&r);
+	pg->last_modified = (int64_t)get_varint(&r);
+	pg->fetched = (int64_t)get_varint(&r);
+	pg->links = (uint32_t)get_varint(&r);
+	pg->etag = get_str(&r);
+	return r.bad ? STORE_ECORRUPT : 0;
+}
+
+int
+record_encode_item(struct fg_buf *b, const struct store_frontier_item *it)
+{
+	int rc = 0;
+
+	fg_buf_reset(b);
+	put_byte(b, RECORD_VERSION, &rc);
+	put_varint(b, it->depth, &rc);
+	put_byte(b, it->kind, &rc);
+	put_str(b, it->vendor, STORE_FIELD_MAX, &rc);
+	put_str(b, it->url, STORE_URL_MAX, &rc);
+	return rc;
+}
+
+int
+record_decode_item(const void *v, size_t len, struct store_frontier_item *it)
+{
+	struct reader r = { v, (const uint8_t *)v + len, 0 };
+
+	if (get_byte(&r) != RECORD_VERSION)
+		return STORE_ECORRUPT;
+	it->depth = (uint32_t)get_varint(&r);
+	it->kind = get_byte(&r);
+	it->vendor = get_str(&r);
+	it->url = get_str(&r);
+	return r.bad ? STORE_ECORRUPT : 0;
+}

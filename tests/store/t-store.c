@@ -1,0 +1,666 @@
+/*
+ * t-store.c - unit tests of the store library (store/store.h): records,
+ * the size index at its edges, crawler state, growth of a full map,
+ * a reader process beside a committing writer, kill -9 of a writer in the
+ * middle of a batch, a store of another version, unusable directories.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <lmdb.h>
+
+#include "store.h"
+#include "util.h"
+#include "../tap.h"
+
+static char base[256];
+
+static struct store *
+open_ok(const char *dir, unsigned flags)
+{
+	struct store *st = NULL;
+	char err[512];
+	int rc = store_open(dir, flags, &st, err, sizeof(err));
+
+	if (rc != 0)
+		bail_out("store_open(%s): %s", dir, err);
+	return st;
+}
+
+static struct store_txn *
+begin_ok(struct store *st, unsigned flags)
+{
+	struct store_txn *txn;
+	int rc = store_begin(st, flags, &txn);
+
+	if (rc != 0)
+		bail_out("store_begin: %s", store_strerror(rc));
+	return txn;
+}
+
+static void
+fill(struct store_download *d, const char *url, uint64_t size)
+{
+	memset(d, 0, sizeof(*d));
+	d->url = url;
+	d->size = size;
+	d->vendor = "acme";
+	d->content_type = "application/octet-stream";
+	d->etag = "\"abc\"";
+	d->last_modified = 1700000000;
+}
+
+static int
+count_cb(const struct store_download *d, void *arg)
+{
+	(*(uint64_t *)arg)++;
+	(void)d;
+	return 0;
+}
+
+static uint64_t
+count_all(struct store_txn *txn)
+{
+	uint64_t n = 0;
+
+	store_foreach(txn, count_cb, &n);
+	return n;
+}
+
+struct seen {
+	char urls[16][128];
+	uint64_t sizes[16];
+	int n;
+};
+
+static int
+seen_cb(const struct store_download *d, void *arg)
+{
+	struct seen *s = arg;
+
+	if (s->n < 16) {
+		snprintf(s->urls[s->n], sizeof(s->urls[0]), "%s", d->url);
+		s->sizes[s->n] = d->size;
+	}
+	s->n++;
+	return 0;
+}
+
+static void
+test_basic(void)
+{
+	char dir[300];
+	struct store *st;
+	struct store_txn *txn;
+	struct store_download d, got;
+	struct seen s;
+	uint64_t n;
+	int rc, outcome;
+
+	snprintf(dir, sizeof(dir), "%s/basic", base);
+	st = open_ok(dir, STORE_CREATE);
+	txn = begin_ok(st, STORE_TXN_WRITE);
+
+	fill(&d, "https://dl.example/a/one-1.0.tar.gz", 5000000);
+	d.naddrs = 1;
+	store_addr_parse("192.0.2.7", &d.addrs[0]);
+	rc = store_put(txn, &d, &outcome);
+	is_int(rc, 0, "put a new download");
+	is_int(outcome, STORE_PUT_NEW, "outcome is NEW");
+	fill(&d, "https://dl.example/a/two-1.0.tar.gz", 5000000);
+	store_put(txn, &d, NULL);
+	fill(&d, "https://dl.example/a/three.iso", 5000001);
+	store_put(txn, &d, NULL);
+	fill(&d, "https://dl.example/a/four.iso", 4999999);
+	store_put(txn, &d, NULL);
+	fill(&d, "https://dl.example/a/five.iso", 1);
+	store_put(txn, &d, NULL);
+	fill(&d, "https://dl.example/a/max.iso", UINT64_MAX);
+	store_put(txn, &d, NULL);
+	is_int(store_commit(txn), 0, "commit");
+
+	txn = begin_ok(st, STORE_TXN_READ);
+	rc = store_get(txn, "https://dl.example/a/one-1.0.tar.gz", &got);
+	is_int(rc, 0, "get by URL");
+	is_int(got.size, 5000000, "size kept");
+	is_str(got.vendor, "acme", "vendor kept");
+	is_str(got.file, "one-1.0.tar.gz", "file defaults to last segment");
+	is_str(got.etag, "\"abc\"", "etag kept");
+	is_int(got.last_modified, 1700000000, "last-modified kept");
+	is_int(got.naddrs, 1, "one address");
+	is_int(got.source, STORE_SRC_CRAWLER, "source defaults to crawler");
+	is_int(got.state, STORE_ALIVE, "state alive");
+	ok(got.first_seen > 0 && got.first_seen == got.last_seen,
+	    "first_seen set");
+	is_int(store_get(txn, "https://dl.example/nope", &got),
+	    STORE_ENOTFOUND, "unknown URL: ENOTFOUND");
+
+	memset(&s, 0, sizeof(s));
+	store_range(txn, 5000000, 5000000, seen_cb, &s);
+	is_int(s.n, 2, "two downloads share one size");
+	ok(strstr(s.urls[0], "one") && strstr(s.urls[1], "two"),
+	    "duplicates come in insertion order");
+	memset(&s, 0, sizeof(s));
+	store_range(txn, 4999999, 5000001, seen_cb, &s);
+	is_int(s.n, 4, "inclusive range takes both edges");
+	is_int(s.sizes[0], 4999999, "ascending: lowest first");
+	is_int(s.sizes[3], 5000001, "ascending: highest last");
+	memset(&s, 0, sizeof(s));
+	store_range(txn, 5000002, 6000000, seen_cb, &s);
+	is_int(s.n, 0, "range above everything near is empty");
+	memset(&s, 0, sizeof(s));
+	store_range(txn, 0, 1, seen_cb, &s);
+	is_int(s.n, 1, "size 1 found at the low edge");
+	memset(&s, 0, sizeof(s));
+	store_range(txn, UINT64_MAX, UINT64_MAX, seen_cb, &s);
+	is_int(s.n, 1, "UINT64_MAX found at the high edge");
+	memset(&s, 0, sizeof(s));
+	store_range(txn, 10, 5, seen_cb, &s);
+	is_int(s.n, 0, "inverted range is empty");
+	store_range_count(txn, 4999999, 5000001, &n);
+	is_int(n, 4, "range_count agrees");
+	store_abort(txn);
+
+	/* update: same URL, new size, new address */
+	txn = begin_ok(st, STORE_TXN_WRITE);
+	fill(&d, "https://dl.example/a/one-1.0.tar.gz", 6000000);
+	d.naddrs = 1;
+	store_addr_parse("2001:db8::1", &d.addrs[0]);
+	rc = store_put(txn, &d, &outcome);
+	is_int(outcome, STORE_PUT_CHANGED, "size change is CHANGED");
+	rc = store_put(txn, &d, &outcome);
+	is_int(outcome, STORE_PUT_SAME, "same again is SAME");
+	store_get(txn, "https://dl.example/a/one-1.0.tar.gz", &got);
+	is_int(got.naddrs, 2, "addresses merged");
+	is_int(got.addrs[0].family, 6, "newest address first");
+	memset(&s, 0, sizeof(s));
+	store_range(txn, 5000000, 5000000, seen_cb, &s);
+	is_int(s.n, 1, "old size no longer indexed for it");
+	memset(&s, 0, sizeof(s));
+	store_range(txn, 6000000, 6000000, seen_cb, &s);
+	is_int(s.n, 1, "new size indexed");
+	is_int(store_mark_gone(txn, "https://dl.example/a/three.iso", 0), 0,
+	    "mark gone");
+	store_get(txn, "https://dl.example/a/three.iso", &got);
+	is_int(got.state, STORE_GONE, "state gone");
+	fill(&d, "https://dl.example/a/three.iso", 5000001);
+	store_put(txn, &d, &outcome);
+	is_int(outcome, STORE_PUT_CHANGED, "a gone download coming back is CHANGED");
+	is_int(store_delete(txn, "https://dl.example/a/four.iso"), 0, "delete");
+	is_int(store_delete(txn, "https://dl.example/a/four.iso"),
+	    STORE_ENOTFOUND, "delete twice: ENOTFOUND");
+	is_int(store_commit(txn), 0, "commit updates");
+
+	txn = begin_ok(st, STORE_TXN_READ);
+	memset(&s, 0, sizeof(s));
+	store_range(txn, 4999999, 4999999, seen_cb, &s);
+	is_int(s.n, 0, "deleted download gone from the size index");
+	is_int(count_all(txn), 5, "five downloads left");
+	{
+		uint64_t problems = 99;
+
+		is_int(store_check(txn, NULL, NULL, &problems), 0, "check runs");
+		is_int(problems, 0, "indexes agree with records");
+	}
+	is_int(store_put(txn, &d, NULL), STORE_ERDONLY,
+	    "put in a read txn: ERDONLY");
+	store_abort(txn);
+
+	/* aborted batch leaves nothing */
+	txn = begin_ok(st, STORE_TXN_WRITE);
+	fill(&d, "https://dl.example/a/aborted.iso", 777);
+	store_put(txn, &d, NULL);
+	store_abort(txn);
+	txn = begin_ok(st, STORE_TXN_READ);
+	is_int(store_get(txn, "https://dl.example/a/aborted.iso", &got),
+	    STORE_ENOTFOUND, "aborted batch is not visible");
+	store_abort(txn);
+	store_close(st);
+
+	/* reopen */
+	st = open_ok(dir, STORE_RDONLY);
+	txn = begin_ok(st, STORE_TXN_READ);
+	is_int(count_all(txn), 5, "reopened read-only: all there");
+	is_int(store_get(txn, "https://dl.example/a/one-1.0.tar.gz", &got), 0,
+	    "reopened: get works");
+	is_int(got.size, 6000000, "reopened: updated size");
+	store_abort(txn);
+	is_int(store_begin(st, STORE_TXN_WRITE, &txn), STORE_ERDONLY,
+	    "write txn on read-only store refused");
+	store_close(st);
+}
+
+static void
+test_bad_input(void)
+{
+	char dir[300], url[STORE_URL_MAX + 100];
+	struct store *st;
+	struct store_txn *txn;
+	struct store_download d, got;
+	char longv[STORE_FIELD_MAX + 10];
+
+	snprintf(dir, sizeof(dir), "%s/bad", base);
+	st = open_ok(dir, STORE_CREATE);
+	txn = begin_ok(st, STORE_TXN_WRITE);
+	fill(&d, "https://dl.example/keep.iso", 123456);
+	store_put(txn, &d, NULL);
+	memset(url, 'a', sizeof(url) - 1);
+	url[sizeof(url) - 1] = '\0';
+	memcpy(url, "https://", 8);
+	fill(&d, url, 10);
+	is_int(store_put(txn, &d, NULL), STORE_ETOOLONG, "URL too long");
+	url[STORE_URL_MAX] = '\0';
+	is_int(store_put(txn, &d, NULL), 0, "URL of exactly the limit is fine");
+	is_int(store_get(txn, url, &got), 0, "long URL found again");
+	fill(&d, "", 10);
+	is_int(store_put(txn, &d, NULL), STORE_EINVAL, "empty URL refused");
+	fill(&d, "https://dl.example/zero", 0);
+	is_int(store_put(txn, &d, NULL), STORE_EINVAL, "size 0 refused");
+	memset(longv, 'v', sizeof(longv) - 1);
+	longv[sizeof(longv) - 1] = '\0';
+	fill(&d, "https://dl.example/v", 10);
+	d.vendor = longv;
+	is_int(store_put(txn, &d, NULL), STORE_ETOOLONG, "vendor too long");
+	is_int(store_commit(txn), 0, "commit after refused puts");
+	txn = begin_ok(st, STORE_TXN_READ);
+	is_int(store_get(txn, "https://dl.example/keep.iso", &got), 0,
+	    "refused puts lost nothing already stored");
+	store_abort(txn);
+	store_close(st);
+}
+
+static void
+test_open_errors(void)
+{
+	char dir[300], path[400], err[512];
+	struct store *st;
+	MDB_env *env;
+	MDB_txn *t;
+	MDB_dbi dbi;
+	MDB_val k, v;
+	uint32_t ver = 99;
+	FILE *f;
+	int rc;
+
+	snprintf(dir, sizeof(dir), "%s/missing", base);
+	rc = store_open(dir, 0, &st, err, sizeof(err));
+	is_int(rc, -ENOENT, "missing store: ENOENT");
+	ok(strstr(err, dir) != NULL, "message names the path: %s", err);
+	ok(st == NULL, "no handle on failure");
+
+	snprintf(path, sizeof(path), "%s/afile", base);
+	f = fopen(path, "w");
+	fputs("x", f);
+	fclose(f);
+	rc = store_open(path, STORE_CREATE, &st, err, sizeof(err));
+	is_int(rc, -ENOTDIR, "a file instead of a directory: ENOTDIR");
+
+	/* garbage in data.mdb */
+	snprintf(dir, sizeof(dir), "%s/garbage", base);
+	mkdir(dir, 0755);
+	snprintf(path, sizeof(path), "%s/data.mdb", dir);
+	f = fopen(path, "w");
+	for (int i = 0; i < 20000; i++)
+		fputc("corrupt"[i % 7], f);
+	fclose(f);
+	rc = store_open(dir, 0, &st, err, sizeof(err));
+	ok(rc != 0, "corrupt store refused (%s)", err);
+	ok(strstr(err, dir) != NULL, "corrupt: message names the path");
+
+	/* another schema version, written straight with LMDB */
+	snprintf(dir, sizeof(dir), "%s/v99", base);
+	st = open_ok(dir, STORE_CREATE);
+	store_close(st);
+	mdb_env_create(&env);
+	mdb_env_set_maxdbs(env, 8);
+	mdb_env_open(env, dir, 0, 0644);
+	mdb_txn_begin(env, NULL, 0, &t);
+	mdb_dbi_open(t, "meta", 0, &dbi);
+	k.mv_data = (void *)(uintptr_t)"schema";
+	k.mv_size = 6;
+	v.mv_data = &ver;
+	v.mv_size = sizeof(ver);
+	mdb_put(t, dbi, &k, &v, 0);
+	mdb_txn_commit(t);
+	mdb_env_close(env);
+	rc = store_open(dir, 0, &st, err, sizeof(err));
+	is_int(rc, STORE_EVERSION, "schema 99: EVERSION");
+	ok(strstr(err, "99") != NULL && strstr(err, dir) != NULL,
+	    "message names version and path: %s", err);
+
+	/* an LMDB environment that is not ours */
+	snprintf(dir, sizeof(dir), "%s/foreign", base);
+	mkdir(dir, 0755);
+	mdb_env_create(&env);
+	mdb_env_open(env, dir, 0, 0644);
+	mdb_txn_begin(env, NULL, 0, &t);
+	mdb_dbi_open(t, NULL, 0, &dbi);
+	k.mv_data = (void *)(uintptr_t)"hello";
+	k.mv_size = 5;
+	mdb_put(t, dbi, &k, &k, 0);
+	mdb_txn_commit(t);
+	mdb_env_close(env);
+	rc = store_open(dir, STORE_RDONLY, &st, err, sizeof(err));
+	is_int(rc, STORE_ENOTSTORE, "foreign LMDB read-only: ENOTSTORE");
+	ok(strlen(store_strerror(MDB_MAP_FULL)) > 0 &&
+	    strlen(store_strerror(-EACCES)) > 0 &&
+	    strlen(store_strerror(STORE_EVERSION)) > 0,
+	    "strerror covers store, LMDB and errno codes");
+}
+
+/* A tiny initial map (FLOWGRAB_STORE_MAPSIZE) must grow, not fail. */
+static void
+test_growth(void)
+{
+	char dir[300], url[128];
+	struct store *st;
+	struct store_txn *txn;
+	struct store_download d;
+	struct store_stats s;
+	int i, rc = 0;
+
+	snprintf(dir, sizeof(dir), "%s/grow", base);
+	setenv("FLOWGRAB_STORE_MAPSIZE", "128k", 1);
+	st = open_ok(dir, STORE_CREATE);
+	unsetenv("FLOWGRAB_STORE_MAPSIZE");
+	txn = begin_ok(st, STORE_TXN_WRITE);
+	for (i = 0; i < 20000 && rc == 0; i++) {
+		snprintf(url, sizeof(url),
+		    "https://mirror%d.example/pub/pkg/%d/file-%d.tar.xz",
+		    i % 7, i, i);
+		fill(&d, url, 1000000 + (uint64_t)i * 3);
+		rc = store_put(txn, &d, NULL);
+	}
+	is_int(rc, 0, "20000 puts into a 128 KiB map succeed");
+	is_int(store_commit(txn), 0, "commit of the grown batch");
+	txn = begin_ok(st, STORE_TXN_READ);
+	is_int(count_all(txn), 20000, "all 20000 records there");
+	store_stats(txn, &s);
+	ok(s.map_bytes > 128 * 1024, "map grew (%" PRIu64 " bytes)",
+	    s.map_bytes);
+	{
+		uint64_t problems = 1;
+
+		store_check(txn, NULL, NULL, &problems);
+		is_int(problems, 0, "grown store is consistent");
+	}
+	store_abort(txn);
+	store_close(st);
+}
+
+static int
+frontier_cb(const struct store_frontier_item *it, void *arg)
+{
+	struct seen *s = arg;
+
+	if (s->n < 16) {
+		snprintf(s->urls[s->n], sizeof(s->urls[0]), "%s|%s|%u|%u",
+		    it->url, it->vendor, it->depth, it->kind);
+		s->sizes[s->n] = it->seq;
+	}
+	s->n++;
+	return 0;
+}
+
+static void
+test_crawler_state(void)
+{
+	char dir[300], longurl[1500];
+	struct store *st;
+	struct store_txn *txn;
+	struct store_page p, got;
+	struct store_frontier_item it;
+	struct seen s;
+	const void *val;
+	size_t len;
+	int added;
+
+	snprintf(dir, sizeof(dir), "%s/crawl", base);
+	st = open_ok(dir, STORE_CREATE);
+	txn = begin_ok(st, STORE_TXN_WRITE);
+	memset(&p, 0, sizeof(p));
+	p.url = "https://dl.example/pub/";
+	p.etag = "W/\"5f-1\"";
+	p.last_modified = 1690000000;
+	p.fetched = 1700000000;
+	p.status = 200;
+	p.links = 42;
+	is_int(store_page_put(txn, &p), 0, "page put");
+	memset(longurl, 'x', sizeof(longurl) - 1);
+	longurl[sizeof(longurl) - 1] = '\0';
+	memcpy(longurl, "https://dl.example/", 19);
+	p.url = longurl;
+	p.links = 7;
+	is_int(store_page_put(txn, &p), 0, "page with a 1.5 KB URL");
+
+	memset(&it, 0, sizeof(it));
+	it.url = "https://dl.example/pub/a/";
+	it.vendor = "acme";
+	it.depth = 1;
+	it.kind = 1;
+	store_frontier_add(txn, &it, &added);
+	is_int(added, 1, "frontier add");
+	store_frontier_add(txn, &it, &added);
+	is_int(added, 0, "frontier add of a known URL is a no-op");
+	it.url = "https://dl.example/pub/b/";
+	it.depth = 2;
+	store_frontier_add(txn, &it, &added);
+	it.url = longurl;
+	store_frontier_add(txn, &it, &added);
+	is_int(added, 1, "frontier add of a long URL");
+	is_int(store_meta_put(txn, "crawl.run", "running", 7), 0, "meta put");
+	is_int(store_commit(txn), 0, "commit crawler state");
+
+	txn = begin_ok(st, STORE_TXN_WRITE);
+	is_int(store_page_get(txn, "https://dl.example/pub/", &got), 0,
+	    "page get");
+	is_str(got.etag, "W/\"5f-1\"", "page etag");
+	is_int(got.links, 42, "page links");
+	is_int(got.status, 200, "page status");
+	is_int(store_page_get(txn, longurl, &got), 0, "long page get");
+	is_int(got.links, 7, "long page links");
+	is_int(store_page_get(txn, "https://dl.example/none", &got),
+	    STORE_ENOTFOUND, "unknown page: ENOTFOUND");
+	memset(&s, 0, sizeof(s));
+	store_frontier_foreach(txn, frontier_cb, &s);
+	is_int(s.n, 3, "three frontier items");
+	ok(strncmp(s.urls[0], "https://dl.example/pub/a/|acme|1|1", 40) == 0,
+	    "first item in insertion order: %s", s.urls[0]);
+	ok(s.sizes[0] < s.sizes[1] && s.sizes[1] < s.sizes[2],
+	    "seq numbers ascend");
+	is_int(store_frontier_del(txn, "https://dl.example/pub/a/"), 0,
+	    "frontier del");
+	is_int(store_frontier_del(txn, "https://dl.example/pub/a/"),
+	    STORE_ENOTFOUND, "frontier del twice: ENOTFOUND");
+	is_int(store_meta_get(txn, "crawl.run", &val, &len), 0, "meta get");
+	ok(len == 7 && memcmp(val, "running", 7) == 0, "meta value");
+	is_int(store_meta_del(txn, "crawl.run"), 0, "meta del");
+	is_int(store_meta_get(txn, "crawl.run", &val, &len), STORE_ENOTFOUND,
+	    "meta gone");
+	store_commit(txn);
+	txn = begin_ok(st, STORE_TXN_WRITE);
+	memset(&s, 0, sizeof(s));
+	store_frontier_foreach(txn, frontier_cb, &s);
+	is_int(s.n, 2, "two items after del");
+	is_int(store_frontier_clear(txn), 0, "frontier clear");
+	memset(&s, 0, sizeof(s));
+	store_frontier_foreach(txn, frontier_cb, &s);
+	is_int(s.n, 0, "frontier empty after clear");
+	store_commit(txn);
+	store_close(st);
+}
+
+/*
+ * A reader process and a writer process on one store: the reader must see
+ * only whole batches (counts multiple of the batch) that never go back.
+ */
+#define BATCH 500
+#define BATCHES 20
+
+static void
+writer_child(const char *dir, int batches, int notify_fd)
+{
+	struct store *st = NULL;
+	struct store_txn *txn;
+	struct store_download d;
+	char url[128], err[256];
+	int b, i;
+
+	if (store_open(dir, STORE_CREATE, &st, err, sizeof(err)) != 0)
+		_exit(2);
+	for (b = 0; batches < 0 || b < batches; b++) {
+		if (store_begin(st, STORE_TXN_WRITE, &txn) != 0)
+			_exit(3);
+		for (i = 0; i < BATCH; i++) {
+			snprintf(url, sizeof(url), "https://w.example/%d/%d.bin",
+			    b, i);
+			fill(&d, url, 2000000 + (uint64_t)b * BATCH + i);
+			if (store_put(txn, &d, NULL) != 0)
+				_exit(4);
+		}
+		if (store_commit(txn) != 0)
+			_exit(5);
+		if (notify_fd >= 0 && write(notify_fd, "c", 1) != 1)
+			_exit(6);
+	}
+	store_close(st);
+	_exit(0);
+}
+
+static void
+test_concurrent(void)
+{
+	char dir[300], err[256];
+	struct store *st;
+	struct store_txn *txn;
+	pid_t pid;
+	uint64_t n, last = 0;
+	int status, reads = 0, torn = 0, backwards = 0;
+
+	snprintf(dir, sizeof(dir), "%s/conc", base);
+	/* A small map, so that the writer grows it while the reader has the
+	 * old size mapped: the reader must adopt the new size. */
+	setenv("FLOWGRAB_STORE_MAPSIZE", "256k", 1);
+	st = open_ok(dir, STORE_CREATE);	/* reader opens first */
+	pid = fork();
+	if (pid == 0)
+		writer_child(dir, BATCHES, -1);
+	if (store_begin(st, STORE_TXN_READ, &txn) != 0)
+		bail_out("reader begin");
+	for (;;) {
+		int done = waitpid(pid, &status, WNOHANG) == pid;
+
+		store_range_count(txn, 0, UINT64_MAX, &n);
+		reads++;
+		if (n % BATCH != 0)
+			torn++;
+		if (n < last)
+			backwards++;
+		last = n;
+		if (done)
+			break;
+		store_txn_renew(txn);
+		usleep(2000);
+	}
+	unsetenv("FLOWGRAB_STORE_MAPSIZE");
+	ok(store_txn_renew(txn) == 0, "reader renews after the map grew");
+	store_range_count(txn, 0, UINT64_MAX, &n);
+	store_abort(txn);
+	ok(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+	    "writer process finished (status %d)", status);
+	is_int(n, BATCH * BATCHES, "reader sees every committed record");
+	is_int(torn, 0, "reader never saw half a batch (%d reads)", reads);
+	is_int(backwards, 0, "reader never went back in time");
+	store_close(st);
+	(void)err;
+}
+
+static void
+test_kill9(void)
+{
+	char dir[300];
+	struct store *st;
+	struct store_txn *txn;
+	int pipefd[2], commits = 0, status;
+	uint64_t n, problems = 1;
+	char c;
+	pid_t pid;
+
+	snprintf(dir, sizeof(dir), "%s/kill9", base);
+	if (pipe(pipefd) != 0)
+		bail_out("pipe");
+	pid = fork();
+	if (pid == 0) {
+		close(pipefd[0]);
+		writer_child(dir, -1, pipefd[1]);
+	}
+	close(pipefd[1]);
+	while (commits < 5 && read(pipefd[0], &c, 1) == 1)
+		commits++;
+	usleep(3000);	/* let it get into the middle of the next batch */
+	kill(pid, SIGKILL);
+	waitpid(pid, &status, 0);
+	while (read(pipefd[0], &c, 1) == 1)
+		commits++;	/* commits reported before the kill */
+	close(pipefd[0]);
+	ok(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL,
+	    "writer killed with SIGKILL");
+
+	st = open_ok(dir, 0);	/* also clears the dead writer's slots */
+	txn = begin_ok(st, STORE_TXN_READ);
+	store_range_count(txn, 0, UINT64_MAX, &n);
+	ok(n >= (uint64_t)commits * BATCH, "every reported commit survived "
+	    "(%" PRIu64 " records, %d commits)", n, commits);
+	is_int(n % BATCH, 0, "no part of the killed batch is visible");
+	store_check(txn, NULL, NULL, &problems);
+	is_int(problems, 0, "store consistent after kill -9");
+	store_abort(txn);
+	txn = begin_ok(st, STORE_TXN_WRITE);
+	{
+		struct store_download d;
+
+		fill(&d, "https://after.example/x.bin", 99);
+		is_int(store_put(txn, &d, NULL), 0, "writable after kill -9");
+	}
+	is_int(store_commit(txn), 0, "commit after kill -9");
+	store_close(st);
+}
+
+static void
+rm_rf(const char *dir)
+{
+	char cmd[400];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	if (system(cmd) != 0)
+		diag("could not remove %s", dir);
+}
+
+int
+main(void)
+{
+	const char *tmp = getenv("TMPDIR");
+
+	snprintf(base, sizeof(base), "%s/t-store.XXXXXX", tmp ? tmp : "/tmp");
+	if (mkdtemp(base) == NULL)
+		bail_out("mkdtemp: %s", strerror(errno));
+	fg_log_init("t-store", FG_LOG_NORMAL);
+	test_basic();
+	test_bad_input();
+	test_open_errors();
+	test_growth();
+	test_crawler_state();
+	test_concurrent();
+	test_kill9();
+	rm_rf(base);
+	return done_testing();
+}
