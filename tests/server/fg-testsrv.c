@@ -11,6 +11,7 @@
  * Every response can be held back by --delay-ms (a stand-in for a round
  * trip).  --log FILE gets one line per response: "seconds method path
  * status body-bytes-sent"; tests read it to see what the crawler asked.
+ * (and the User-Agent, spaces as '_').
  * The server exits by itself after --lifetime seconds (default 600) so a
  * test that dies cannot leave it behind for long.
  */
@@ -56,6 +57,7 @@ struct conn {
 	int close_after;
 	char method[16];
 	char path[2048];
+	char ua[256];            /* User-Agent, spaces as '_', for the log */
 	int status;
 	uint64_t body_sent;
 	size_t head_len;         /* bytes of @out that are headers */
@@ -601,8 +603,8 @@ static void log_response(struct conn *c)
 {
 	if (!log_file || !c->method[0])
 		return;
-	fprintf(log_file, "%.3f %s %s %d %" PRIu64 "\n", now() - t0, c->method,
-	    c->path, c->status, c->body_sent);
+	fprintf(log_file, "%.3f %s %s %d %" PRIu64 " %s\n", now() - t0,
+	    c->method, c->path, c->status, c->body_sent, c->ua);
 	fflush(log_file);
 }
 
@@ -633,6 +635,15 @@ static int parse_request(struct conn *c)
 		c->close_after = 1;
 		respond(c, 400, NULL, NULL, 0, 1, 0, 0);
 		return 1;
+	}
+	{
+		const char *ua = header(c, "User-Agent");
+		size_t i;
+
+		snprintf(c->ua, sizeof(c->ua), "%s", ua ? ua : "-");
+		for (i = 0; c->ua[i]; i++)
+			if (c->ua[i] == ' ')
+				c->ua[i] = '_';
 	}
 	conn_hdr = header(c, "Connection");
 	c->close_after = strcmp(ver, "HTTP/1.0") == 0 ||
