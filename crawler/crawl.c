@@ -678,7 +678,7 @@ static void *worker_main(void *arg)
 	struct crawl *c = w->c;
 	for (;;) {
 		double wait = -1;
-		int still = 0, left, timeout_ms;
+		int still = 0, left, timeout_ms, done;
 		CURLMsg *m;
 
 		if (stopping(c))
@@ -709,6 +709,7 @@ static void *worker_main(void *arg)
 			continue;
 		}
 		curl_multi_perform(w->multi, &still);
+		done = 0;
 		while ((m = curl_multi_info_read(w->multi, &left))) {
 			struct crawl_xfer *x = NULL;
 
@@ -716,7 +717,10 @@ static void *worker_main(void *arg)
 				continue;
 			curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, &x);
 			transfer_done(w, x, m->data.result);
+			done++;
 		}
+		if (done)
+			continue;	/* fill the freed slots before waiting */
 		timeout_ms = 100;
 		if (wait >= 0 && wait * 1000 < timeout_ms)
 			timeout_ms = (int)(wait * 1000) + 1;
