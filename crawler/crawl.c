@@ -542,6 +542,10 @@ static void robots_result(struct worker *w, struct crawl_xfer *x,
 	else if (res == CURLE_OK && st >= 400 && st < 500)
 		r = crawl_robots_allow_all();
 	else {
+		if (res != CURLE_OK)
+			count_curl_error(c, res);
+		else
+			count_http_error(c, st);
 		fg_verbose("%s: %s: crawling nothing of this host", x->it->url,
 		    res != CURLE_OK ? curl_easy_strerror(res) : "server error");
 		r = crawl_robots_deny_all();
