@@ -162,8 +162,11 @@ static int recent(struct crawl *c, int64_t when)
 
 	if (when <= 0)
 		return 0;
-	if (when >= c->run_started)
-		return 1;	/* done earlier in this (resumed) run */
+	/* done earlier in this (resumed) run; strictly later, because times
+	 * are whole seconds and a previous run may end in the second this
+	 * one starts */
+	if (when > c->run_started)
+		return 1;
 	return c->o->reprobe_after > 0 &&
 	    (uint64_t)(now - when) < c->o->reprobe_after;
 }
