@@ -14,6 +14,20 @@ struct reader {
 	int bad;
 };
 
+/* Append with the common case (room in the buffer) inline: encoding runs
+ * for every store_put(), a few bytes at a time. */
+static inline void
+put_raw(struct fg_buf *b, const void *p, size_t n, int *rc)
+{
+	if (b->len + n < b->cap && b->len + n <= b->limit) {
+		memcpy(b->data + b->len, p, n);
+		b->len += n;
+		b->data[b->len] = '\0';
+	} else if (fg_buf_add(b, p, n) < 0) {
+		*rc = STORE_ETOOLONG;
+	}
+}
+
 static void
 put_varint(struct fg_buf *b, uint64_t v, int *rc)
 {
@@ -27,15 +41,13 @@ put_varint(struct fg_buf *b, uint64_t v, int *rc)
 			tmp[n] |= 0x80;
 		n++;
 	} while (v);
-	if (fg_buf_add(b, tmp, n) < 0)
-		*rc = STORE_ETOOLONG;
+	put_raw(b, tmp, n, rc);
 }
 
 static void
 put_byte(struct fg_buf *b, uint8_t v, int *rc)
 {
-	if (fg_buf_add(b, &v, 1) < 0)
-		*rc = STORE_ETOOLONG;
+	put_raw(b, &v, 1, rc);
 }
 
 static void
@@ -48,8 +60,8 @@ put_str(struct fg_buf *b, const char *s, size_t max, int *rc)
 		return;
 	}
 	put_varint(b, n, rc);
-	if (fg_buf_add(b, s ? s : "", n) < 0 || fg_buf_add(b, "", 1) < 0)
-		*rc = STORE_ETOOLONG;
+	put_raw(b, s ? s : "", n, rc);
+	put_raw(b, "", 1, rc);
 }
 
 static uint64_t
@@ -90,13 +102,26 @@ get_str(struct reader *r)
 		r->bad = 1;
 		return "";
 	}
+	/* An embedded NUL (damage) only shortens the string: no check, as
+	 * this runs for every hit of every lookup. */
 	s = (const char *)r->p;
-	if (memchr(s, '\0', n) != NULL) {	/* embedded NUL: damaged */
-		r->bad = 1;
-		return "";
-	}
 	r->p += n + 1;
 	return s;
+}
+
+/* Signed values (time differences) as zigzag varints: small either way. */
+static void
+put_svarint(struct fg_buf *b, int64_t v, int *rc)
+{
+	put_varint(b, ((uint64_t)v << 1) ^ (uint64_t)(v >> 63), rc);
+}
+
+static int64_t
+get_svarint(struct reader *r)
+{
+	uint64_t u = get_varint(r);
+
+	return (int64_t)(u >> 1) ^ -(int64_t)(u & 1);
 }
 
 static uint64_t
@@ -125,22 +150,28 @@ record_encode_download(struct fg_buf *b, const struct store_download *d)
 	const char *base, *file = d->file;
 	uint8_t naddrs = d->naddrs > STORE_ADDRS_MAX ? STORE_ADDRS_MAX : d->naddrs;
 
+	int state = d->state ? d->state : STORE_ALIVE;
+	int source = d->source ? d->source : STORE_SRC_CRAWLER;
+	int64_t first = (int64_t)time_in(d->first_seen);
+	int64_t last = (int64_t)time_in(d->last_seen);
+
 	fg_buf_reset(b);
 	put_byte(b, RECORD_VERSION, &rc);
-	put_byte(b, d->state ? d->state : STORE_ALIVE, &rc);
-	put_byte(b, d->source ? d->source : STORE_SRC_CRAWLER, &rc);
-	put_byte(b, naddrs, &rc);
+	/* state (1 bit), source (2 bits), address count (4 bits) */
+	put_byte(b, (uint8_t)((state - 1) | (source - 1) << 1 | naddrs << 3),
+	    &rc);
 	put_varint(b, d->size, &rc);
-	put_varint(b, time_in(d->first_seen), &rc);
-	put_varint(b, time_in(d->last_seen), &rc);
-	put_varint(b, time_in(d->last_checked), &rc);
+	/* last seen and last checked are usually the first seen time or a
+	 * little after: store differences, 1-3 bytes instead of 5 */
+	put_varint(b, (uint64_t)first, &rc);
+	put_svarint(b, last - first, &rc);
+	put_svarint(b, (int64_t)time_in(d->last_checked) - last, &rc);
 	put_varint(b, time_in(d->last_modified), &rc);
 	for (i = 0; i < naddrs; i++) {
 		const struct store_addr *a = &d->addrs[i];
 
 		put_byte(b, a->family == 6 ? 6 : 4, &rc);
-		if (fg_buf_add(b, a->bytes, a->family == 6 ? 16 : 4) < 0)
-			rc = STORE_ETOOLONG;
+		put_raw(b, a->bytes, a->family == 6 ? 16 : 4, &rc);
 	}
 	put_str(b, d->url, STORE_URL_MAX, &rc);
 	put_str(b, d->vendor, STORE_FIELD_MAX, &rc);
@@ -161,18 +192,21 @@ record_decode_download(const void *p, size_t len, struct store_download *d)
 	struct reader r = { p, (const uint8_t *)p + len, 0 };
 	int i;
 
+	uint8_t bits;
+
 	memset(d, 0, sizeof(*d));
 	if (get_byte(&r) != RECORD_VERSION)
 		return STORE_ECORRUPT;
-	d->state = get_byte(&r);
-	d->source = get_byte(&r);
-	d->naddrs = get_byte(&r);
-	if (d->naddrs > STORE_ADDRS_MAX)
+	bits = get_byte(&r);
+	d->state = (uint8_t)((bits & 1) + 1);
+	d->source = (uint8_t)(((bits >> 1) & 3) + 1);
+	d->naddrs = (uint8_t)(bits >> 3);
+	if (d->naddrs > STORE_ADDRS_MAX || d->source > STORE_SRC_OBSERVED)
 		return STORE_ECORRUPT;
 	d->size = get_varint(&r);
 	d->first_seen = (int64_t)get_varint(&r);
-	d->last_seen = (int64_t)get_varint(&r);
-	d->last_checked = (int64_t)get_varint(&r);
+	d->last_seen = d->first_seen + get_svarint(&r);
+	d->last_checked = d->last_seen + get_svarint(&r);
 	d->last_modified = (int64_t)get_varint(&r);
 	for (i = 0; i < d->naddrs && !r.bad; i++) {
 		struct store_addr *a = &d->addrs[i];

@@ -37,12 +37,17 @@
 #include "store.h"
 #include "util.h"
 
-#define DEFAULT_MAPSIZE   (64ULL << 20)
+#define DEFAULT_MAPSIZE   (1ULL << 30)	/* virtual; the file grows as used */
 #define MAX_MAPSIZE       (1ULL << 40)
 #define URLKEY_MAX        480	/* LMDB's default key limit is 511 */
 #define META_VAL_MAX      4096
 #define SCHEMA_KEY        "schema"
 #define NEXTID_KEY        "next_id"
+
+/* Download ids and URL-index keys are 32-bit (LMDB's MDB_INTEGERKEY and
+ * MDB_INTEGERDUP take unsigned int or size_t): 4 billion downloads is
+ * plenty, and each of the three tables saves 4 bytes a download. */
+typedef unsigned int dlid_t;
 
 struct store {
 	MDB_env *env;
@@ -69,7 +74,33 @@ struct store_txn {
 	struct fg_buf log;	/* operation log for MAP_FULL replay */
 	struct fg_buf enc;	/* value being written */
 	struct fg_buf tmp;	/* op payload being logged */
+	/* Cursors kept for the life of the LMDB txn: opening one costs a
+	 * malloc, and lookups are the matcher's hot path. */
+	MDB_cursor *cur_urlh, *cur_size;
 };
+
+static int
+txn_cursor(struct store_txn *txn, MDB_dbi dbi, MDB_cursor **slot,
+    MDB_cursor **out)
+{
+	int rc;
+
+	if (*slot == NULL && (rc = mdb_cursor_open(txn->t, dbi, slot)) != 0)
+		return rc;
+	*out = *slot;
+	return 0;
+}
+
+/* Close the cached cursors; called before the LMDB txn ends. */
+static void
+close_cursors(struct store_txn *txn)
+{
+	if (txn->cur_urlh)
+		mdb_cursor_close(txn->cur_urlh);
+	if (txn->cur_size)
+		mdb_cursor_close(txn->cur_size);
+	txn->cur_urlh = txn->cur_size = NULL;
+}
 
 /* ---- small helpers --------------------------------------------------- */
 
@@ -90,6 +121,15 @@ url_hash(const char *s)
 	h *= 0x94d049bb133111ebULL;
 	h ^= h >> 31;
 	return h;
+}
+
+/* The URL index is keyed by 32 bits of the hash: 4 bytes less per
+ * download than the full hash, and at a million URLs only ~100 keys are
+ * shared by two URLs, which find_url() tells apart by comparing. */
+static dlid_t
+urlh_key(const char *url)
+{
+	return (dlid_t)(url_hash(url) >> 32);
 }
 
 /* Key for URL-keyed tables: the URL itself, or for long URLs a prefix
@@ -127,12 +167,20 @@ check_write(struct store_txn *txn)
 }
 
 static int
+put_kv(MDB_txn *t, MDB_dbi dbi, const void *key, size_t klen, const void *v,
+    size_t vlen, unsigned flags)
+{
+	MDB_val k = { klen, (void *)(uintptr_t)key };
+	MDB_val d = { vlen, (void *)(uintptr_t)v };
+
+	return mdb_put(t, dbi, &k, &d, flags);
+}
+
+static int
 put_u64(MDB_txn *t, MDB_dbi dbi, uint64_t key, const void *v, size_t n,
     unsigned flags)
 {
-	MDB_val k = { sizeof(key), &key }, d = { n, (void *)(uintptr_t)v };
-
-	return mdb_put(t, dbi, &k, &d, flags);
+	return put_kv(t, dbi, &key, sizeof(key), v, n, flags);
 }
 
 /* ---- open and close -------------------------------------------------- */
@@ -465,6 +513,7 @@ store_abort(struct store_txn *txn)
 	if (txn == NULL)
 		return;
 	if (txn->t) {
+		close_cursors(txn);
 		mdb_txn_abort(txn->t);
 		end_lmdb(txn);
 	}
@@ -479,6 +528,7 @@ store_txn_renew(struct store_txn *txn)
 	if (txn->write)
 		return STORE_EINVAL;
 	if (txn->t) {
+		close_cursors(txn);
 		mdb_txn_abort(txn->t);
 		end_lmdb(txn);
 	}
@@ -497,6 +547,7 @@ grow(struct store_txn *txn)
 	uint64_t want;
 	int rc;
 
+	close_cursors(txn);
 	mdb_txn_abort(txn->t);
 	end_lmdb(txn);
 	txn->next_id = 0;
@@ -542,6 +593,7 @@ store_commit(struct store_txn *txn)
 		return MDB_BAD_TXN;
 	}
 	if (!txn->write) {
+		close_cursors(txn);
 		mdb_txn_abort(txn->t);
 		end_lmdb(txn);
 		txn_free(txn);
@@ -556,6 +608,7 @@ store_commit(struct store_txn *txn)
 		}
 		if (rc)
 			goto fail;
+		close_cursors(txn);
 		rc = mdb_txn_commit(txn->t);	/* frees the LMDB txn */
 		end_lmdb(txn);
 		if (rc != MDB_MAP_FULL)
@@ -571,6 +624,7 @@ store_commit(struct store_txn *txn)
 	return rc;
 fail:
 	if (txn->t) {
+		close_cursors(txn);
 		mdb_txn_abort(txn->t);
 		end_lmdb(txn);
 	}
@@ -602,13 +656,13 @@ log_op(struct store_txn *txn, int op, const void *a, size_t alen,
 /* ---- downloads: internals -------------------------------------------- */
 
 struct found {
-	uint64_t id;
-	uint64_t hash;
+	dlid_t id;
+	dlid_t hash;
 	struct store_download d;	/* points into the map */
 };
 
 static int
-get_by_id(struct store_txn *txn, uint64_t id, struct store_download *d)
+get_by_id(struct store_txn *txn, dlid_t id, struct store_download *d)
 {
 	MDB_val k = { sizeof(id), &id }, v;
 	int rc;
@@ -632,10 +686,10 @@ find_url(struct store_txn *txn, const char *url, struct found *f)
 	MDB_val k, v;
 	int rc;
 
-	f->hash = url_hash(url);
+	f->hash = urlh_key(url);
 	k.mv_size = sizeof(f->hash);
 	k.mv_data = &f->hash;
-	if ((rc = mdb_cursor_open(txn->t, txn->st->urlh, &c)) != 0)
+	if ((rc = txn_cursor(txn, txn->st->urlh, &txn->cur_urlh, &c)) != 0)
 		return rc;
 	rc = mdb_cursor_get(c, &k, &v, MDB_SET_KEY);
 	while (rc == 0) {
@@ -647,14 +701,13 @@ find_url(struct store_txn *txn, const char *url, struct found *f)
 			break;
 		rc = mdb_cursor_get(c, &k, &v, MDB_NEXT_DUP);
 	}
-	mdb_cursor_close(c);
 	if (rc == MDB_NOTFOUND)
 		rc = STORE_ENOTFOUND;
 	return rc;
 }
 
 static int
-alloc_id(struct store_txn *txn, uint64_t *id)
+alloc_id(struct store_txn *txn, dlid_t *id)
 {
 	MDB_val k = { strlen(NEXTID_KEY), (void *)NEXTID_KEY }, v;
 	int rc;
@@ -670,7 +723,9 @@ alloc_id(struct store_txn *txn, uint64_t *id)
 		else
 			memcpy(&txn->next_id, v.mv_data, sizeof(uint64_t));
 	}
-	*id = txn->next_id++;
+	if (txn->next_id > UINT_MAX)
+		return STORE_EINVAL;	/* 4 billion downloads: never */
+	*id = (dlid_t)txn->next_id++;
 	txn->next_id_dirty = 1;
 	return 0;
 }
@@ -707,7 +762,8 @@ do_put(struct store_txn *txn, const struct store_download *in, int *outcome)
 	struct found f;
 	struct store_download d = *in;
 	int64_t now = fg_now();
-	uint64_t id, oldsize = 0;
+	uint64_t oldsize = 0;
+	dlid_t id;
 	int rc, exists, result;
 
 	rc = find_url(txn, in->url, &f);
@@ -746,14 +802,15 @@ do_put(struct store_txn *txn, const struct store_download *in, int *outcome)
 	 * write may move. */
 	if ((rc = record_encode_download(&txn->enc, &d)) != 0)
 		return rc;
-	if ((rc = put_u64(txn->t, st->dl, id, txn->enc.data, txn->enc.len,
-	    exists ? 0 : MDB_APPEND)) == MDB_KEYEXIST)
-		rc = put_u64(txn->t, st->dl, id, txn->enc.data, txn->enc.len, 0);
+	if ((rc = put_kv(txn->t, st->dl, &id, sizeof(id), txn->enc.data,
+	    txn->enc.len, exists ? 0 : MDB_APPEND)) == MDB_KEYEXIST)
+		rc = put_kv(txn->t, st->dl, &id, sizeof(id), txn->enc.data,
+		    txn->enc.len, 0);
 	if (rc)
 		return rc;
 	if (!exists) {
-		if ((rc = put_u64(txn->t, st->urlh, f.hash, &id, sizeof(id),
-		    MDB_NODUPDATA)) != 0 && rc != MDB_KEYEXIST)
+		if ((rc = put_kv(txn->t, st->urlh, &f.hash, sizeof(f.hash),
+		    &id, sizeof(id), MDB_NODUPDATA)) != 0 && rc != MDB_KEYEXIST)
 			return rc;
 	}
 	if (!exists || oldsize != d.size) {
@@ -794,8 +851,8 @@ do_restate(struct store_txn *txn, const char *url, int op, int64_t when)
 	}
 	if ((rc = record_encode_download(&txn->enc, &f.d)) != 0)
 		return rc;
-	return put_u64(txn->t, txn->st->dl, f.id, txn->enc.data, txn->enc.len,
-	    0);
+	return put_kv(txn->t, txn->st->dl, &f.id, sizeof(f.id), txn->enc.data,
+	    txn->enc.len, 0);
 }
 
 static int
@@ -814,11 +871,13 @@ do_delete(struct store_txn *txn, const char *url)
 	k.mv_data = &f.id;
 	if ((rc = mdb_del(txn->t, st->dl, &k, NULL)) != 0)
 		return rc;
+	k.mv_size = sizeof(f.hash);
 	k.mv_data = &f.hash;
 	v.mv_size = sizeof(f.id);
 	v.mv_data = &f.id;
 	if ((rc = mdb_del(txn->t, st->urlh, &k, &v)) && rc != MDB_NOTFOUND)
 		return rc;
+	k.mv_size = sizeof(size);
 	k.mv_data = &size;
 	if ((rc = mdb_del(txn->t, st->size, &k, &v)) && rc != MDB_NOTFOUND)
 		return rc;
@@ -1047,8 +1106,9 @@ store_put(struct store_txn *txn, const struct store_download *d, int *outcome)
 	WITH_GROWTH(txn, rc, do_put(txn, d, outcome));
 	if (rc)
 		return rc;
-	if (record_encode_download(&txn->tmp, d) == 0)
-		log_op(txn, OP_PUT, txn->tmp.data, txn->tmp.len, NULL, 0);
+	/* Log the record as written (txn->enc): replaying it on the same
+	 * earlier state gives the same result, and it is already encoded. */
+	log_op(txn, OP_PUT, txn->enc.data, txn->enc.len, NULL, 0);
 	return 0;
 }
 
@@ -1111,13 +1171,14 @@ range_walk(struct store_txn *txn, uint64_t lo, uint64_t hi,
 	MDB_cursor *c = NULL;
 	MDB_val k = { sizeof(lo), &lo }, v;
 	struct store_download d;
-	uint64_t size, id;
+	uint64_t size;
+	dlid_t id;
 	size_t dups;
 	int rc;
 
 	if (lo > hi)
 		return 0;
-	if ((rc = mdb_cursor_open(txn->t, txn->st->size, &c)) != 0)
+	if ((rc = txn_cursor(txn, txn->st->size, &txn->cur_size, &c)) != 0)
 		return rc;
 	rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE);
 	while (rc == 0) {
@@ -1141,7 +1202,6 @@ range_walk(struct store_txn *txn, uint64_t lo, uint64_t hi,
 			break;
 		rc = mdb_cursor_get(c, &k, &v, MDB_NEXT);
 	}
-	mdb_cursor_close(c);
 	return rc == MDB_NOTFOUND ? 0 : rc;
 }
 
@@ -1172,9 +1232,12 @@ store_foreach(struct store_txn *txn, store_download_cb cb, void *arg)
 		return rc;
 	rc = mdb_cursor_get(c, &k, &v, MDB_FIRST);
 	while (rc == 0) {
+		dlid_t id;
+
 		if ((rc = record_decode_download(v.mv_data, v.mv_size, &d)))
 			break;
-		memcpy(&d.id, k.mv_data, sizeof(d.id));
+		memcpy(&id, k.mv_data, sizeof(id));
+		d.id = id;
 		if ((rc = cb(&d, arg)) != 0)
 			break;
 		rc = mdb_cursor_get(c, &k, &v, MDB_NEXT);
@@ -1440,10 +1503,11 @@ problem(struct checker *ck, const char *fmt, ...)
 
 /* Does the dupsort table @dbi hold (key, id)? */
 static int
-has_pair(struct store_txn *txn, MDB_dbi dbi, uint64_t key, uint64_t id)
+has_pair(struct store_txn *txn, MDB_dbi dbi, const void *key, size_t klen,
+    dlid_t id)
 {
 	MDB_cursor *c;
-	MDB_val k = { sizeof(key), &key }, v = { sizeof(id), &id };
+	MDB_val k = { klen, (void *)(uintptr_t)key }, v = { sizeof(id), &id };
 	int rc;
 
 	if (mdb_cursor_open(txn->t, dbi, &c) != 0)
@@ -1461,22 +1525,28 @@ check_index(struct checker *ck, MDB_dbi dbi, const char *name, int by_size)
 	struct store_download d;
 	MDB_cursor *c;
 	MDB_val k, v;
-	uint64_t key, id;
+	uint64_t key;
+	dlid_t id, k32;
 	int rc;
 
 	if ((rc = mdb_cursor_open(txn->t, dbi, &c)) != 0)
 		return rc;
 	rc = mdb_cursor_get(c, &k, &v, MDB_FIRST);
 	while (rc == 0) {
-		memcpy(&key, k.mv_data, sizeof(key));
+		if (by_size) {
+			memcpy(&key, k.mv_data, sizeof(key));
+		} else {
+			memcpy(&k32, k.mv_data, sizeof(k32));
+			key = k32;
+		}
 		memcpy(&id, v.mv_data, sizeof(id));
 		rc = get_by_id(txn, id, &d);
 		if (rc == STORE_ENOTFOUND || rc == STORE_ECORRUPT)
-			problem(ck, "%s index: entry %" PRIu64 " -> id %"
-			    PRIu64 " has no valid record", name, key, id);
+			problem(ck, "%s index: entry %" PRIu64 " -> id %u has "
+			    "no valid record", name, key, id);
 		else if (rc)
 			break;
-		else if (by_size ? d.size != key : url_hash(d.url) != key)
+		else if (by_size ? d.size != key : urlh_key(d.url) != key)
 			problem(ck, "%s index: entry %" PRIu64 " -> %s does "
 			    "not match the record", name, key, d.url);
 		rc = mdb_cursor_get(c, &k, &v, MDB_NEXT);
@@ -1493,7 +1563,7 @@ store_check(struct store_txn *txn, store_problem_cb cb, void *arg,
 	struct store_download d;
 	MDB_cursor *c = NULL;
 	MDB_val k, v;
-	uint64_t id;
+	dlid_t id, h;
 	int rc;
 
 	*problems = 0;
@@ -1503,13 +1573,14 @@ store_check(struct store_txn *txn, store_problem_cb cb, void *arg,
 	while (rc == 0) {
 		memcpy(&id, k.mv_data, sizeof(id));
 		if (record_decode_download(v.mv_data, v.mv_size, &d) != 0) {
-			problem(&ck, "record %" PRIu64 ": cannot be decoded",
-			    id);
+			problem(&ck, "record %u: cannot be decoded", id);
 		} else {
-			if (!has_pair(txn, txn->st->size, d.size, id))
+			h = urlh_key(d.url);
+			if (!has_pair(txn, txn->st->size, &d.size,
+			    sizeof(d.size), id))
 				problem(&ck, "%s: missing from the size index "
 				    "(%" PRIu64 " bytes)", d.url, d.size);
-			if (!has_pair(txn, txn->st->urlh, url_hash(d.url), id))
+			if (!has_pair(txn, txn->st->urlh, &h, sizeof(h), id))
 				problem(&ck, "%s: missing from the URL index",
 				    d.url);
 		}

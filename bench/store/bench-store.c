@@ -1,0 +1,160 @@
+/*
+ * bench-store.c - store throughput: bulk insert of N downloads in batched
+ * write transactions, then M random range lookups of +-W bytes, each hit
+ * decoded as the matcher does.  Prints one line per phase; bench/store/run.sh
+ * runs it pinned to one core and records the machine.
+ *
+ *   bench-store DIR [N [M [W [dist]]]]   dist: uniform (default) | loguniform
+ */
+#include "config.h"
+
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store.h"
+#include "util.h"
+
+#define BATCH (getenv("BENCH_BATCH") ? atoi(getenv("BENCH_BATCH")) : 10000)
+
+static uint64_t rng = 0x9e3779b97f4a7c15ULL;
+
+static uint64_t
+next_rand(void)
+{
+	/* xorshift64*: deterministic, so every run inserts the same data */
+	rng ^= rng >> 12;
+	rng ^= rng << 25;
+	rng ^= rng >> 27;
+	return rng * 2685821657736338717ULL;
+}
+
+static uint64_t
+draw_size(int loguni)
+{
+	const double lo = 1048576.0, hi = 4294967296.0;
+	double u = (double)(next_rand() >> 11) / 9007199254740992.0;
+
+	if (loguni)
+		return (uint64_t)(lo * pow(hi / lo, u));
+	return (uint64_t)(lo + u * (hi - lo));
+}
+
+static int
+hit_cb(const struct store_download *d, void *arg)
+{
+	uint64_t *acc = arg;
+
+	acc[0]++;
+	acc[1] += d->size + strlen(d->url);	/* touch the record */
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	const char *dir;
+	uint64_t n = 1000000, m = 1000000, w = 2048, i, acc[2] = { 0, 0 };
+	int loguni = 0, rc;
+	struct store *st;
+	struct store_txn *txn = NULL;
+	struct store_download d;
+	struct store_stats s;
+	char url[256], err[512], etag[32];
+	double t0, t1;
+	uint64_t *sizes;
+
+	if (argc < 2) {
+		fprintf(stderr, "usage: bench-store DIR [N [M [W [uniform|loguniform]]]]\n");
+		return 2;
+	}
+	dir = argv[1];
+	if (argc > 2) n = strtoull(argv[2], NULL, 10);
+	if (argc > 3) m = strtoull(argv[3], NULL, 10);
+	if (argc > 4) w = strtoull(argv[4], NULL, 10);
+	if (argc > 5) loguni = strcmp(argv[5], "loguniform") == 0;
+	fg_log_init("bench-store", FG_LOG_NORMAL);
+	if ((rc = store_open(dir, STORE_CREATE, &st, err, sizeof(err))) != 0) {
+		fprintf(stderr, "%s\n", err);
+		return 1;
+	}
+	sizes = fg_calloc(n, sizeof(*sizes));
+	memset(&d, 0, sizeof(d));
+	d.vendor = "vendor";
+	d.content_type = "application/x-xz";
+	d.etag = etag;
+	d.naddrs = 1;
+	d.addrs[0].family = 4;
+	d.last_modified = 1700000000;
+
+	t0 = fg_monotonic();
+	for (i = 0; i < n; i++) {
+		if (txn == NULL && (rc = store_begin(st, STORE_TXN_WRITE, &txn)))
+			goto fail;
+		sizes[i] = draw_size(loguni);
+		/* URLs of 60-70 bytes, the length of most vendors' download
+		 * links (python.org, kernel.org, nodejs.org, videolan.org:
+		 * 58-63), and an nginx-style ETag */
+		snprintf(url, sizeof(url), "https://dl%u.vendor%u.example/pub/"
+		    "v%u.%u/pkg%" PRIu64 "-%u.%u.tar.xz", (unsigned)(i % 3),
+		    (unsigned)(i % 500), (unsigned)(i % 13), (unsigned)(i % 17),
+		    i, (unsigned)(i % 13), (unsigned)(i % 17));
+		snprintf(etag, sizeof(etag), "\"%08" PRIx64 "-%" PRIx64 "\"",
+		    (uint64_t)1700000000 + i, sizes[i]);
+		d.url = url;
+		d.size = sizes[i];
+		memcpy(d.addrs[0].bytes, &i, 4);
+		if ((rc = store_put(txn, &d, NULL)) != 0)
+			goto fail;
+		if ((i + 1) % (uint64_t)BATCH == 0) {
+			if ((rc = store_commit(txn)) != 0)
+				goto fail;
+			txn = NULL;
+		}
+	}
+	if (txn && (rc = store_commit(txn)) != 0)
+		goto fail;
+	t1 = fg_monotonic();
+	if ((rc = store_begin(st, STORE_TXN_READ, &txn)) != 0 ||
+	    (rc = store_stats(txn, &s)) != 0)
+		goto fail;
+	store_abort(txn);
+	printf("insert: %" PRIu64 " downloads in %.2f s = %.0f inserts/s "
+	    "(batches of %d, fsync per commit)\n", n, t1 - t0,
+	    (double)n / (t1 - t0), BATCH);
+	printf("size: data.mdb %" PRIu64 " bytes = %.1f bytes per download\n",
+	    s.file_bytes, (double)s.file_bytes / (double)n);
+
+	if ((rc = store_begin(st, STORE_TXN_READ, &txn)) != 0)
+		goto fail;
+	t0 = fg_monotonic();
+	for (i = 0; i < m; i++) {
+		uint64_t c = draw_size(loguni);
+
+		if (getenv("BENCH_COUNT_ONLY")) {
+			uint64_t k;
+
+			rc = store_range_count(txn, c > w ? c - w : 0, c + w, &k);
+			acc[0] += k;
+		} else {
+			rc = store_range(txn, c > w ? c - w : 0, c + w, hit_cb,
+			    acc);
+		}
+		if (rc != 0)
+			goto fail;
+	}
+	t1 = fg_monotonic();
+	store_abort(txn);
+	printf("lookup: %" PRIu64 " range lookups of +-%" PRIu64 " in %.2f s = "
+	    "%.0f lookups/s, %.2f hits per lookup (%s sizes 1 MiB-4 GiB)\n",
+	    m, w, t1 - t0, (double)m / (t1 - t0), (double)acc[0] / (double)m,
+	    loguni ? "log-uniform" : "uniform");
+	free(sizes);
+	store_close(st);
+	return 0;
+fail:
+	fprintf(stderr, "bench-store: %s\n", store_strerror(rc));
+	return 1;
+}
