@@ -926,6 +926,7 @@ enum crawl_outcome crawl_run(const struct crawl_opts *o,
 	c.fo.timeout = o->timeout;
 	c.fo.max_redirs = o->max_redirs;
 	c.fo.max_page = o->max_page;
+	c.fo.cacert = o->cacert;
 	c.fo.share = c.share;
 
 	c.sched = sched_new(o->robots_agent, on_denied, &c);

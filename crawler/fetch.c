@@ -198,6 +198,8 @@ static int setup(struct crawl_xfer *x, const struct crawl_fetch_opts *o,
 	curl_easy_setopt(e, CURLOPT_PIPEWAIT, 1L);
 	if (o->share)
 		curl_easy_setopt(e, CURLOPT_SHARE, o->share);
+	if (o->cacert)
+		curl_easy_setopt(e, CURLOPT_CAINFO, o->cacert);
 	switch (x->phase) {
 	case FETCH_PAGE:
 		/* compressed pages are fine; probes must see real lengths */

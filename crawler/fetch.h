@@ -41,6 +41,7 @@ struct crawl_fetch_opts {
 	long timeout;            /* seconds for a whole transfer */
 	long max_redirs;
 	size_t max_page;         /* bytes of a page kept */
+	const char *cacert;      /* CA bundle instead of the system's; NULL */
 	CURLSH *share;
 };
 

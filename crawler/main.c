@@ -57,6 +57,7 @@ static void usage(FILE *f)
 "      --retries N         retries after 429/503 (3)\n"
 "      --max-retry-after S longest Retry-After honoured (300)\n"
 "  -A, --user-agent STR    User-Agent (with a contact URL)\n"
+"      --cacert FILE       trust the CAs in FILE instead of the system's\n"
 "      --ignore-robots     do not read robots.txt\n"
 "      --restart           forget an interrupted run's frontier\n"
 "      --nosync            no fsync per commit (benchmarks)\n"
@@ -105,7 +106,7 @@ int main(int argc, char **argv)
 		O_VENDOR = 256, O_DEPTH, O_PERHOST, O_DELAY, O_MINSIZE,
 		O_MAXPAGE, O_REPROBE, O_CTIMEOUT, O_STIMEOUT, O_TIMEOUT,
 		O_REDIRS, O_RETRIES, O_MAXRA, O_NOROBOTS, O_RESTART, O_NOSYNC,
-		O_LOG, O_JSON, O_SUMMARY
+		O_LOG, O_JSON, O_SUMMARY, O_CACERT
 	};
 	static const struct option lopts[] = {
 		{ "store", required_argument, NULL, 's' },
@@ -126,6 +127,7 @@ int main(int argc, char **argv)
 		{ "retries", required_argument, NULL, O_RETRIES },
 		{ "max-retry-after", required_argument, NULL, O_MAXRA },
 		{ "user-agent", required_argument, NULL, 'A' },
+		{ "cacert", required_argument, NULL, O_CACERT },
 		{ "ignore-robots", no_argument, NULL, O_NOROBOTS },
 		{ "restart", no_argument, NULL, O_RESTART },
 		{ "nosync", no_argument, NULL, O_NOSYNC },
@@ -226,6 +228,7 @@ int main(int argc, char **argv)
 			o.max_retry_after = secs_arg("max-retry-after", optarg);
 			break;
 		case 'A': o.user_agent = optarg; break;
+		case O_CACERT: o.cacert = optarg; break;
 		case O_NOROBOTS: o.robots_agent = NULL; break;
 		case O_RESTART: o.restart = 1; break;
 		case O_NOSYNC: flags |= STORE_NOSYNC; break;
