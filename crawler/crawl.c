@@ -201,6 +201,18 @@ static int page_done(struct crawl *c, struct store_txn *txn, const char *url)
 
 /* ---- links ---------------------------------------------------------------- */
 
+/* 1 if the run may queue one more URL (--max-urls keeps a generated site
+ * from growing the frontier without bound). */
+static int below_limit(struct crawl *c)
+{
+	if (crawl_seen_count(c->seen) < c->o->max_urls)
+		return 1;
+	if (crawl_stat_add(c->stats, over_limit, 1) == 0)
+		fg_warn("--max-urls %llu reached: further links are dropped",
+		    (unsigned long long)c->o->max_urls);
+	return 0;
+}
+
 struct page_ctx {
 	struct crawl *c;
 	const struct crawl_item *page;
@@ -226,7 +238,7 @@ static int on_link(const char *url, void *arg)
 			crawl_stat_add(c->stats, out_of_scope, 1);
 			return 0;
 		}
-		if (!crawl_seen_add(c->seen, url))
+		if (!below_limit(c) || !crawl_seen_add(c->seen, url))
 			return 0;
 		if (probe_fresh(c, pc->txn, url)) {
 			crawl_stat_add(c->stats, fresh, 1);
@@ -246,7 +258,8 @@ static int on_link(const char *url, void *arg)
 		fg_debug("%s: trap: %s", url, why);
 		return 0;
 	}
-	if (!crawl_seen_add(c->seen, url) || page_done(c, pc->txn, url))
+	if (!below_limit(c) || !crawl_seen_add(c->seen, url) ||
+	    page_done(c, pc->txn, url))
 		return 0;
 	enqueue(c, item_new(url, pc->page->vendor, depth, CRAWL_PAGE), 1);
 	return 0;

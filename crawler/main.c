@@ -54,6 +54,7 @@ static void usage(FILE *f)
 "      --reprobe-after DUR skip downloads checked this recently (7d)\n"
 "      --connect-timeout S, --stall-timeout S, --timeout S (10, 30, 300)\n"
 "      --max-redirs N      redirects followed (5)\n"
+"      --max-urls N        URLs queued per run at most (5000000)\n"
 "      --retries N         retries after 429/503 (3)\n"
 "      --max-retry-after S longest Retry-After honoured (300)\n"
 "  -A, --user-agent STR    User-Agent (with a contact URL)\n"
@@ -106,7 +107,7 @@ int main(int argc, char **argv)
 		O_VENDOR = 256, O_DEPTH, O_PERHOST, O_DELAY, O_MINSIZE,
 		O_MAXPAGE, O_REPROBE, O_CTIMEOUT, O_STIMEOUT, O_TIMEOUT,
 		O_REDIRS, O_RETRIES, O_MAXRA, O_NOROBOTS, O_RESTART, O_NOSYNC,
-		O_LOG, O_JSON, O_SUMMARY, O_CACERT
+		O_LOG, O_JSON, O_SUMMARY, O_CACERT, O_MAXURLS
 	};
 	static const struct option lopts[] = {
 		{ "store", required_argument, NULL, 's' },
@@ -128,6 +129,7 @@ int main(int argc, char **argv)
 		{ "max-retry-after", required_argument, NULL, O_MAXRA },
 		{ "user-agent", required_argument, NULL, 'A' },
 		{ "cacert", required_argument, NULL, O_CACERT },
+		{ "max-urls", required_argument, NULL, O_MAXURLS },
 		{ "ignore-robots", no_argument, NULL, O_NOROBOTS },
 		{ "restart", no_argument, NULL, O_RESTART },
 		{ "nosync", no_argument, NULL, O_NOSYNC },
@@ -171,6 +173,7 @@ int main(int argc, char **argv)
 	o.max_retries = 3;
 	o.max_retry_after = 300;
 	o.reprobe_after = 7 * 86400;
+	o.max_urls = 5000000;
 	o.user_agent = "flowgrab-crawler/" FG_VERSION
 	    " (+https://github.com/flowgrab/flowgrab)";
 	o.robots_agent = ROBOTS_TOKEN;
@@ -229,6 +232,10 @@ int main(int argc, char **argv)
 			break;
 		case 'A': o.user_agent = optarg; break;
 		case O_CACERT: o.cacert = optarg; break;
+		case O_MAXURLS:
+			if (fg_parse_uint(optarg, 1, UINT64_MAX, &o.max_urls) < 0)
+				bad_arg("max-urls", optarg, "a positive number");
+			break;
 		case O_NOROBOTS: o.robots_agent = NULL; break;
 		case O_RESTART: o.restart = 1; break;
 		case O_NOSYNC: flags |= STORE_NOSYNC; break;

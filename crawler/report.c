@@ -82,7 +82,7 @@ void crawl_progress_end(FILE *f)
 #define FIELDS(X) \
 	X(requests) X(bytes) X(pages) X(pages_unchanged) X(links) X(probes) \
 	X(range_fallbacks) X(below_min) X(fresh) X(robots_denied) X(traps) \
-	X(out_of_scope) X(retries) X(truncated)
+	X(out_of_scope) X(retries) X(truncated) X(over_limit)
 #define ERRORS(X) \
 	X(connect, err_connect) X(timeout, err_timeout) \
 	X(http4xx, err_http4xx) X(http5xx, err_http5xx) \
