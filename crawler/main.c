@@ -64,7 +64,7 @@ static void usage(FILE *f)
 "      --nosync            no fsync per commit (benchmarks)\n"
 "      --log FILE          one line per request\n"
 "      --json              JSON summary on stdout\n"
-"      --summary           summary even off a terminal\n"
+"      --summary           summary even off a terminal (also with -v)\n"
 "  -q, --quiet / -v, --verbose\n"
 "  -h, --help / -V, --version\n"
 "Exit: 0 done, 2 bad arguments or seeds, 3 store unusable, 4 interrupted.\n");
@@ -313,7 +313,8 @@ int main(int argc, char **argv)
 
 		if (json)
 			crawl_summary_json(stdout, &stats, elapsed, what);
-		if (summary || (level > FG_LOG_QUIET && isatty(STDERR_FILENO)))
+		if (summary || level >= FG_LOG_VERBOSE ||
+		    (level > FG_LOG_QUIET && isatty(STDERR_FILENO)))
 			crawl_summary(stderr, &stats, elapsed, what);
 		if (outcome == CRAWL_INTERRUPTED)
 			fg_warn("interrupted: work done so far is stored; run again "
