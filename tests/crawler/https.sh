@@ -13,20 +13,24 @@ openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=127.0.0.1 \
 	-out "$T/cert.pem" 2> /dev/null
 ok $? "test certificate made"
 mkdir -p "$T/www/v/a" "$T/www/v/b"
-for i in 1 2 3 4 5 6; do
+for i in $(seq 1 20); do
 	truncate -s "$((i * 300))M" "$T/www/v/a/f$i.bin"
 	truncate -s "$((i * 7))M" "$T/www/v/b/g$i.iso"
 done
 start_nginx "$T/www" "$T/cert.pem" "$T/key.pem"
 U="https://127.0.0.1:$NGINX_PORT/v/"
 
-"$CRAWLER" -s "$T/st" --cacert "$T/cert.pem" --per-host 4 --threads 2 --json "$U" > "$T/out.json" 2> "$T/err"
+# two workers of 4 transfers each: each worker has its own connections
+"$CRAWLER" -s "$T/st" --cacert "$T/cert.pem" --per-host 8 --threads 2 --parallel 4 --json "$U" > "$T/out.json" 2> "$T/err"
 is "$?" 0 "HTTPS crawl exits 0"
-is "$(store_urls "$T/st" | wc -l)" 12 "every file found over HTTPS"
+is "$(store_urls "$T/st" | wc -l)" 40 "every file found over HTTPS"
 like "$(store_urls "$T/st" | grep 'a/f6.bin')" " 1887436800$" "  ... with its size"
 is "$(grep -c 'HTTP/2.0"' "$T/nginx/logs/access.log")" "$(grep -c . "$T/nginx/logs/access.log")" "every request used HTTP/2"
-reused=$(awk '$NF == "r"' "$T/nginx/logs/access.log" | wc -l)
-diag "requests on reused TLS sessions: $reused of $(grep -c . "$T/nginx/logs/access.log")"
+# access log: ... connection-number session-reused ("r" or ".")
+conns=$(awk '{ print $(NF-1) }' "$T/nginx/logs/access.log" | sort -u | wc -l)
+resumed=$(awk '$NF == "r" { print $(NF-1) }' "$T/nginx/logs/access.log" | sort -u | wc -l)
+check "more than one connection ($conns) for two workers" -- test "$conns" -ge 2
+is "$resumed" "$((conns - 1))" "every connection after the first resumed a shared TLS session"
 
 : > "$T/nginx/logs/access.log"
 "$CRAWLER" -s "$T/st2" --json "$U" > "$T/out2.json" 2> "$T/err2"

@@ -9,7 +9,8 @@ start_nginx() {
 	NGINX_PORT=$(free_port)
 	listen="listen 127.0.0.1:$NGINX_PORT;"
 	[ $# -ge 3 ] && listen="listen 127.0.0.1:$NGINX_PORT ssl http2;
-		ssl_certificate $2; ssl_certificate_key $3;"
+		ssl_certificate $2; ssl_certificate_key $3;
+		ssl_session_cache shared:fgtls:1m;"
 	mkdir -p "$T/nginx/logs" "$T/nginx/tmp"
 	[ "$(id -u)" = 0 ] && user="user root;"
 	cat > "$T/nginx/nginx.conf" <<CONF
@@ -19,7 +20,7 @@ pid $T/nginx/nginx.pid;
 error_log $T/nginx/logs/error.log;
 events { worker_connections 1024; }
 http {
-	log_format fg '\$remote_addr "\$request" \$status \$body_bytes_sent \$ssl_session_reused';
+	log_format fg '\$remote_addr "\$request" \$status \$body_bytes_sent \$connection \$ssl_session_reused';
 	access_log $T/nginx/logs/access.log fg;
 	client_body_temp_path $T/nginx/tmp/body;
 	proxy_temp_path $T/nginx/tmp/proxy;
