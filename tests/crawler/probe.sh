@@ -48,4 +48,12 @@ lm=$("$STORETOOL" -s "$T/st" export -f csv | awk -F, -v u="$B/gone.bin" '$1 == u
 is "$lm" "2026-03-03T10:00:00Z" "Last-Modified recorded"
 like "$(head -1 "$T/req.log")" '^[0-9T:.-]+Z ROBOTS 404 ' "--log writes one line per request"
 is "$(grep -c . "$T/req.log")" "$(json_field "$T/out.json" requests)" "  ... as many as requests"
+# a start URL that is itself a download: its GET's headers give the size,
+# its body is not read
+: > "$T/srv.log"
+"$CRAWLER" -s "$T/st2" --json "$B/norange-cl.bin" > "$T/out2.json" 2> "$T/err2"
+is "$?" 0 "a download as start URL: exit 0"
+is "$(store_urls "$T/st2" | awk '{print $2}')" 3221225472 "  ... stored with the size from the GET's headers"
+sent=$(awk '$3 == "/m/norange-cl.bin" { print $5 }' "$T/srv.log")
+ok "$([ -n "$sent" ] && [ "$sent" -lt $((256 << 20)) ]; echo $?)" "  ... its body not read ($sent bytes sent)"
 done_testing
