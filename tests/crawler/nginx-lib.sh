@@ -8,6 +8,12 @@ start_nginx() {
 	local root=$1 user="" listen
 	NGINX_PORT=$(free_port)
 	listen="listen 127.0.0.1:$NGINX_PORT;"
+	# and on ::1 when this machine has IPv6 loopback
+	NGINX_V6=0
+	if python3 -c 'import socket; socket.socket(socket.AF_INET6).bind(("::1", 0))' 2> /dev/null; then
+		listen="$listen listen [::1]:$NGINX_PORT;"
+		NGINX_V6=1
+	fi
 	[ $# -ge 3 ] && listen="listen 127.0.0.1:$NGINX_PORT ssl http2;
 		ssl_certificate $2; ssl_certificate_key $3;
 		ssl_session_cache shared:fgtls:1m;"

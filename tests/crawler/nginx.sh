@@ -66,6 +66,17 @@ is "$(awk -F, 'NR > 1 { print $NF }' "$T/csv" | sort -u)" "127.0.0.1" "server ad
 is "$(awk -F, 'NR > 1 { print $3 }' "$T/csv" | sort -u)" "nginxvendor" "vendor label"
 check "store check passes" -- "$STORETOOL" -s "$T/st" check
 
+# the same over IPv6 loopback: URL with [::1], address ::1 recorded
+if [ "$NGINX_V6" = 1 ]; then
+	"$CRAWLER" -s "$T/st6" --json "http://[::1]:$NGINX_PORT/vendor/" > "$T/out6.json" 2> "$T/err6"
+	is "$?" 0 "IPv6 crawl exits 0"
+	is "$(store_urls "$T/st6" | wc -l)" "$(wc -l < "$T/want" | tr -d ' ')" "  ... every file found over ::1"
+	like "$(store_urls "$T/st6" | head -1)" '^http://\[::1\]:[0-9]+/vendor/' "  ... URLs keep the IPv6 literal"
+	is "$("$STORETOOL" -s "$T/st6" export -f csv | awk -F, 'NR > 1 { print $NF }' | sort -u)" "::1" "  ... server address ::1 recorded"
+else
+	diag "no IPv6 loopback on this machine: IPv6 part not run"
+fi
+
 # a second run: nothing probed again (nginx gives listings no validators,
 # so listings are fetched, files are not)
 : > "$T/nginx/logs/access.log"
