@@ -424,8 +424,15 @@ static void page_result(struct worker *w, struct crawl_xfer *x, CURLcode res)
 	}
 	if (!crawl_links_is_html(x->resp.content_type)) {
 		/* a download where a page was expected: the headers of the
-		 * GET are as good as a probe's */
-		if (x->resp.content_length > 0 && !x->resp.chunked)
+		 * GET are as good as a probe's, unless the body was compressed
+		 * for us (pages ask for gzip): then its length is not the
+		 * file's, and a HEAD probe, which asks for nothing, decides */
+		if (x->resp.encoded) {
+			crawl_writer_fdel(c->writer, it->url);
+			enqueue(c, item_new(it->url, it->vendor, it->depth,
+			    CRAWL_PROBE), 1);
+			kick(c);
+		} else if (x->resp.content_length > 0 && !x->resp.chunked)
 			record_download(c, x, (uint64_t)x->resp.content_length);
 		else
 			crawl_stat_add(c->stats, err_size_unknown, 1);

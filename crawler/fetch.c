@@ -86,6 +86,9 @@ void crawl_resp_header(struct crawl_resp *r, const char *line, size_t len)
 	} else if (KEY("Transfer-Encoding")) {
 		if (strcasestr(val, "chunked"))
 			r->chunked = 1;
+	} else if (KEY("Content-Encoding")) {
+		if (val[0] && strcasecmp(val, "identity") != 0)
+			r->encoded = 1;
 	} else if (KEY("Content-Type")) {
 		copy_val(r->content_type, sizeof(r->content_type), val,
 		    strlen(val));

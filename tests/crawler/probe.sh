@@ -56,4 +56,10 @@ is "$?" 0 "a download as start URL: exit 0"
 is "$(store_urls "$T/st2" | awk '{print $2}')" 3221225472 "  ... stored with the size from the GET's headers"
 sent=$(awk '$3 == "/m/norange-cl.bin" { print $5 }' "$T/srv.log")
 ok "$([ -n "$sent" ] && [ "$sent" -lt $((256 << 20)) ]; echo $?)" "  ... its body not read ($sent bytes sent)"
+# the same when the server compresses it for us: the compressed length is
+# not the size; a HEAD probe (which asks for no encoding) is made instead
+: > "$T/srv.log"
+"$CRAWLER" -s "$T/st3" --json "$B/gz.bin" > "$T/out3.json" 2> "$T/err3"
+is "$(store_urls "$T/st3" | awk '{print $2}')" 88888888 "compressed answer: size from a HEAD probe, not the gzip length"
+like "$(awk '$3 == "/m/gz.bin" { print $2 }' "$T/srv.log" | tr '\n' ' ')" "^GET HEAD" "  ... GET, then HEAD"
 done_testing

@@ -43,6 +43,12 @@ int main(void)
 		    "HEAD with a length: size");
 		is_int(size, 123456789, "  ... the length");
 	}
+	{
+		static const char *const l[] = { "HTTP/1.1 200 OK\r\n",
+			"Content-Encoding: gzip\r\n", "\r\n", NULL };
+		hdrs(&r, l);
+		is_int(r.encoded, 1, "Content-Encoding: gzip noticed");
+	}
 	{	/* a redirect, then the answer: only the last response counts */
 		static const char *const l[] = { "HTTP/1.1 302 Found\r\n",
 			"Location: /x\r\n", "Content-Length: 0\r\n", "\r\n",
