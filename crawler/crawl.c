@@ -149,8 +149,8 @@ static void on_denied(struct crawl_item *it, void *arg)
 	if (c->o->log && c->o->log->f)
 		crawl_log_request(c->o->log, "ROBOTS-DENIED", 0, 0, 0, it->url,
 		    NULL);
-	/* cannot take c->lock's path through kick() here: the scheduler is
-	 * locked, and kick() does not touch it, so finish() is safe */
+	/* called with the scheduler locked: finish() and kick() take only
+	 * c->lock and the writer's lock, never the scheduler's */
 	finish(c, it, 1);
 }
 
