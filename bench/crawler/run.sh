@@ -140,9 +140,9 @@ fi
 
 # Part 3: memory per URL of a million-URL frontier (the crawler's own
 # structures: items in the scheduler plus the seen set)
-if [ -x "$B/bench/crawler/frontier-mem" ] || make -C "$B" -s bench/crawler/frontier-mem > /dev/null 2>&1; then
-	echo "Memory of a frontier of ${FRONTIER:-1000000} URLs (bench/crawler/frontier-mem):"
+if [ -x "$B/bench/crawler/bench-frontier" ] || make -C "$B" -s bench/crawler/bench-frontier > /dev/null 2>&1; then
+	echo "Memory of a frontier of ${FRONTIER:-1000000} URLs (bench/crawler/bench-frontier):"
 	echo
-	"$B/bench/crawler/frontier-mem" "${FRONTIER:-1000000}" | sed 's/^/    /'
+	"$B/bench/crawler/bench-frontier" "${FRONTIER:-1000000}" | sed 's/^/    /'
 	echo
 fi

@@ -1,10 +1,10 @@
 /*
- * frontier-mem.c - memory per URL of the crawler's in-memory frontier:
+ * bench-frontier.c - memory per URL of the crawler's in-memory frontier:
  * N realistic download URLs go through the same structures a crawl uses
  * (one struct crawl_item each, queued in the politeness scheduler, hashed
  * into the seen set), and the growth of the resident set is divided by N.
  *
- *   frontier-mem [N]      (default 1000000)
+ *   bench-frontier [N]      (default 1000000)
  */
 #include "config.h"
 
