@@ -47,6 +47,19 @@ is "$?" 0 "unreachable start URL: exit 0"
 is "$(json_field "$T/o" errors.connect)" 1 "  ... counted as a connect error (robots.txt)"
 is "$(json_field "$T/o" robots_denied)" 1 "  ... and the host treated as disallowed (RFC 9309)"
 
+# the store fills its disk mid-run (a 256 KiB tmpfs): exit 3, named
+if [ "$(id -u)" = 0 ] && mkdir "$T/small" && mount -t tmpfs -o size=256k tmpfs "$T/small"; then
+	at_exit "umount '$T/small'"
+	stop_testsrv "$SRVPID"
+	start_testsrv big --tree 50x100
+	"$CRAWLER" -s "$T/small/st" --json "http://127.0.0.1:$PORT/tree/" > "$T/o" 2> "$T/e"
+	is "$?" 3 "store disk full mid-run: exit 3"
+	like "$(cat "$T/e")" "$T/small/st: " "  ... the message names the store"
+	is "$(json_field "$T/o" outcome)" "failed" "  ... summary says failed"
+else
+	diag "not root: disk-full case not run"
+fi
+
 # on a terminal (script(1) gives one): progress line and summary
 if command -v script > /dev/null; then
 	script -qec "$CRAWLER -s $T/st4 http://127.0.0.1:$PORT/tree/" /dev/null > "$T/tty" 2>&1
