@@ -432,6 +432,10 @@ static void page_result(struct worker *w, struct crawl_xfer *x, CURLcode res)
 			enqueue(c, item_new(it->url, it->vendor, it->depth,
 			    CRAWL_PROBE), 1);
 			kick(c);
+			sched_done(c->sched, it, 0);
+			finish(c, it, 0);	/* the probe holds its frontier entry */
+			x->it = NULL;
+			return;
 		} else if (x->resp.content_length > 0 && !x->resp.chunked)
 			record_download(c, x, (uint64_t)x->resp.content_length);
 		else
@@ -954,10 +958,24 @@ enum crawl_outcome crawl_run(const struct crawl_opts *o,
 	c.writer = crawl_writer_start(st, stats);
 
 	if (c.resumed) {
+		struct store_txn *txn = NULL;
+
 		for (k = 0; k < l.n; k++) {
 			crawl_seen_add(c.seen, l.items[k]->url);
 			enqueue(&c, l.items[k], 0);
 		}
+		/* start URLs the interrupted run did not reach (or that the
+		 * seed files gained since) */
+		if (store_begin(st, STORE_TXN_READ, &txn) != 0)
+			txn = NULL;
+		for (i = 0; i < seeds->n; i++)
+			for (k = 0; k < seeds->v[i].nstarts; k++) {
+				const char *u = seeds->v[i].starts[k];
+
+				if (!page_done(&c, txn, u) && crawl_seen_add(c.seen, u))
+					enqueue(&c, item_new(u, i, 0, CRAWL_PAGE), 1);
+			}
+		store_abort(txn);
 	} else {
 		for (i = 0; i < seeds->n; i++)
 			for (k = 0; k < seeds->v[i].nstarts; k++) {

@@ -73,4 +73,16 @@ wait "$pid"
 is "$?" 4 "SIGINT: exit status 4"
 "$CRAWLER" -s "$T/st3" --restart --per-host 4 --json "$U" > "$T/6.json" 2> /dev/null
 is "$(json_field "$T/6.json" outcome)" "completed" "--restart starts afresh"
+# a resumed run also starts the start URLs it had not reached (here one
+# added to the command line since)
+"$CRAWLER" -s "$T/st5" --per-host 4 --json "$U" > "$T/7.json" 2> /dev/null &
+pid=$!
+sleep 1.5
+kill -TERM "$pid"
+wait "$pid"
+: > "$T/srv.log"
+"$CRAWLER" -s "$T/st5" --per-host 4 --json "$U" "http://127.0.0.1:$PORT/m/final.bin" > "$T/8.json" 2> /dev/null
+is "$(json_field "$T/8.json" outcome)" "resumed and completed" "resumed with a new start URL"
+is "$(grep -c ' /m/final.bin ' "$T/srv.log")" 1 "  ... which was fetched"
+is "$(grep -c ' /tree/ ' "$T/srv.log")" 0 "  ... while the old start page was not fetched again"
 done_testing
