@@ -78,17 +78,33 @@ static int stopping(struct crawl *c)
 
 /* ---- items ------------------------------------------------------------ */
 
-static struct crawl_item *item_new(const char *url, uint32_t vendor,
-    unsigned depth, enum crawl_kind kind)
+static struct crawl_item *item_new2(const char *url, const char *origin,
+    uint32_t vendor, unsigned depth, enum crawl_kind kind)
 {
-	size_t n = strlen(url);
-	struct crawl_item *it = fg_calloc(1, sizeof(*it) + n + 1);
+	size_t n = strlen(url), o = strlen(origin);
+	struct crawl_item *it = fg_calloc(1, sizeof(*it) + n + o + 2);
 
 	memcpy(it->url, url, n + 1);
+	memcpy(it->url + n + 1, origin, o + 1);
 	it->vendor = vendor;
 	it->depth = (uint16_t)(depth > 65535 ? 65535 : depth);
 	it->kind = (uint8_t)kind;
 	return it;
+}
+
+static struct crawl_item *item_new(const char *url, uint32_t vendor,
+    unsigned depth, enum crawl_kind kind)
+{
+	return item_new2(url, "", vendor, depth, kind);
+}
+
+/* The link @it was first reached by: its own URL unless it came through
+ * redirects. */
+static const char *item_origin(const struct crawl_item *it)
+{
+	const char *o = it->url + strlen(it->url) + 1;
+
+	return o[0] ? o : it->url;
 }
 
 /* Wake every worker: new work, or the end. */
@@ -337,7 +353,7 @@ static void record_download(struct crawl *c, struct crawl_xfer *x,
 	crawl_stat_add(c->stats, probes, 1);
 	if (size < min || size == 0) {
 		crawl_stat_add(c->stats, below_min, 1);
-		remember_probed(c, x->it->url, x->resp.status);
+		remember_probed(c, item_origin(x->it), x->resp.status);
 		free(url);
 		return;
 	}
@@ -355,8 +371,8 @@ static void record_download(struct crawl *c, struct crawl_xfer *x,
 		d.naddrs = 1;
 	crawl_writer_put(c->writer, &d);
 	/* a link that redirected: remember it was probed, for the next run */
-	if (strcmp(url, x->it->url) != 0)
-		remember_probed(c, x->it->url, x->resp.status);
+	if (strcmp(url, item_origin(x->it)) != 0)
+		remember_probed(c, item_origin(x->it), x->resp.status);
 	free(url);
 }
 
@@ -532,9 +548,9 @@ static int probe_result(struct worker *w, struct crawl_xfer *x, CURLcode res)
 		char *url = final_url(x);
 
 		crawl_stat_add(c->stats, probes, 1);
-		crawl_writer_gone(c->writer, it->url);
-		if (strcmp(url, it->url) != 0)
-			crawl_writer_gone(c->writer, url);
+		crawl_writer_gone(c->writer, url);
+		if (strcmp(url, item_origin(it)) != 0)
+			crawl_writer_gone(c->writer, item_origin(it));
 		free(url);
 		break;
 	}
@@ -582,6 +598,55 @@ static void robots_result(struct worker *w, struct crawl_xfer *x,
 	kick(c);
 }
 
+/*
+ * A 3xx with a Location: the target becomes an item of its own, queued
+ * on its host, so that the target host's robots.txt and politeness apply
+ * (libcurl following the redirect itself would skip both).  Returns 1 if
+ * the response was a redirect and has been dealt with.
+ */
+static int redirect(struct crawl *c, struct crawl_xfer *x)
+{
+	struct crawl_item *it = x->it, *next;
+	int st = x->resp.status;
+	char *loc = NULL, *target = NULL;
+	int rc;
+
+	if (st != 301 && st != 302 && st != 303 && st != 307 && st != 308)
+		return 0;
+	curl_easy_getinfo(x->easy, CURLINFO_REDIRECT_URL, &loc);
+	if (!loc)
+		return 0;	/* no Location: an ordinary error */
+	sched_done(c->sched, it, 0);
+	rc = crawl_url_resolve(NULL, loc, &target);
+	if (rc) {
+		if (rc == CRAWL_EURL)
+			crawl_stat_add(c->stats, err_protocol, 1);
+		else
+			crawl_stat_add(c->stats, err_other, 1);
+		fg_verbose("%s: redirect to %s refused: %s", it->url, loc,
+		    rc == CRAWL_EURL ? "not http or https" : "URL too long");
+	} else if (it->hops >= c->o->max_redirs) {
+		crawl_stat_add(c->stats, err_redirects, 1);
+		fg_verbose("%s: more than %ld redirects", item_origin(it),
+		    c->o->max_redirs);
+	} else {
+		next = item_new2(target, item_origin(it), it->vendor, it->depth,
+		    it->kind);
+		next->hops = (uint8_t)(it->hops + 1);
+		crawl_writer_fdel(c->writer, it->url);
+		if (enqueue(c, next, 1) == 0)
+			kick(c);
+		finish(c, it, 0);
+		x->it = NULL;
+		free(target);
+		return 1;
+	}
+	free(target);
+	finish(c, it, 1);
+	x->it = NULL;
+	return 1;
+}
+
 static void transfer_done(struct worker *w, struct crawl_xfer *x,
     CURLcode res)
 {
@@ -605,6 +670,11 @@ static void transfer_done(struct worker *w, struct crawl_xfer *x,
 	if (res != CURLE_OK)
 		fg_verbose("%s: %s", it->url, x->errbuf[0] ? x->errbuf :
 		    curl_easy_strerror(res));
+	if (res == CURLE_OK && it->kind != CRAWL_ROBOTS && redirect(c, x)) {
+		w->xs[x->slot] = NULL;
+		crawl_fetch_free(x);
+		return;
+	}
 	switch (it->kind) {
 	case CRAWL_ROBOTS:
 		robots_result(w, x, res);

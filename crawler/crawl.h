@@ -83,7 +83,9 @@ struct crawl_item {
 	uint16_t depth;
 	uint8_t kind;                /* enum crawl_kind */
 	uint8_t tries;               /* retries after 429/503 so far */
-	char url[];
+	uint8_t hops;                /* redirects followed to get here */
+	char url[];                  /* the URL, NUL, the link it was reached
+	                                from by redirects ("" if none), NUL */
 };
 
 #endif /* FLOWGRAB_CRAWL_H */
