@@ -46,7 +46,7 @@ struct crawl {
 	const struct crawl_seeds *seeds;
 	struct store *st;
 	struct crawl_stats *stats;
-	struct sched *sched;
+	struct crawl_sched *sched;
 	struct crawl_seen *seen;
 	struct crawl_writer *writer;
 	struct crawl_fetch_opts fo;
@@ -135,7 +135,7 @@ static int enqueue(struct crawl *c, struct crawl_item *it, int persist)
 	pthread_mutex_lock(&c->lock);
 	c->outstanding++;
 	pthread_mutex_unlock(&c->lock);
-	sched_add(c->sched, it, key, v->per_host ? v->per_host : c->o->per_host,
+	crawl_sched_add(c->sched, it, key, v->per_host ? v->per_host : c->o->per_host,
 	    v->delay >= 0 ? v->delay : c->o->delay, 0);
 	crawl_stat_add(c->stats, queued, 1);
 	return 0;
@@ -391,7 +391,7 @@ static int retry(struct crawl *c, struct crawl_xfer *x)
 		wait = c->o->max_retry_after;
 	crawl_stat_add(c->stats, retries, 1);
 	crawl_stat_add(c->stats, queued, 1);
-	sched_retry(c->sched, it, fg_monotonic() + wait);
+	crawl_sched_retry(c->sched, it, fg_monotonic() + wait);
 	x->it = NULL;
 	return 1;
 }
@@ -448,7 +448,7 @@ static void page_result(struct worker *w, struct crawl_xfer *x, CURLcode res)
 			enqueue(c, item_new(it->url, it->vendor, it->depth,
 			    CRAWL_PROBE), 1);
 			kick(c);
-			sched_done(c->sched, it, 0);
+			crawl_sched_done(c->sched, it, 0);
 			finish(c, it, 0);	/* the probe holds its frontier entry */
 			x->it = NULL;
 			return;
@@ -494,7 +494,7 @@ static void page_result(struct worker *w, struct crawl_xfer *x, CURLcode res)
 		kick(c);
 	}
 done:
-	sched_done(c->sched, it, 0);
+	crawl_sched_done(c->sched, it, 0);
 	finish(c, it, 1);
 	x->it = NULL;
 }
@@ -537,7 +537,7 @@ static int probe_result(struct worker *w, struct crawl_xfer *x, CURLcode res)
 			enqueue(c, item_new(it->url, it->vendor, it->depth,
 			    CRAWL_PAGE), 1);
 			kick(c);
-			sched_done(c->sched, it, 0);
+			crawl_sched_done(c->sched, it, 0);
 			finish(c, it, 0);
 			x->it = NULL;
 			return 0;
@@ -564,7 +564,7 @@ static int probe_result(struct worker *w, struct crawl_xfer *x, CURLcode res)
 		break;
 	}
 done:
-	sched_done(c->sched, it, 0);
+	crawl_sched_done(c->sched, it, 0);
 	finish(c, it, 1);
 	x->it = NULL;
 	return 0;
@@ -593,7 +593,7 @@ static void robots_result(struct worker *w, struct crawl_xfer *x,
 		    res != CURLE_OK ? curl_easy_strerror(res) : "server error");
 		r = crawl_robots_deny_all();
 	}
-	sched_robots(c->sched, x->it, r, fg_monotonic());
+	crawl_sched_robots(c->sched, x->it, r, fg_monotonic());
 	x->it = NULL;
 	kick(c);
 }
@@ -616,7 +616,7 @@ static int redirect(struct crawl *c, struct crawl_xfer *x)
 	curl_easy_getinfo(x->easy, CURLINFO_REDIRECT_URL, &loc);
 	if (!loc)
 		return 0;	/* no Location: an ordinary error */
-	sched_done(c->sched, it, 0);
+	crawl_sched_done(c->sched, it, 0);
 	rc = crawl_url_resolve(NULL, loc, &target);
 	if (rc) {
 		if (rc == CRAWL_EURL)
@@ -723,10 +723,10 @@ static void start_transfer(struct worker *w, struct crawl_item *it)
 	if (!x) {
 		crawl_stat_add(c->stats, err_other, 1);
 		if (it->kind == CRAWL_ROBOTS) {
-			sched_robots(c->sched, it, crawl_robots_deny_all(),
+			crawl_sched_robots(c->sched, it, crawl_robots_deny_all(),
 			    fg_monotonic());
 		} else {
-			sched_done(c->sched, it, 0);
+			crawl_sched_done(c->sched, it, 0);
 			finish(c, it, 1);
 		}
 		return;
@@ -742,10 +742,10 @@ static void start_transfer(struct worker *w, struct crawl_item *it)
 		crawl_fetch_free(x);
 		crawl_stat_add(c->stats, err_other, 1);
 		if (it->kind == CRAWL_ROBOTS) {
-			sched_robots(c->sched, it, crawl_robots_deny_all(),
+			crawl_sched_robots(c->sched, it, crawl_robots_deny_all(),
 			    fg_monotonic());
 		} else {
-			sched_done(c->sched, it, 0);
+			crawl_sched_done(c->sched, it, 0);
 			finish(c, it, 1);
 		}
 		return;
@@ -785,7 +785,7 @@ static void *worker_main(void *arg)
 		if (stopping(c))
 			break;
 		while (w->running < c->o->parallel) {
-			struct crawl_item *it = sched_next(c->sched, fg_monotonic(),
+			struct crawl_item *it = crawl_sched_next(c->sched, fg_monotonic(),
 			    &wait);
 
 			if (!it)
@@ -1023,7 +1023,7 @@ enum crawl_outcome crawl_run(const struct crawl_opts *o,
 	c.fo.cacert = o->cacert;
 	c.fo.share = c.share;
 
-	c.sched = sched_new(o->robots_agent, on_denied, &c);
+	c.sched = crawl_sched_new(o->robots_agent, on_denied, &c);
 	c.seen = crawl_seen_new();
 	c.writer = crawl_writer_start(st, stats);
 
@@ -1126,7 +1126,7 @@ enum crawl_outcome crawl_run(const struct crawl_opts *o,
 	if (interrupted && *interrupted && outcome == CRAWL_DONE &&
 	    c.outstanding > 0)
 		outcome = CRAWL_INTERRUPTED;
-	sched_drain(c.sched, drop_item, NULL);
+	crawl_sched_drain(c.sched, drop_item, NULL);
 	rc = crawl_writer_stop(c.writer);
 	if (rc && outcome == CRAWL_DONE)
 		outcome = CRAWL_STORE_FAILED;
@@ -1140,7 +1140,7 @@ enum crawl_outcome crawl_run(const struct crawl_opts *o,
 		free(c.workers[i].xs);
 	}
 	free(c.workers);
-	sched_free(c.sched);
+	crawl_sched_free(c.sched);
 	crawl_seen_free(c.seen);
 	curl_share_cleanup(c.share);
 out_locks:

@@ -72,13 +72,13 @@ enum crawl_kind {
 	CRAWL_ROBOTS = 3,        /* robots.txt of a host (not in the frontier) */
 };
 
-struct sched_host;
+struct crawl_sched_host;
 
 /* A unit of work: one URL, with the flexible array keeping it to one
  * allocation (the frontier may hold a million of them). */
 struct crawl_item {
 	struct crawl_item *next;     /* in its host's queue */
-	struct sched_host *host;
+	struct crawl_sched_host *host;
 	uint32_t vendor;             /* index into the run's vendors */
 	uint16_t depth;
 	uint8_t kind;                /* enum crawl_kind */
