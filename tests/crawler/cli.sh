@@ -34,6 +34,9 @@ if [ "$(id -u)" != 0 ]; then
 	"$CRAWLER" -s "$T/ro/st" http://127.0.0.1:1/ 2> /dev/null; is "$?" 3 "unwritable store: exit 3"
 fi
 
+"$CRAWLER" -A nobody > /dev/null 2> "$T/e"
+like "$(cat "$T/e")" "carries no contact URL" "a User-Agent without a contact is warned about"
+
 # off a terminal: nothing on stdout or stderr for a clean crawl
 start_testsrv srv --tree 2x5
 "$CRAWLER" -s "$T/st1" "http://127.0.0.1:$PORT/tree/" > "$T/o" 2> "$T/e"
