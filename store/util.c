@@ -43,6 +43,9 @@ fg_progname(void)
 	return log_prog;
 }
 
+static void vlog(const char *tag, const char *fmt, va_list ap)
+    FG_PRINTF(2, 0);
+
 static void
 vlog(const char *tag, const char *fmt, va_list ap)
 {

@@ -18,6 +18,8 @@
 static int tap_n, tap_failed;
 
 static void tap_vok(int cond, const char *fmt, va_list ap)
+    __attribute__((format(printf, 2, 0)));
+static void tap_vok(int cond, const char *fmt, va_list ap)
 {
 	tap_n++;
 	if (!cond)

@@ -22,8 +22,8 @@ before_traffic() {
 # softflowd reads its capture ring only when libpcap hands over a block
 # (block timeout, later under load; a few packets to the discard port move
 # it along): ask again until it has caught up with what tcpdump saw, for at
-# most 10 s
-for i in $(seq 20); do
+# most 30 s (a loaded machine was seen to need more than 10)
+for i in $(seq 60); do
 	for k in 1 2 3; do echo nudge >/dev/udp/127.0.0.1/9; done 2>/dev/null
 	softflowctl -c "$T/ctl" dump-flows >"$T/dump.txt" 2>&1
 	st=$?
