@@ -155,7 +155,7 @@ int main(void)
 		    i % 2 ? "-near" : "");
 		synth_download(&s, size, &c);
 		run(sc, &c, &res);
-		if (i >= 4) {
+		if (i >= 5) {
 			is_str(url_of(&res), url, "TLS download %d named", i);
 			ok(res.learned, "TLS download %d: handshake learned", i);
 			ok(res.confidence >= 0.9, "TLS download %d: confidence "
