@@ -42,7 +42,6 @@ void payload_config_default(struct payload_config *cfg)
 	cfg->tol_base = 2;
 	cfg->tol_per_sqrt_pkt = 0.05;
 	cfg->tol_scale = 1.0;
-	cfg->retx_per_kpkt = 2;
 	cfg->lost_per_kpkt = 2;
 }
 

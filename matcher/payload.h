@@ -34,7 +34,6 @@ struct payload_config {
 	double tol_base;            /* bytes of error on any estimate */
 	double tol_per_sqrt_pkt;    /* more per sqrt(data packets) */
 	double tol_scale;           /* --tolerance: multiplies every width */
-	uint32_t retx_per_kpkt;     /* expected retransmits per 1000 packets */
 	uint32_t lost_per_kpkt;     /* expected meter losses per 1000 packets */
 };
 
