@@ -4,7 +4,8 @@
 #
 #   bench/matcher/throughput.sh [BUILDDIR]        (10-15 minutes)
 #   env: RECORDS (10000000), DOWNLOADS (store size, 1000000), CPU (0),
-#        RATE (records/s for the loss test, 500000), WORK (scratch dir)
+#        RATE (records/s for the loss test, 500000), WORK (scratch dir,
+#        kept and reused when given), SOCKET_ONLY (skip to the socket runs)
 #
 # A store of DOWNLOADS downloads (flowgrab-store import) and RECORDS flow
 # records from bench-flowgen (1% downloads of stored files, the rest small
@@ -60,6 +61,7 @@ fi
 [ -f "$W/flows.ipfix" ] || "$G" ipfix "$RECORDS" 7 "$DOWNLOADS" > "$W/flows.ipfix"
 ls -l "$W"/flows.* | awk '{print "data: " $NF ": " $5 " bytes"}'
 
+if [ -z "${SOCKET_ONLY:-}" ]; then
 # ---- memory per live connection ------------------------------------------------
 pin "$P" conn 1000000
 
@@ -74,24 +76,26 @@ pin "$M" -s "$W/store" -f json "$W/flows.csv" > /dev/null 2> "$W/csv.err"
 t1=$(now)
 echo "  $(tail -1 "$W/csv.err")"
 echo "  $(rate "$RECORDS" "$t0" "$t1") lines/s"
+fi
 
 # ---- the socket ---------------------------------------------------------------------
 sock_run() {	# sock_run NAME FILE RATE SECONDS
 	local port=$((20000 + RANDOM % 20000)) sent t0 t1 recv recs
-	pin "$M" -s "$W/store" -f json --listen "127.0.0.1:$port" \
-	    > /dev/null 2> "$W/sock.err" &
+	taskset -c "$CPU" "$M" -s "$W/store" -f json \
+	    --listen "127.0.0.1:$port" > /dev/null 2> "$W/sock.err" &
 	local mp=$!
 	PIDS+=("$mp")
 	sleep 0.5
 	t0=$(now)
 	sent=$(taskset -c "$OTHER" "$G" send "$3" "$port" "$4" "$5" 2>/dev/null)
-	# let it drain
-	local last=-1 cur
-	while :; do
+	# let it drain: until it uses less than 20 ms of CPU per 0.5 s (it
+	# polls every 200 ms, so its CPU time never stands quite still)
+	local last cur i
+	last=$(cut -d' ' -f1 /proc/$mp/schedstat 2>/dev/null || echo 0)
+	for ((i = 0; i < 600; i++)); do
 		sleep 0.5
-		cur=$(awk '{print $2}' /proc/$mp/stat 2>/dev/null)
-		cur=$(cat /proc/$mp/schedstat 2>/dev/null | cut -d' ' -f1)
-		[ "$cur" = "$last" ] && break
+		cur=$(cut -d' ' -f1 /proc/$mp/schedstat 2>/dev/null || echo 0)
+		[ $((cur - last)) -lt 20000000 ] && break
 		last=$cur
 	done
 	t1=$(now)
@@ -108,7 +112,8 @@ sock_run "socket v9 at $RATE records/s for 10 s" v9 "$W/flows.v9" "$RATE" 10
 # ---- peers ------------------------------------------------------------------------------
 rm -rf "$W/nfcap" && mkdir -p "$W/nfcap"
 port=$((20000 + RANDOM % 20000))
-pin nfcapd -w "$W/nfcap" -b 127.0.0.1 -p "$port" -t 3600 > /dev/null 2>&1 &
+taskset -c "$CPU" nfcapd -w "$W/nfcap" -b 127.0.0.1 -p "$port" -t 3600 \
+    > /dev/null 2>&1 &
 np=$!
 PIDS+=("$np")
 sleep 1
