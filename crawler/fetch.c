@@ -142,7 +142,7 @@ static size_t on_body(char *p, size_t size, size_t n, void *arg)
 			x->stopped = 1;
 			return 0;
 		}
-		/* FALLTHROUGH */
+		FG_FALLTHROUGH;
 	case FETCH_ROBOTS:
 		if (fg_buf_add(&x->body, p, len) < 0) {
 			size_t room = x->body.limit - x->body.len;

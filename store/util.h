@@ -21,6 +21,14 @@
 #define FG_NORETURN
 #endif
 
+/* A deliberate fall-through between switch cases (gcc also takes a
+ * comment; clang only the attribute). */
+#if defined(__clang__) || (defined(__GNUC__) && __GNUC__ >= 7)
+#define FG_FALLTHROUGH __attribute__((fallthrough))
+#else
+#define FG_FALLTHROUGH do { } while (0)
+#endif
+
 /* ---- logging ---------------------------------------------------------
  * Messages go to stderr as "prog: message".  Level LOG_ERROR is always
  * shown; --verbose raises the level, --quiet lowers it to errors only.

@@ -12,7 +12,7 @@
 # 4. Peers: nfcapd taking the same datagrams at the same rates, and
 #    "nfdump -r FILE -o csv" turning its file into CSV (and our
 #    flow_read_nfcapd, which runs that nfdump and parses the CSV).
-# Prints a Markdown table for bench/RESULTS-matcher-input.md.
+# Prints a Markdown table for bench/RESULTS.md.
 set -u
 build=.
 records=10000000

@@ -24,7 +24,7 @@ before_traffic() {
 # it along): ask again until it has caught up with what tcpdump saw, for at
 # most 30 s (a loaded machine was seen to need more than 10)
 for i in $(seq 60); do
-	for k in 1 2 3; do echo nudge >/dev/udp/127.0.0.1/9; done 2>/dev/null
+	for k in 1 2 3; do echo nudge >/dev/udp/127.0.0.1/9; echo nudge >/dev/udp/::1/9; done 2>/dev/null
 	softflowctl -c "$T/ctl" dump-flows >"$T/dump.txt" 2>&1
 	st=$?
 	"$DUMP" --stream "$T/dump.txt" 2>"$T/dump.err" |
