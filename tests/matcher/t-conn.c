@@ -129,6 +129,26 @@ int main(void)
 	is_int(done[0].req_octets, 15000, "reverse octets from the biflow");
 	is_int(done[0].req_packets, 290, "reverse packets from the biflow");
 
+	/* IPv6: both directions paired by the 16-byte addresses */
+	ndone = 0;
+	rec(&r, 0, 40006, 900000, 620, 0x1b, T0 + 350000, T0 + 351000);
+	r.family = 6;
+	memset(r.src, 0, 16); memset(r.dst, 0, 16);
+	r.src[0] = 0xfd; r.src[15] = 1;	/* fd00::1, the server */
+	r.dst[0] = 0xfd; r.dst[15] = 2;
+	conn_add(t, &r);
+	rec(&r, 1, 40006, 30000, 400, 0x1b, T0 + 350000, T0 + 351000);
+	r.family = 6;
+	memset(r.src, 0, 16); memset(r.dst, 0, 16);
+	r.src[0] = 0xfd; r.src[15] = 2;
+	r.dst[0] = 0xfd; r.dst[15] = 1;
+	conn_add(t, &r);
+	conn_expire(t, T0 + 354000);
+	is_int(ndone, 1, "IPv6 connection ended");
+	is_int(done[0].family, 6, "IPv6 family kept");
+	is_int(done[0].req_octets, 30000, "IPv6 directions paired");
+	is_int(done[0].server[15], 1, "IPv6 server address");
+
 	/* UDP is ignored */
 	ndone = 0;
 	rec(&r, 0, 40005, 800000, 560, 0, T0 + 400000, T0 + 401000);
