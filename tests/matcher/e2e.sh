@@ -138,7 +138,7 @@ tb_stop "$PNF"
 # ---- checks ---------------------------------------------------------------
 # One at a time: every download named, nothing else.  Four at once (some
 # loss): nothing misnamed, at least 6 of the 8 named (the misses are
-# counted in bench/RESULTS-matcher.md).  Range: summed.
+# counted in bench/RESULTS.md).  Range: summed.
 check_output() {	# check_output NAME FILE
 	python3 - "$1" "$2" "$T/want" "$T/phases" <<'PY'
 import calendar, json, sys, time
