@@ -1,0 +1,89 @@
+/*
+ * crawl.h - types shared by the modules of flowgrab-crawler: a vendor's
+ * rules (from a seed file or the command line), the run options, the unit of
+ * work (struct crawl_item) and the run's counters.
+ *
+ * Each module has its own header for its functions; this one only holds
+ * what several of them need to agree on.
+ */
+#ifndef FLOWGRAB_CRAWL_H
+#define FLOWGRAB_CRAWL_H
+
+#include <regex.h>
+#include <stdint.h>
+#include <stddef.h>
+
+/* Exit statuses of flowgrab-crawler (documented in docs/crawler.md). */
+#define CRAWL_EXIT_OK          0 /* crawl completed (errors on some URLs
+                                    are counted, not fatal) */
+#define CRAWL_EXIT_FAILURE     1 /* internal failure (e.g. libcurl init) */
+#define CRAWL_EXIT_USAGE       2 /* bad option, bad seed file */
+#define CRAWL_EXIT_STORE       3 /* the store cannot be opened or written */
+#define CRAWL_EXIT_INTERRUPTED 4 /* SIGINT/SIGTERM: work committed, the
+                                    frontier kept for the next run */
+
+/* Module error codes (negative, as the conventions ask). */
+#define CRAWL_EINVAL  (-1)  /* bad argument or input */
+#define CRAWL_EURL    (-2)  /* URL that cannot be parsed or is not http(s) */
+#define CRAWL_ETOOLONG (-3) /* URL longer than allowed */
+#define CRAWL_ESTORE  (-4)  /* store error */
+#define CRAWL_ECURL   (-5)  /* libcurl refused to set up */
+
+/* How far a vendor's pages may be followed. */
+enum crawl_scope {
+	CRAWL_SCOPE_PREFIX = 0,  /* below the directory of a start URL */
+	CRAWL_SCOPE_HOST = 1,    /* anywhere on the start URLs' hosts */
+	CRAWL_SCOPE_REGEX = 2,   /* URLs matching scope-regex */
+};
+
+/* One vendor: a seed-file section or the command line's URLs. */
+struct crawl_vendor {
+	char *name;
+	char *file;              /* where it was defined, for messages */
+	unsigned line;
+	char **starts;           /* normalised start URLs */
+	size_t nstarts;
+	char **prefixes;         /* scheme://host[:port]/dir/ of each start */
+	char **hosts;            /* host names pages may be on (lowercase) */
+	size_t nhosts;
+	char **dl_hosts;         /* extra hosts downloads may be on */
+	size_t ndl_hosts;
+	enum crawl_scope scope;
+	regex_t scope_re;
+	int has_scope_re;
+	unsigned depth;          /* page link depth from a start URL */
+	char **exts;             /* download extensions, lowercase, no dot */
+	size_t nexts;
+	regex_t dl_re;
+	int has_dl_re;
+	regex_t reject_re;
+	int has_reject_re;
+	int allow_query;         /* follow page links with a query string */
+	uint64_t min_size;       /* 0 = the run's --min-size */
+	int has_min_size;
+	double delay;            /* seconds; < 0 = the run's --delay */
+	unsigned per_host;       /* 0 = the run's --per-host */
+};
+
+/* What a queued URL is to be used for. */
+enum crawl_kind {
+	CRAWL_PAGE = 1,          /* fetch, extract links */
+	CRAWL_PROBE = 2,         /* learn the size of a download candidate */
+	CRAWL_ROBOTS = 3,        /* robots.txt of a host (not in the frontier) */
+};
+
+struct sched_host;
+
+/* A unit of work: one URL, with the flexible array keeping it to one
+ * allocation (the frontier may hold a million of them). */
+struct crawl_item {
+	struct crawl_item *next;     /* in its host's queue */
+	struct sched_host *host;
+	uint32_t vendor;             /* index into the run's vendors */
+	uint16_t depth;
+	uint8_t kind;                /* enum crawl_kind */
+	uint8_t tries;               /* retries after 429/503 so far */
+	char url[];
+};
+
+#endif /* FLOWGRAB_CRAWL_H */

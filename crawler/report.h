@@ -1,0 +1,65 @@
+/*
+ * report.h - what a run counts, and how it tells people and scripts: the
+ * live progress line, the per-request log (--log), the summary and its
+ * JSON form (--json).
+ */
+#ifndef FLOWGRAB_CRAWL_REPORT_H
+#define FLOWGRAB_CRAWL_REPORT_H
+
+#include <pthread.h>
+#include <stdint.h>
+#include <stdio.h>
+
+/* Counters, bumped from every thread with crawl_stat_add(). */
+struct crawl_stats {
+	uint64_t requests;        /* HTTP transfers started (robots too) */
+	uint64_t bytes;           /* body bytes received */
+	uint64_t pages;           /* pages fetched and parsed */
+	uint64_t pages_unchanged; /* pages answering 304 */
+	uint64_t links;           /* links found on pages */
+	uint64_t probes;          /* download candidates probed */
+	uint64_t range_fallbacks; /* probes that needed GET Range */
+	uint64_t dl_new, dl_changed, dl_same, dl_gone;
+	uint64_t below_min;       /* probed, smaller than the threshold */
+	uint64_t fresh;           /* known and checked recently: not probed */
+	uint64_t robots_denied;   /* URLs robots.txt kept us from */
+	uint64_t traps;           /* links refused as crawler traps */
+	uint64_t out_of_scope;    /* links outside the vendor's scope */
+	uint64_t retries;         /* 429/503 answers retried later */
+	uint64_t truncated;       /* pages cut off at --max-page */
+	/* errors by kind */
+	uint64_t err_connect, err_timeout, err_http4xx, err_http5xx,
+	    err_redirects, err_protocol, err_size_unknown, err_other;
+	uint64_t queued;          /* gauge: items waiting */
+};
+
+#define crawl_stat_add(st, field, n) \
+	__atomic_fetch_add(&(st)->field, (uint64_t)(n), __ATOMIC_RELAXED)
+#define crawl_stat_get(st, field) \
+	__atomic_load_n(&(st)->field, __ATOMIC_RELAXED)
+
+uint64_t crawl_stats_errors(const struct crawl_stats *s);
+
+/* Request log (--log FILE), shared by the workers. */
+struct crawl_log {
+	FILE *f;
+	pthread_mutex_t lock;
+};
+
+int crawl_log_open(struct crawl_log *l, const char *path);
+void crawl_log_close(struct crawl_log *l);
+/* One line: time, what, status, bytes, seconds, URL, note. */
+void crawl_log_request(struct crawl_log *l, const char *what, int status,
+    uint64_t bytes, double secs, const char *url, const char *note);
+
+/* "\r pages ... " on @f (a terminal); crawl_progress_end() clears it. */
+void crawl_progress(FILE *f, const struct crawl_stats *s, double elapsed);
+void crawl_progress_end(FILE *f);
+
+/* The end-of-run summary, for people and as one JSON object. */
+void crawl_summary(FILE *f, const struct crawl_stats *s, double elapsed,
+    const char *outcome);
+void crawl_summary_json(FILE *f, const struct crawl_stats *s, double elapsed,
+    const char *outcome);
+
+#endif
