@@ -1,0 +1,392 @@
+/*
+ * main.c - flowgrab-matcher: options, then the wiring of inputs
+ * (matcher/input/), the pipeline (match.h) and the report.
+ *
+ * Batch mode reads files, stdin or nfcapd files to EOF; collector mode
+ * (--listen) runs until a signal, --duration or --count.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "input/input.h"
+#include "match.h"
+#include "report.h"
+#include "store.h"
+#include "util.h"
+
+static volatile sig_atomic_t stop_signal;
+
+static void on_signal(int sig)
+{
+	stop_signal = sig;
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+"usage: flowgrab-matcher -s STORE [options] [FILE...]   (FILE - = stdin)\n"
+"       flowgrab-matcher -s STORE --listen [ADDR:]PORT [options]\n"
+"       flowgrab-matcher -s STORE --nfcapd FILE|DIR [options]\n"
+"Name the known files that hosts downloaded, from flow records.\n"
+"  -s, --store DIR          the reference store (required)\n"
+"  -l, --listen ADDR        collect NetFlow v5/v9/IPFIX on UDP [ADDR:]PORT\n"
+"      --nfcapd PATH        read nfcapd files through nfdump\n"
+"  -F, --input-format FMT   %s (default: detect)\n"
+"      --strict             a bad input line is fatal\n"
+"  -f, --format FMT         table, csv or json (JSON Lines); default table\n"
+"      --summary            inventory per client at the end\n"
+"      --unmatched          also list big transfers matching nothing\n"
+"      --min-size SIZE      smallest payload looked up (100k)\n"
+"      --min-confidence X   report detections at or above X (0.5)\n"
+"      --tolerance X        scale every error tolerance (1.0)\n"
+"      --http-header A:B:C  response header min:typical:max (40:250:1500)\n"
+"      --tls-handshake A:B:C  TLS server overhead (600:3500:9000)\n"
+"      --tls-ports LIST     ports carrying TLS (443,8443)\n"
+"      --no-learn           no per-server overhead learning\n"
+"      --no-ranges          no summing of parallel range requests\n"
+"      --max-connections N  live connection slots (1000000)\n"
+"      --idle-timeout DUR   end a quiet connection after DUR (300s)\n"
+"      --duration DUR       collector: stop after DUR\n"
+"      --count N            stop after N detections\n"
+"  -v, --verbose  -q, --quiet  -h, --help  -V, --version\n",
+	    FLOW_INPUT_FORMATS);
+}
+
+enum {
+	OPT_NFCAPD = 256, OPT_STRICT, OPT_SUMMARY, OPT_UNMATCHED, OPT_MINSIZE,
+	OPT_MINCONF, OPT_TOL, OPT_HTTPHDR, OPT_TLSHS, OPT_TLSPORTS, OPT_NOLEARN,
+	OPT_NORANGES, OPT_MAXCONN, OPT_IDLE, OPT_DURATION, OPT_COUNT,
+};
+
+static const struct option long_opts[] = {
+	{ "store", required_argument, NULL, 's' },
+	{ "listen", required_argument, NULL, 'l' },
+	{ "nfcapd", required_argument, NULL, OPT_NFCAPD },
+	{ "input-format", required_argument, NULL, 'F' },
+	{ "strict", no_argument, NULL, OPT_STRICT },
+	{ "format", required_argument, NULL, 'f' },
+	{ "summary", no_argument, NULL, OPT_SUMMARY },
+	{ "unmatched", no_argument, NULL, OPT_UNMATCHED },
+	{ "min-size", required_argument, NULL, OPT_MINSIZE },
+	{ "min-confidence", required_argument, NULL, OPT_MINCONF },
+	{ "tolerance", required_argument, NULL, OPT_TOL },
+	{ "http-header", required_argument, NULL, OPT_HTTPHDR },
+	{ "tls-handshake", required_argument, NULL, OPT_TLSHS },
+	{ "tls-ports", required_argument, NULL, OPT_TLSPORTS },
+	{ "no-learn", no_argument, NULL, OPT_NOLEARN },
+	{ "no-ranges", no_argument, NULL, OPT_NORANGES },
+	{ "max-connections", required_argument, NULL, OPT_MAXCONN },
+	{ "idle-timeout", required_argument, NULL, OPT_IDLE },
+	{ "duration", required_argument, NULL, OPT_DURATION },
+	{ "count", required_argument, NULL, OPT_COUNT },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "quiet", no_argument, NULL, 'q' },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
+	{ NULL, 0, NULL, 0 },
+};
+
+static int parse_double(const char *s, double lo, double hi, double *out)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno || end == s || *end || v < lo || v > hi)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+/* "A:B:C" with A <= B <= C */
+static int parse_triple(const char *s, uint32_t *a, uint32_t *b, uint32_t *c)
+{
+	unsigned long x, y, z;
+	char tail;
+
+	if (sscanf(s, "%lu:%lu:%lu%c", &x, &y, &z, &tail) != 3 || x > y ||
+	    y > z || z > 1000000)
+		return -1;
+	*a = (uint32_t)x;
+	*b = (uint32_t)y;
+	*c = (uint32_t)z;
+	return 0;
+}
+
+static int parse_ports(const char *s, struct payload_config *p)
+{
+	char *copy = fg_strdup(s), *tok, *save = NULL;
+	int rc = 0;
+
+	p->ntls_ports = 0;
+	for (tok = strtok_r(copy, ",", &save); tok;
+	    tok = strtok_r(NULL, ",", &save)) {
+		uint64_t v;
+
+		if (p->ntls_ports == PAYLOAD_MAX_TLS_PORTS ||
+		    fg_parse_uint(tok, 1, 65535, &v) < 0) {
+			rc = -1;
+			break;
+		}
+		p->tls_ports[p->ntls_ports++] = (uint16_t)v;
+	}
+	free(copy);
+	return rc;
+}
+
+static void print_stats(const struct matcher *m,
+    const struct flow_input_stats *in)
+{
+	struct match_stats s;
+
+	match_get_stats(m, &s);
+	fprintf(stderr, "%s: records %" PRIu64 ", connections %" PRIu64
+	    ", looked up %" PRIu64 ", candidates %" PRIu64 ", detections %"
+	    PRIu64 " (%" PRIu64 " range groups), unmatched %" PRIu64
+	    ", evicted %" PRIu64 ", malformed %" PRIu64 " (datagrams %" PRIu64
+	    ", bad lines %" PRIu64 ", no template %" PRIu64 ")\n",
+	    fg_progname(), s.records, s.connections, s.looked_up, s.candidates,
+	    s.detections, s.groups, s.unmatched, s.evicted,
+	    in->malformed + in->bad_lines, in->malformed, in->bad_lines,
+	    in->dropped_no_template);
+}
+
+static void add_stats(struct flow_input_stats *sum,
+    const struct flow_input_stats *a)
+{
+	sum->malformed += a->malformed;
+	sum->bad_lines += a->bad_lines;
+	sum->dropped_no_template += a->dropped_no_template;
+	sum->records += a->records;
+}
+
+static int run_collector(struct matcher *m, const char *listen,
+    uint64_t duration, struct flow_input_stats *in)
+{
+	struct flow_collector *c;
+	char err[256];
+	double t_end = duration ? fg_monotonic() + (double)duration : 0;
+	int rc = 0;
+
+	c = flow_collector_open(listen, err, sizeof(err));
+	if (!c) {
+		fg_error("--listen %s: %s", listen, err);
+		return 1;
+	}
+	fg_verbose("collecting on %s (port %d)", listen,
+	    flow_collector_port(c));
+	while (!stop_signal && !match_done(m)) {
+		struct pollfd pfd = { flow_collector_fd(c), POLLIN, 0 };
+		int n = poll(&pfd, 1, 200);
+
+		if (n < 0 && errno != EINTR) {
+			fg_error("poll: %s", strerror(errno));
+			rc = 1;
+			break;
+		}
+		if (n > 0 && flow_collector_read(c, match_record, m) ==
+		    FLOW_E_STOPPED)
+			break;
+		if (match_tick(m, (int64_t)fg_now() * 1000) < 0) {
+			fg_error("store %s: cannot renew the read transaction",
+			    "(matcher)");
+			rc = 1;
+			break;
+		}
+		if (t_end && fg_monotonic() >= t_end)
+			break;
+	}
+	/* what the socket still holds */
+	while (!match_done(m) && flow_collector_read(c, match_record, m) > 0)
+		;
+	flow_collector_stats(c, in);
+	flow_collector_close(c);
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	struct match_options mo;
+	struct flow_input_stats in, one;
+	struct store *st = NULL;
+	struct matcher *m = NULL;
+	struct report *rep = NULL;
+	const char *store_dir = NULL, *listen = NULL, *nfcapd = NULL;
+	const char *input_format = NULL;
+	int strict = 0, fmt = REPORT_TABLE, summary = 0, unmatched = 0;
+	int loglevel = FG_LOG_NORMAL, ch, rc, status = 0, i;
+	uint64_t duration = 0, v;
+	char err[512];
+	struct sigaction sa;
+
+	fg_log_init("flowgrab-matcher", FG_LOG_NORMAL);
+	match_options_default(&mo);
+	memset(&in, 0, sizeof(in));
+
+	while ((ch = getopt_long(argc, argv, "s:l:F:f:vqhV", long_opts,
+	    NULL)) != -1) {
+		switch (ch) {
+		case 's': store_dir = optarg; break;
+		case 'l': listen = optarg; break;
+		case OPT_NFCAPD: nfcapd = optarg; break;
+		case 'F':
+			if (strcmp(optarg, "auto") &&
+			    flow_input_format_valid(optarg) < 0)
+				fg_fatal(2, "--input-format %s: not one of %s",
+				    optarg, FLOW_INPUT_FORMATS);
+			input_format = optarg;
+			break;
+		case OPT_STRICT: strict = 1; break;
+		case 'f':
+			fmt = report_format_parse(optarg);
+			if (fmt < 0)
+				fg_fatal(2, "--format %s: use table, csv or "
+				    "json", optarg);
+			break;
+		case OPT_SUMMARY: summary = 1; break;
+		case OPT_UNMATCHED: unmatched = 1; break;
+		case OPT_MINSIZE:
+			if (fg_parse_size(optarg, &mo.score.min_size) < 0)
+				fg_fatal(2, "--min-size %s: not a size", optarg);
+			break;
+		case OPT_MINCONF:
+			if (parse_double(optarg, 0, 1,
+			    &mo.score.min_confidence) < 0)
+				fg_fatal(2, "--min-confidence %s: not in [0,1]",
+				    optarg);
+			break;
+		case OPT_TOL:
+			if (parse_double(optarg, 0.01, 100,
+			    &mo.payload.tol_scale) < 0)
+				fg_fatal(2, "--tolerance %s: not in [0.01,100]",
+				    optarg);
+			break;
+		case OPT_HTTPHDR:
+			if (parse_triple(optarg, &mo.payload.http_hdr_min,
+			    &mo.payload.http_hdr_typ,
+			    &mo.payload.http_hdr_max) < 0)
+				fg_fatal(2, "--http-header %s: want MIN:TYP:MAX",
+				    optarg);
+			break;
+		case OPT_TLSHS:
+			if (parse_triple(optarg, &mo.payload.tls_hs_min,
+			    &mo.payload.tls_hs_typ,
+			    &mo.payload.tls_hs_max) < 0)
+				fg_fatal(2, "--tls-handshake %s: want "
+				    "MIN:TYP:MAX", optarg);
+			break;
+		case OPT_TLSPORTS:
+			if (parse_ports(optarg, &mo.payload) < 0)
+				fg_fatal(2, "--tls-ports %s: want a list of up "
+				    "to %d ports", optarg,
+				    PAYLOAD_MAX_TLS_PORTS);
+			break;
+		case OPT_NOLEARN: mo.score.learn = 0; break;
+		case OPT_NORANGES: mo.ranges = 0; break;
+		case OPT_MAXCONN:
+			if (fg_parse_uint(optarg, 16, 100000000, &v) < 0)
+				fg_fatal(2, "--max-connections %s: want 16.."
+				    "100000000", optarg);
+			mo.conn.max_connections = (uint32_t)v;
+			break;
+		case OPT_IDLE:
+			if (fg_parse_duration(optarg, &v) < 0 || v == 0 ||
+			    v > 86400 * 30)
+				fg_fatal(2, "--idle-timeout %s: not a duration",
+				    optarg);
+			mo.conn.idle_ms = (int64_t)v * 1000;
+			break;
+		case OPT_DURATION:
+			if (fg_parse_duration(optarg, &duration) < 0)
+				fg_fatal(2, "--duration %s: not a duration",
+				    optarg);
+			break;
+		case OPT_COUNT:
+			if (fg_parse_uint(optarg, 1, UINT64_MAX, &v) < 0)
+				fg_fatal(2, "--count %s: not a count", optarg);
+			mo.max_detections = v;
+			break;
+		case 'v': loglevel++; break;
+		case 'q': loglevel = FG_LOG_QUIET; break;
+		case 'h': usage(stdout); return 0;
+		case 'V': printf("flowgrab-matcher %s\n", FG_VERSION); return 0;
+		default: usage(stderr); return 2;
+		}
+	}
+	fg_log_init("flowgrab-matcher", loglevel);
+	if (!store_dir)
+		fg_fatal(2, "no store: give -s/--store DIR");
+	if ((listen != NULL) + (nfcapd != NULL) + (optind < argc) > 1)
+		fg_fatal(2, "give one of --listen, --nfcapd or input files");
+
+	rc = store_open(store_dir, STORE_RDONLY, &st, err, sizeof(err));
+	if (rc < 0)
+		fg_fatal(1, "%s", err[0] ? err : store_strerror(rc));
+	rep = report_new(stdout, (enum report_format)fmt, unmatched, summary);
+	rc = match_new(&mo, st, rep, &m);
+	if (rc < 0)
+		fg_fatal(1, "store %s: %s", store_dir, store_strerror(rc));
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	if (listen) {
+		status = run_collector(m, listen, duration, &in);
+	} else if (nfcapd) {
+		memset(&one, 0, sizeof(one));
+		rc = flow_read_nfcapd(nfcapd, strict, match_record, m, &one);
+		add_stats(&in, &one);
+		if (rc < 0 && rc != FLOW_E_STOPPED) {
+			fg_error("%s: %s", nfcapd, flow_strerror(rc));
+			status = 1;
+		}
+	} else {
+		int nfiles = argc - optind;
+
+		for (i = 0; i < (nfiles ? nfiles : 1) && !match_done(m); i++) {
+			const char *name = nfiles ? argv[optind + i] : "-";
+			FILE *f = stdin;
+
+			if (strcmp(name, "-")) {
+				f = fopen(name, "r");
+				if (!f) {
+					fg_error("%s: %s", name, strerror(errno));
+					status = 1;
+					continue;
+				}
+			}
+			memset(&one, 0, sizeof(one));
+			rc = flow_read_stream(f, strcmp(name, "-") ? name :
+			    "(stdin)", input_format, strict, match_record, m,
+			    &one);
+			add_stats(&in, &one);
+			if (f != stdin)
+				fclose(f);
+			if (rc < 0 && rc != FLOW_E_STOPPED) {
+				fg_error("%s: %s", name, flow_strerror(rc));
+				status = 1;
+				if (strict)
+					break;
+			}
+		}
+	}
+	match_flush(m);
+	report_finish(rep);
+	print_stats(m, &in);
+	match_free(m);
+	report_free(rep);
+	store_close(st);
+	return status;
+}

@@ -1,0 +1,187 @@
+/*
+ * payload.c - the payload model (see payload.h and docs/matching.md).
+ *
+ * Everything here works from counters alone: octets and packets per
+ * direction and the TCP flags.  The constants are the wire sizes of
+ * TCP/IP headers and TLS records; the sources are listed in
+ * docs/matching.md next to each.
+ */
+#include "config.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "payload.h"
+
+void payload_config_default(struct payload_config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	/* nginx 1.22 sends 230-260 bytes for a 200 with ETag and
+	 * Last-Modified; a bare "HTTP/1.1 200 OK" + Content-Length is ~40;
+	 * CDNs with cookies and cache headers reach 1.5 KB. */
+	cfg->http_hdr_min = 40;
+	cfg->http_hdr_typ = 250;
+	cfg->http_hdr_max = 1500;
+	/* server side of a TLS 1.3 handshake with one EC certificate and two
+	 * session tickets is ~1.5 KB; RSA chains of three certs ~6 KB */
+	cfg->tls_hs_min = 600;
+	cfg->tls_hs_typ = 3500;
+	cfg->tls_hs_max = 9000;
+	cfg->tls_record = 16384;    /* RFC 8446 5.1: 2^14 plaintext */
+	cfg->tls_rec_min = 21;      /* 5 header + 16 tag (1.2 ChaCha20) */
+	cfg->tls_rec_max = 29;      /* 5 + 8 explicit nonce + 16 (1.2 GCM) */
+	cfg->tls_ports[0] = 443;
+	cfg->tls_ports[1] = 8443;
+	cfg->ntls_ports = 2;
+	cfg->mtu = 1500;
+	cfg->tol_base = 16;
+	cfg->tol_per_sqrt_pkt = 0.25;
+	cfg->tol_scale = 1.0;
+	cfg->retx_per_kpkt = 10;
+	cfg->lost_per_kpkt = 10;
+}
+
+int payload_is_tls(const struct payload_config *cfg, uint16_t port)
+{
+	int i;
+
+	for (i = 0; i < cfg->ntls_ports; i++)
+		if (cfg->tls_ports[i] == port)
+			return 1;
+	return 0;
+}
+
+/*
+ * The per-packet header read off the client's packets: bare ACKs, plus a
+ * SYN with options and the request.  The largest candidate that leaves at
+ * least a minimal request over is the one: a smaller header would leave
+ * packets x (difference) bytes of "request", a larger one a negative one.
+ */
+static uint32_t infer_ack_hdr(const struct connection *c, int tls,
+    int64_t *extra)
+{
+	static const uint32_t v4[] = { 52, 46, 40 };
+	static const uint32_t v6[] = { 72, 60 };
+	const uint32_t *cand = c->family == 6 ? v6 : v4;
+	int n = c->family == 6 ? 2 : 3, i;
+	/* SYN options beyond a bare ACK's, plus the shortest request:
+	 * "GET / HTTP/1.0\r\n\r\n" is 18 bytes, a ClientHello ~200 */
+	int64_t min_req = tls ? 150 : 16;
+
+	if (c->req_packets == 0) {
+		*extra = 0;
+		return cand[0]; /* Linux and Windows use timestamps by default */
+	}
+	for (i = 0; i < n; i++) {
+		int64_t r = (int64_t)c->req_octets -
+		    (int64_t)(c->req_packets * cand[i]);
+
+		if (r >= min_req || i == n - 1) {
+			*extra = r;
+			return cand[i];
+		}
+	}
+	*extra = 0;
+	return cand[n - 1];
+}
+
+int payload_estimate(const struct payload_config *cfg,
+    const struct connection *c, struct payload_estimate *e)
+{
+	int64_t p, synopt, extra = 0;
+	uint32_t base;
+	double per_pkt_pad = 0, sig, ovh_mid, rec;
+	int64_t lo, hi, slack;
+
+	memset(e, 0, sizeof(*e));
+	if (c->data_packets == 0)
+		return -1;
+	e->tls = payload_is_tls(cfg, c->server_port);
+	e->ack_hdr = infer_ack_hdr(c, e->tls, &extra);
+	e->req_extra = extra;
+	e->hdr = e->ack_hdr == 46 ? 40 : e->ack_hdr;
+	e->timestamps = e->hdr == 52 || e->hdr == 72;
+	base = c->family == 6 ? 60 : 40;
+	e->mss = cfg->mtu - base - (e->timestamps ? 12 : 0);
+	/* SYN-ACK options beyond those of a data segment: MSS, SACK-permitted,
+	 * window scale (+ timestamps): 20 bytes vs 12, or 12 vs 0 */
+	synopt = (c->data_tcp_flags & CONN_TCP_SYN) ? (e->timestamps ? 8 : 12)
+	    : 0;
+	p = (int64_t)c->data_octets - (int64_t)(c->data_packets * e->hdr) -
+	    synopt;
+	if (e->ack_hdr == 46)
+		per_pkt_pad = 12; /* the server's bare FIN/ACKs padded too */
+	p -= (int64_t)per_pkt_pad;
+	if (p <= 0)
+		return -1;
+	e->payload = p;
+	/* A meter behind TSO/GRO sees bigger "segments"; take what it saw. */
+	if (c->data_packets > 8 &&
+	    (uint64_t)p / c->data_packets > e->mss + 64)
+		e->mss = (uint32_t)((uint64_t)p / c->data_packets);
+	/* SACK blocks (10-34 bytes each) make ACKs longer when segments
+	 * were lost; far more client bytes than any request means loss. */
+	e->loss_hint = extra > (e->tls ? 3000 : 2000);
+	/* Retransmitted segments (counted again by the meter) and segments
+	 * the meter missed: their expected numbers grow with the packet
+	 * count; the window reaches four times the expectation. */
+	e->mean_retx = (double)c->data_packets * cfg->retx_per_kpkt / 1000.0;
+	if (e->mean_retx < 2)
+		e->mean_retx = 2;
+	if (e->loss_hint)
+		e->mean_retx *= 3;
+	e->mean_lost = (double)c->data_packets * cfg->lost_per_kpkt / 1000.0;
+	if (e->mean_lost < 2)
+		e->mean_lost = 2;
+	e->max_retx = 2 + (uint32_t)(4 * e->mean_retx);
+	e->max_lost = 2 + (uint32_t)(4 * e->mean_lost);
+
+	sig = cfg->tol_base + cfg->tol_per_sqrt_pkt * sqrt((double)c->data_packets) +
+	    per_pkt_pad;
+	rec = cfg->tls_record;
+	ovh_mid = (cfg->tls_rec_min + cfg->tls_rec_max) / 2.0;
+	if (e->tls) {
+		/* +-1 record (header in its own record or not); which record
+		 * overhead applies is tried candidate by candidate (score.c) */
+		sig += cfg->tls_rec_max;
+		e->est_size = (int64_t)((double)(p - cfg->tls_hs_typ) *
+		    rec / (rec + ovh_mid)) - cfg->http_hdr_typ;
+	} else {
+		e->est_size = p - cfg->http_hdr_typ;
+	}
+	sig *= cfg->tol_scale;
+	e->sigma = sig;
+
+	slack = (int64_t)(3 * sig);
+	if (e->tls) {
+		lo = (int64_t)((double)(p - cfg->tls_hs_max - cfg->http_hdr_max -
+		    (int64_t)e->max_retx * e->mss) * rec /
+		    (rec + cfg->tls_rec_max)) - slack;
+		hi = (int64_t)((double)(p - cfg->tls_hs_min - cfg->http_hdr_min +
+		    (int64_t)e->max_lost * e->mss) * rec /
+		    (rec + cfg->tls_rec_min)) + slack;
+	} else {
+		lo = p - cfg->http_hdr_max - (int64_t)e->max_retx * e->mss -
+		    slack;
+		hi = p - cfg->http_hdr_min + (int64_t)e->max_lost * e->mss +
+		    slack;
+	}
+	if (lo < 1)
+		lo = 1;
+	if (hi < lo)
+		return -1;
+	e->lo = (uint64_t)lo;
+	e->hi = (uint64_t)hi;
+	return 0;
+}
+
+int64_t payload_overhead(const struct payload_config *cfg,
+    const struct payload_estimate *e, uint64_t size, uint32_t rec_ovh)
+{
+	int64_t o = e->payload - (int64_t)size;
+
+	if (e->tls)
+		o -= (int64_t)((size + cfg->tls_record - 1) / cfg->tls_record) *
+		    rec_ovh;
+	return o;
+}

@@ -1,0 +1,76 @@
+/*
+ * payload.h - the payload model: from a connection's flow counters to the
+ * size of the file it carried, with the error to expect.
+ *
+ * docs/matching.md explains every constant and error source.  In short:
+ *   payload = data octets - data packets x per-packet header - SYN options
+ *   HTTP:  payload = response header + file (+ whole retransmitted segments)
+ *   TLS:   payload = handshake + records x record overhead + header + file
+ * The per-packet header (40/52 IPv4, 60/72 IPv6, 46 = 40 padded to the
+ * Ethernet minimum) is read off the reverse direction, mostly bare ACKs.
+ */
+#ifndef FLOWGRAB_PAYLOAD_H
+#define FLOWGRAB_PAYLOAD_H
+
+#include <stdint.h>
+
+#include "conn.h"
+
+#define PAYLOAD_MAX_TLS_PORTS 8
+
+struct payload_config {
+	/* HTTP response header bytes: the window and the most likely value */
+	uint32_t http_hdr_min, http_hdr_typ, http_hdr_max;
+	/* TLS bytes from the server besides application records: handshake,
+	 * session tickets, close_notify */
+	uint32_t tls_hs_min, tls_hs_typ, tls_hs_max;
+	uint32_t tls_record;        /* plaintext bytes per full record: 16384 */
+	uint32_t tls_rec_min, tls_rec_max; /* overhead per record: 21..29 */
+	uint16_t tls_ports[PAYLOAD_MAX_TLS_PORTS];
+	int ntls_ports;
+	uint32_t mtu;               /* path MTU for the segment size: 1500 */
+	double tol_base;            /* bytes of error on any estimate */
+	double tol_per_sqrt_pkt;    /* more per sqrt(data packets) */
+	double tol_scale;           /* --tolerance: multiplies every width */
+	uint32_t retx_per_kpkt;     /* expected retransmits per 1000 packets */
+	uint32_t lost_per_kpkt;     /* expected meter losses per 1000 packets */
+};
+
+/* Fill @cfg with the defaults documented in docs/matching.md. */
+void payload_config_default(struct payload_config *cfg);
+
+struct payload_estimate {
+	int tls;                    /* treated as TLS (server port) */
+	uint32_t hdr;               /* per-packet header, data direction */
+	uint32_t ack_hdr;           /* per-packet header read off the ACKs */
+	int timestamps;             /* TCP timestamps in use */
+	uint32_t mss;               /* bytes per full segment */
+	int64_t payload;            /* TCP payload bytes server -> client */
+	int64_t req_extra;          /* client bytes beyond bare headers */
+	int loss_hint;              /* ACKs carried SACK blocks: loss */
+	double mean_retx;           /* expected extra segments, if any */
+	double mean_lost;           /* expected missed segments, if any */
+	uint32_t max_retx;          /* whole segments that may be extra */
+	uint32_t max_lost;          /* whole segments the meter may miss */
+	double sigma;               /* expected error of the size, bytes,
+	                               overhead uncertainty excluded */
+	int64_t est_size;           /* file size at the typical overhead */
+	uint64_t lo, hi;            /* file sizes worth looking up */
+};
+
+int payload_is_tls(const struct payload_config *cfg, uint16_t port);
+
+/* Estimate the file size carried by @c; 0, or -1 if it carried nothing. */
+int payload_estimate(const struct payload_config *cfg,
+    const struct connection *c, struct payload_estimate *e);
+
+/*
+ * Bytes beyond the file that @e's payload holds if the file is @size
+ * bytes and the TLS record overhead is @rec_ovh (ignored for HTTP): the
+ * HTTP header, or handshake + header for TLS.  Records are taken off as
+ * ceil(size / tls_record) x rec_ovh.
+ */
+int64_t payload_overhead(const struct payload_config *cfg,
+    const struct payload_estimate *e, uint64_t size, uint32_t rec_ovh);
+
+#endif

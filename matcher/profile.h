@@ -1,0 +1,42 @@
+/*
+ * profile.h - what the matcher learns about each server: the bytes it adds
+ * to every file (HTTP response header, TLS handshake).
+ *
+ * That overhead is nearly constant per server (same header fields, same
+ * certificate chain) but differs between servers by kilobytes, which is
+ * far wider than the gap between near-duplicate file sizes.  Each
+ * connection to a server votes for the overhead every candidate in its
+ * window would imply; the true overhead is the one that connections for
+ * *different* files keep agreeing on, while a wrong candidate's implied
+ * overhead agrees only by chance.  Bounded: a fixed number of servers
+ * (oldest replaced) and a ring of recent connections per server.
+ */
+#ifndef FLOWGRAB_PROFILE_H
+#define FLOWGRAB_PROFILE_H
+
+#include <stdint.h>
+
+#define PROFILE_RING 16     /* connections remembered per server */
+#define PROFILE_VOTES 32    /* candidate overheads kept per connection */
+
+struct profile_table;
+
+struct profile_table *profile_new(uint32_t max_servers);
+void profile_free(struct profile_table *p);
+
+/*
+ * How many remembered connections to @server:@port whose payload differs
+ * from @payload by more than @tol have a vote within @tol of @overhead
+ * with the same @tag (the TLS record overhead assumed, 0 for HTTP).
+ * @mean gets the mean of the agreeing votes.
+ */
+int profile_support(struct profile_table *p, uint8_t family,
+    const uint8_t *server, uint16_t port, int64_t payload, int64_t overhead,
+    uint8_t tag, int64_t tol, double *mean);
+
+/* Remember one connection's candidate overheads (tags alongside). */
+void profile_add(struct profile_table *p, uint8_t family,
+    const uint8_t *server, uint16_t port, int64_t payload,
+    const int32_t *overheads, const uint8_t *tags, int n);
+
+#endif

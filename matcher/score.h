@@ -1,0 +1,98 @@
+/*
+ * score.h - looking a connection's payload up in the store and scoring the
+ * candidates.
+ *
+ * One store_range() per connection above --min-size.  Each candidate's
+ * likelihood combines: how far its implied overhead is from what the
+ * server is known (profile.h) or expected to add, in units of the expected
+ * error; whole retransmitted or lost segments, with a prior that falls
+ * with their number; whether the crawler saw this server address serving
+ * it; and time (a file modified after the download cannot be it).  The
+ * confidence is the best candidate's share of all likelihoods plus a
+ * "something not in the store" hypothesis, so rivals in the window and a
+ * poor fit both lower it.
+ */
+#ifndef FLOWGRAB_SCORE_H
+#define FLOWGRAB_SCORE_H
+
+#include <stdint.h>
+
+#include "conn.h"
+#include "payload.h"
+#include "store.h"
+
+#define MATCH_MAX_RIVALS 4
+
+struct score_config {
+	uint64_t min_size;          /* smallest payload looked up */
+	double min_confidence;      /* reported as found at or above this */
+	double null_weight;         /* prior odds of "not in the store" */
+	uint32_t max_scan;          /* candidates decoded per lookup */
+	uint32_t profiles;          /* servers remembered */
+	int learn;                  /* use per-server profiles */
+};
+
+void score_config_default(struct score_config *cfg);
+
+struct match_candidate {
+	char *url, *file, *vendor;  /* owned (copied out of the store) */
+	uint64_t size;
+	int64_t overhead;           /* payload - size - TLS records */
+	int32_t segments;           /* whole segments extra (+) or lost (-) */
+	int server_match;           /* 1 seen, 0 unknown, -1 other addrs */
+	double like;
+};
+
+enum match_status {
+	MATCH_SMALL = 0,            /* below --min-size, not looked up */
+	MATCH_NONE = 1,             /* no candidate fits */
+	MATCH_FOUND = 2,
+};
+
+struct match_result {
+	struct connection conn;
+	struct payload_estimate est;
+	enum match_status status;
+	int parts;                  /* connections summed (range requests) */
+	int learned;                /* overhead taken from the server profile */
+	int64_t est_size;           /* size estimate used for delta */
+	uint32_t window;            /* downloads in the size window */
+	uint32_t plausible;         /* ... of which with a real likelihood */
+	double confidence;
+	struct match_candidate best;
+	int nrivals;
+	struct match_candidate rivals[MATCH_MAX_RIVALS];
+};
+
+struct score_stats {
+	uint64_t looked_up, candidates, found, unmatched, lookup_errors;
+};
+
+struct scorer;
+
+struct scorer *scorer_new(const struct score_config *cfg,
+    const struct payload_config *pcfg);
+void scorer_free(struct scorer *s);
+
+/* The read transaction lookups use; the caller renews it. */
+void scorer_set_txn(struct scorer *s, struct store_txn *txn);
+
+/*
+ * Score @c into @res (free with match_result_clear()).  Returns 0 or a
+ * store error (then @res->status is MATCH_NONE).
+ */
+int score_connection(struct scorer *s, const struct connection *c,
+    struct match_result *res);
+
+/*
+ * Score a group of connections from one client to one server that ran at
+ * the same time, as parallel range requests for one file: their payloads
+ * are summed and each part carries its own response header.
+ */
+int score_group(struct scorer *s, const struct connection *parts, int n,
+    struct match_result *res);
+
+void match_result_clear(struct match_result *res);
+void score_get_stats(const struct scorer *s, struct score_stats *st);
+
+#endif

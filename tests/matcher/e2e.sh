@@ -1,0 +1,208 @@
+#!/bin/bash
+# tests/matcher/e2e.sh - flowgrab-matcher end to end with the real
+# softflowd, nginx, curl, nfcapd and nfdump (see tests/matcher/testbed.sh).
+#
+# nginx serves generated files over HTTP and HTTPS in one namespace, curl
+# downloads them from the other: one at a time, four at once, one slowed
+# down so that softflowd's short maxlife splits it into several records,
+# one aborted, one as two parallel range requests.  softflowd exports
+# NetFlow v5, v9 and IPFIX (-A milli) to three matchers in collector mode,
+# and v9 to nfcapd, whose file is then read with --nfcapd and as
+# "nfdump -o csv" on stdin.  The store holds every file (http and https
+# URLs), near-duplicate sizes a few hundred bytes off, and random decoys.
+# Each output must name every download with the right URL, and nothing
+# else.
+. "$FG_SRCDIR/tests/lib.sh"
+. "$FG_SRCDIR/tests/matcher/testbed.sh"
+
+need_root
+need_cmd ip ethtool nginx curl softflowd softflowctl nfcapd nfdump openssl \
+    python3
+tb_net_up || skip_all "cannot create network namespaces and a veth pair"
+
+# ---- files and store ---------------------------------------------------
+declare -A SIZE=(
+	[h1.bin]=3000000 [h1n.bin]=3000300 [h2.bin]=1500000 [h3.bin]=5123456
+	[h4.bin]=800000 [h5.bin]=2222222 [h6.bin]=420000 [big.bin]=12000000
+	[abort.bin]=40000000 [r1.bin]=6000000 [w1.bin]=1111111 [w2.bin]=2700000
+)
+for f in "${!SIZE[@]}"; do tb_file "$f" "${SIZE[$f]}"; done
+{
+	echo "url,size,vendor,source"
+	for f in "${!SIZE[@]}"; do
+		echo "http://$TB_SERVER/$f,${SIZE[$f]},testbed,import"
+		echo "https://$TB_SERVER/$f,${SIZE[$f]},testbed,import"
+	done
+	# near-duplicates that are never downloaded (h1/h1n are another pair)
+	for d in h4.bin:200 h6.bin:-330; do
+		f=${d%%:*}; off=${d#*:}
+		for s in http https; do
+			echo "$s://decoy.example/near-$f,$((SIZE[$f] + off)),decoy,import"
+		done
+	done
+	# random decoys, kept 5 KB away from what is downloaded (range parts
+	# included): near sizes are tested above on purpose, not by chance
+	python3 -c '
+import random, sys
+taken = [int(x) for x in sys.argv[1:]] + [3500000, 2500000]
+r = random.Random(4)
+n = 0
+while n < 400:
+    s = r.randint(100000, 15000000)
+    if all(abs(s - t) > 5000 for t in taken):
+        print("http://decoy.example/rand%d.bin,%d,decoy,import" % (n, s))
+        n += 1
+' "${SIZE[@]}"
+} > "$T/store.csv"
+tb_store_import "$T/store.csv"
+ok $? "store filled with flowgrab-store import"
+
+tb_nginx_up
+ok $? "nginx serves HTTP and HTTPS in the server namespace"
+
+# ---- collectors and meters ----------------------------------------------
+M="$FLOWGRAB_MATCHER -s $T/store -f json --min-size 100k --unmatched"
+tb_bg "$TB_S" $M --listen 127.0.0.1:9905 > "$T/v5.json" 2> "$T/v5.err"
+P5=$TB_BG_PID
+tb_bg "$TB_S" $M --listen 127.0.0.1:9909 > "$T/v9.json" 2> "$T/v9.err"
+P9=$TB_BG_PID
+tb_bg "$TB_S" $M --listen 127.0.0.1:9910 > "$T/v10.json" 2> "$T/v10.err"
+P10=$TB_BG_PID
+mkdir -p "$T/nfcap"
+tb_bg "$TB_S" nfcapd -w "$T/nfcap" -b 127.0.0.1 -p 9911 -t 3600
+PNF=$TB_BG_PID
+sleep 0.5
+tb_softflowd 5 9905 -t maxlife=2
+tb_softflowd 9 9909 -t maxlife=2
+tb_softflowd 10 9910 -A milli -t maxlife=2
+tb_softflowd 9 9911 -t maxlife=2
+sleep 1
+
+# ---- downloads ------------------------------------------------------------
+declare -A WANT=()	# url -> detections expected
+want() { WANT[$1]=$(( ${WANT[$1]:-0} + 1 )); }
+H=http://$TB_SERVER S=https://$TB_SERVER
+
+# one at a time, HTTP then HTTPS
+for f in h1 h1n h2 h3 h4 h5 h6; do tb_get "$H/$f.bin"; want "$H/$f.bin"; sleep 0.2; done
+# (the first HTTPS downloads from a server are named only if their size is
+# unambiguous within the unknown handshake size: w1 and w2 have no near
+# duplicates; after them the server's overhead is learned)
+for f in w1 w2 h3 h2 h5 h4 h6 h1 h1n; do tb_get "$S/$f.bin"; want "$S/$f.bin"; sleep 0.2; done
+# slow: several records per direction (maxlife 2 s)
+tb_get --limit-rate 1000k "$H/big.bin"; want "$H/big.bin"
+# aborted after a second, a few MB into 40 MB
+tb_get --limit-rate 1500k --max-time 1 "$H/abort.bin"
+# four at once
+pids=()
+for f in h2 h3 h5 w1; do tb_get "$H/$f.bin" & pids+=($!); want "$H/$f.bin"; done
+wait "${pids[@]}"
+pids=()
+for f in h2 h3 h5 w2; do tb_get "$S/$f.bin" & pids+=($!); want "$S/$f.bin"; done
+wait "${pids[@]}"
+# one file as two parallel range requests
+pids=()
+tb_get -r 0-3499999 "$H/r1.bin" & pids+=($!)
+tb_get -r 3500000- "$H/r1.bin" & pids+=($!)
+wait "${pids[@]}"
+want "$H/r1.bin"
+
+sleep 2
+tb_expire_all
+sleep 4
+for p in $P5 $P9 $P10; do tb_stop "$p"; done
+tb_stop "$PNF"
+
+# ---- checks ---------------------------------------------------------------
+for u in "${!WANT[@]}"; do echo "$u ${WANT[$u]}"; done > "$T/want"
+
+check_output() {	# check_output NAME FILE
+	python3 - "$1" "$2" "$T/want" <<'PY'
+import json, sys
+name, path, wantf = sys.argv[1:4]
+want = {}
+for line in open(wantf):
+    u, n = line.split()
+    want[u] = int(n)
+got, lines = {}, []
+for line in open(path):
+    d = json.loads(line)
+    if d.get("url") is None:
+        continue
+    lines.append(d)
+    got[d["url"]] = got.get(d["url"], 0) + 1
+res = []
+missing = {u: n - got.get(u, 0) for u, n in want.items() if got.get(u, 0) < n}
+extra = {u: n - want.get(u, 0) for u, n in got.items() if n > want.get(u, 0)}
+res.append((not missing, "%s: every download named (%d of %d; missing %s)" % (
+    name, sum(min(got.get(u, 0), n) for u, n in want.items()),
+    sum(want.values()), missing or "none")))
+res.append((not extra, "%s: nothing else named (extra %s)" % (name, extra or "none")))
+ab = [d for d in lines if "abort" in d["url"]]
+res.append((not ab, "%s: aborted download not reported as the file" % name))
+near = [d for d in lines if "near-" in d["url"] or "rand" in d["url"]]
+res.append((not near, "%s: near-duplicate and decoy sizes not reported" % name))
+big = [d for d in lines if d["url"].endswith("/big.bin")]
+res.append((bool(big) and big[0]["records"] >= 4,
+    "%s: download split into several records found (records %s)" % (
+    name, [d["records"] for d in big])))
+r1 = [d for d in lines if d["url"].endswith("/r1.bin")]
+res.append((bool(r1) and r1[0]["parts"] == 2,
+    "%s: parallel range requests summed (parts %s)" % (
+    name, [d["parts"] for d in r1])))
+tls = [d for d in lines if d["tls"]]
+res.append((all(d["url"].startswith("https://") for d in tls) and
+    all(d["url"].startswith("http://") for d in lines if not d["tls"]),
+    "%s: HTTPS connections named with https URLs" % name))
+conf = [d["confidence"] for d in lines]
+res.append((all(0 <= c <= 1 for c in conf), "%s: confidence in [0,1]" % name))
+for good, desc in res:
+    print(("PASS " if good else "FAIL ") + desc)
+PY
+}
+
+report_checks() {	# turn PASS/FAIL lines into TAP
+	local line
+	while IFS= read -r line; do
+		case $line in
+		PASS\ *) ok 0 "${line#PASS }" ;;
+		FAIL\ *) ok 1 "${line#FAIL }" ;;
+		esac
+	done
+}
+
+for v in v5 v9 v10; do
+	like "$(cat "$T/$v.err")" "records [1-9][0-9]*, connections" \
+	    "$v: statistics line at exit"
+	check_output "$v" "$T/$v.json" > "$T/$v.check"
+	report_checks < "$T/$v.check"
+done
+
+# the same flows through nfcapd: --nfcapd, and nfdump CSV on stdin
+ls "$T"/nfcap/nfcapd.* >/dev/null 2>&1
+ok $? "nfcapd wrote a file"
+$M --nfcapd "$T/nfcap" > "$T/nfcapd.json" 2> "$T/nfcapd.err"
+ok $? "--nfcapd exits 0"
+like "$(cat "$T/nfcapd.err")" "records [1-9][0-9]*, connections" \
+    "--nfcapd: statistics line"
+check_output nfcapd "$T/nfcapd.json" > "$T/nfcapd.check"
+report_checks < "$T/nfcapd.check"
+TZ=UTC nfdump -R "$T/nfcap" -o csv > "$T/flows.csv"
+$M - < "$T/flows.csv" > "$T/csv.json" 2> "$T/csv.err"
+ok $? "nfdump CSV on stdin exits 0"
+is "$(grep -c '"url":"' "$T/csv.json")" "$(grep -c '"url":"' "$T/nfcapd.json")" \
+    "CSV on stdin finds what --nfcapd finds"
+
+if [ $_tap_failed -gt 0 ]; then
+	for f in v5 v9 v10 nfcapd; do
+		diag "---- $f"
+		sed 's/^/# /' "$T/$f.err"
+		python3 -c '
+import json, sys
+for l in open(sys.argv[1]):
+    d = json.loads(l)
+    print("# %s %s:%s bytes=%s pk=%s req=%s/%s est=%s size=%s delta=%s c=%s conf=%s seg=%s rec=%s parts=%s learned=%s" % (d["url"], d["server_port"], d["client_port"], d["bytes"], d["packets"], d["req_bytes"], d["req_packets"], d["est_size"], d["size"], d["delta"], d["candidates"], d["confidence"], d["segments"], d["records"], d["parts"], d["learned"]))
+' "$T/$f.json"
+	done
+fi
+done_testing

@@ -1,0 +1,214 @@
+/*
+ * t-score.c - unit tests of lookup and scoring (matcher/score.c) against a
+ * real store filled here: the right file over HTTP and TLS, near-duplicate
+ * sizes, retransmitted segments, an aborted download, server addresses,
+ * time evidence, per-server learning, and range requests summed.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "score.h"
+#include "store.h"
+#include "synth.h"
+#include "util.h"
+#include "../tap.h"
+
+static struct store *st;
+
+static void put(const char *url, uint64_t size, const char *addr,
+    int64_t last_modified)
+{
+	struct store_txn *txn;
+	struct store_download d;
+
+	memset(&d, 0, sizeof(d));
+	d.url = url;
+	d.size = size;
+	d.vendor = "test";
+	d.last_modified = last_modified;
+	if (addr) {
+		store_addr_parse(addr, &d.addrs[0]);
+		d.naddrs = 1;
+	}
+	if (store_begin(st, STORE_TXN_WRITE, &txn) ||
+	    store_put(txn, &d, NULL) || store_commit(txn))
+		bail_out("store_put %s", url);
+}
+
+static int run(struct scorer *sc, const struct connection *c,
+    struct match_result *res)
+{
+	struct store_txn *txn;
+	int rc;
+
+	if (store_begin(st, STORE_TXN_READ, &txn))
+		bail_out("store_begin");
+	scorer_set_txn(sc, txn);
+	rc = score_connection(sc, c, res);
+	store_abort(txn);
+	return rc;
+}
+
+static const char *url_of(const struct match_result *r)
+{
+	return r->status == MATCH_FOUND ? r->best.url : "(none)";
+}
+
+int main(void)
+{
+	char dir[] = "/tmp/t-score.XXXXXX", err[256];
+	struct score_config cfg;
+	struct payload_config pcfg;
+	struct scorer *sc;
+	struct match_result res;
+	struct connection c, parts[2];
+	struct synth s;
+	char url[128];
+	int i;
+
+	if (!mkdtemp(dir))
+		bail_out("mkdtemp");
+	if (store_open(dir, STORE_CREATE | STORE_NOSYNC, &st, err, sizeof(err)))
+		bail_out("store_open: %s", err);
+	put("http://a.example/a.iso", 5000000, NULL, 0);
+	put("http://a.example/a-near.iso", 5000300, NULL, 0);
+	put("http://a.example/b.bin", 1234567, NULL, 0);
+	put("http://a.example/c.bin", 20000000, NULL, 0);
+	put("http://x.example/same1.bin", 3000000, "10.77.0.9", 0);
+	put("http://x.example/same2.bin", 3000000, "10.77.0.1", 0);
+	put("http://x.example/new.bin", 4000000, NULL, 1764160000 + 86400);
+	put("http://x.example/old.bin", 4000000, NULL, 1700000000);
+	for (i = 1; i <= 8; i++) {
+		snprintf(url, sizeof(url), "https://t.example/t%d.bin", i);
+		put(url, (uint64_t)i * 1000000 + 12345, NULL, 0);
+		snprintf(url, sizeof(url), "https://t.example/t%d-near.bin", i);
+		put(url, (uint64_t)i * 1000000 + 12345 + 250, NULL, 0);
+	}
+
+	score_config_default(&cfg);
+	payload_config_default(&pcfg);
+	sc = scorer_new(&cfg, &pcfg);
+	synth_default(&s);
+
+	synth_download(&s, 5000000, &c);
+	run(sc, &c, &res);
+	is_str(url_of(&res), "http://a.example/a.iso", "HTTP: the file");
+	ok(res.confidence >= 0.8, "confident (%.3f)", res.confidence);
+	ok(llabs(res.est_size - 5000000) < 100, "est_size close (%lld)",
+	    (long long)res.est_size);
+	is_int(res.est.tls, 0, "not TLS");
+	match_result_clear(&res);
+
+	synth_download(&s, 5000300, &c);
+	run(sc, &c, &res);
+	is_str(url_of(&res), "http://a.example/a-near.iso",
+	    "near-duplicate 300 bytes larger not confused");
+	match_result_clear(&res);
+
+	s.retx = 2;
+	synth_download(&s, 1234567, &c);
+	run(sc, &c, &res);
+	is_str(url_of(&res), "http://a.example/b.bin",
+	    "two retransmitted segments");
+	is_int(res.best.segments, 2, "two segments counted");
+	match_result_clear(&res);
+	s.retx = 0;
+
+	/* aborted after 7.7 MB of c.bin: not c.bin */
+	synth_download(&s, 7777777, &c);
+	run(sc, &c, &res);
+	ok(res.status != MATCH_FOUND, "aborted download not matched (%s)",
+	    url_of(&res));
+	match_result_clear(&res);
+
+	synth_download(&s, 50000, &c);
+	run(sc, &c, &res);
+	is_int(res.status, MATCH_SMALL, "below --min-size not looked up");
+	match_result_clear(&res);
+
+	synth_download(&s, 3000000, &c);
+	run(sc, &c, &res);
+	is_str(url_of(&res), "http://x.example/same2.bin",
+	    "same size: the one served from this address");
+	is_int(res.best.server_match, 1, "server_match");
+	is_int(res.nrivals, 1, "the other is a rival");
+	ok(res.confidence < 0.9 && res.confidence > 0.5,
+	    "rival lowers confidence (%.3f)", res.confidence);
+	match_result_clear(&res);
+
+	synth_download(&s, 4000000, &c);
+	run(sc, &c, &res);
+	is_str(url_of(&res), "http://x.example/old.bin",
+	    "file modified after the download is not it");
+	match_result_clear(&res);
+
+	/* TLS: the handshake is unknown at first; the server profile learns
+	 * it from downloads of different files */
+	s.tls_hs = 1830;
+	for (i = 1; i <= 8; i++) {
+		uint64_t size = (uint64_t)i * 1000000 + 12345 + (i % 2 ? 250 : 0);
+
+		snprintf(url, sizeof(url), "https://t.example/t%d%s.bin", i,
+		    i % 2 ? "-near" : "");
+		synth_download(&s, size, &c);
+		run(sc, &c, &res);
+		if (i >= 4) {
+			is_str(url_of(&res), url, "TLS download %d named", i);
+			ok(res.learned, "TLS download %d: handshake learned", i);
+			ok(res.confidence >= 0.9, "TLS download %d: confidence "
+			    "%.3f", i, res.confidence);
+		} else {
+			diag("TLS download %d: %s learned=%d conf=%.3f", i,
+			    url_of(&res), res.learned, res.confidence);
+		}
+		match_result_clear(&res);
+	}
+	/* learning can be turned off */
+	{
+		struct score_config c2 = cfg;
+		struct scorer *s2;
+
+		c2.learn = 0;
+		s2 = scorer_new(&c2, &pcfg);
+		synth_download(&s, 6012345, &c);
+		run(s2, &c, &res);
+		is_int(res.learned, 0, "--no-learn");
+		ok(res.confidence < 0.9, "unlearned TLS near-duplicates are "
+		    "ambiguous (%.3f)", res.confidence);
+		match_result_clear(&res);
+		scorer_free(s2);
+	}
+
+	/* two parallel range requests for c.bin: 12 MB + 8 MB */
+	synth_default(&s);
+	s.http_hdr = 290;	/* 206 with Content-Range */
+	synth_download(&s, 12000000, &parts[0]);
+	synth_download(&s, 8000000, &parts[1]);
+	parts[1].client_port++;
+	{
+		struct store_txn *txn;
+
+		store_begin(st, STORE_TXN_READ, &txn);
+		scorer_set_txn(sc, txn);
+		score_group(sc, parts, 2, &res);
+		store_abort(txn);
+	}
+	is_str(url_of(&res), "http://a.example/c.bin",
+	    "range parts summed to the file");
+	is_int(res.parts, 2, "two parts");
+	match_result_clear(&res);
+
+	scorer_free(sc);
+	store_close(st);
+	{
+		char cmd[300];
+
+		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+		if (system(cmd) != 0)
+			diag("could not remove %s", dir);
+	}
+	return done_testing();
+}
