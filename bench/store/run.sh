@@ -12,9 +12,14 @@ trap 'rm -rf "$D"' EXIT
 echo "date: $(date -u +%Y-%m-%dT%H:%MZ)"
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'), $(free -g | awk '/Mem:/{print $2}') GiB, $(uname -sr)"
 echo "disk: $(df -h "$D" | awk 'NR==2{print $1" ("$2")"}')"
-for dist in uniform loguniform; do
-	echo "--- $dist"
-	/usr/bin/time -f "peak RSS %M KiB, %e s wall, %U s user, %S s sys" \
-		taskset -c 0 "$B/bench/store/bench-store" "$D/$dist" 1000000 1000000 2048 "$dist"
-	rm -rf "${D:?}/$dist"
-done
+# run NAME BATCH LOOKUPS DIST
+run() {
+	echo "--- $1: batches of $2, $3 lookups, $4 sizes"
+	BENCH_BATCH=$2 /usr/bin/time -f "peak RSS %M KiB, %e s wall, %U s user, %S s sys" \
+		taskset -c 0 "$B/bench/store/bench-store" "$D/$1" 1000000 "$3" 2048 "$4"
+	rm -rf "${D:?}/$1"
+}
+run small-batches 10000 1000000 uniform
+run bulk 100000 1000000 uniform
+# log-uniform sizes crowd the small end: ~56 downloads in each +-2 KiB window
+run crowded 10000 200000 loguniform
