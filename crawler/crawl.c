@@ -162,8 +162,11 @@ static int recent(struct crawl *c, int64_t when)
 
 	if (when <= 0)
 		return 0;
-	if (when >= c->run_started)
-		return 1;	/* done earlier in this (resumed) run */
+	/* done earlier in this (resumed) run; strictly later, because times
+	 * are whole seconds and a previous run may end in the second this
+	 * one starts */
+	if (when > c->run_started)
+		return 1;
 	return c->o->reprobe_after > 0 &&
 	    (uint64_t)(now - when) < c->o->reprobe_after;
 }
@@ -542,6 +545,10 @@ static void robots_result(struct worker *w, struct crawl_xfer *x,
 	else if (res == CURLE_OK && st >= 400 && st < 500)
 		r = crawl_robots_allow_all();
 	else {
+		if (res != CURLE_OK)
+			count_curl_error(c, res);
+		else
+			count_http_error(c, st);
 		fg_verbose("%s: %s: crawling nothing of this host", x->it->url,
 		    res != CURLE_OK ? curl_easy_strerror(res) : "server error");
 		r = crawl_robots_deny_all();
@@ -678,7 +685,7 @@ static void *worker_main(void *arg)
 	struct crawl *c = w->c;
 	for (;;) {
 		double wait = -1;
-		int still = 0, left, timeout_ms;
+		int still = 0, left, timeout_ms, done;
 		CURLMsg *m;
 
 		if (stopping(c))
@@ -709,6 +716,7 @@ static void *worker_main(void *arg)
 			continue;
 		}
 		curl_multi_perform(w->multi, &still);
+		done = 0;
 		while ((m = curl_multi_info_read(w->multi, &left))) {
 			struct crawl_xfer *x = NULL;
 
@@ -716,7 +724,10 @@ static void *worker_main(void *arg)
 				continue;
 			curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, &x);
 			transfer_done(w, x, m->data.result);
+			done++;
 		}
+		if (done)
+			continue;	/* fill the freed slots before waiting */
 		timeout_ms = 100;
 		if (wait >= 0 && wait * 1000 < timeout_ms)
 			timeout_ms = (int)(wait * 1000) + 1;

@@ -152,7 +152,6 @@ int main(int argc, char **argv)
 	uint64_t n;
 	double elapsed = 0;
 	char err[1024];
-	char *ua;
 	enum crawl_outcome outcome;
 	struct sigaction sa;
 
@@ -170,9 +169,8 @@ int main(int argc, char **argv)
 	o.max_retries = 3;
 	o.max_retry_after = 300;
 	o.reprobe_after = 7 * 86400;
-	ua = fg_asprintf("flowgrab-crawler/%s (+https://github.com/flowgrab/"
-	    "flowgrab)", FG_VERSION);
-	o.user_agent = ua;
+	o.user_agent = "flowgrab-crawler/" FG_VERSION
+	    " (+https://github.com/flowgrab/flowgrab)";
 	o.robots_agent = ROBOTS_TOKEN;
 
 	fg_log_init("flowgrab-crawler", FG_LOG_NORMAL);
@@ -316,7 +314,6 @@ int main(int argc, char **argv)
 out:
 	crawl_seeds_free(&seeds);
 	free(seed_files);
-	free(ua);
 	xmlCleanupParser();
 	curl_global_cleanup();
 	return status;

@@ -1,0 +1,58 @@
+#!/bin/bash
+# tests/crawler/cli.sh - the command line: --help fits a screen, --version,
+# exit statuses for bad arguments (2), a bad seed file with file:line (2),
+# an unusable store (3), quiet output off a terminal, progress and summary
+# on one.
+. "$FG_SRCDIR/tests/lib.sh"
+. "$FG_SRCDIR/tests/crawler/common.sh"
+
+out=$("$CRAWLER" --help)
+is "$?" 0 "--help exits 0"
+check "--help fits a screen ($(echo "$out" | wc -l) lines)" -- test "$(echo "$out" | wc -l)" -le 40
+check "--help lines fit 80 columns" -- test "$(echo "$out" | awk '{ if (length > m) m = length } END { print m + 0 }')" -le 80
+like "$("$CRAWLER" --version)" '^flowgrab-crawler [0-9]' "--version"
+
+"$CRAWLER" > /dev/null 2> "$T/e"; is "$?" 2 "no store: exit 2"
+like "$(cat "$T/e")" "no store" "  ... says so"
+"$CRAWLER" -s "$T/st" > /dev/null 2> "$T/e"; is "$?" 2 "nothing to crawl: exit 2"
+"$CRAWLER" -s "$T/st" --threads 0 http://127.0.0.1:1/ 2> "$T/e"; is "$?" 2 "--threads 0: exit 2"
+like "$(cat "$T/e")" "threads" "  ... names the option"
+"$CRAWLER" -s "$T/st" --bogus 2> /dev/null; is "$?" 2 "unknown option: exit 2"
+"$CRAWLER" -s "$T/st" ftp://127.0.0.1/x 2> "$T/e"; is "$?" 2 "ftp URL: exit 2"
+"$CRAWLER" -s "$T/st" --reprobe-after soon http://127.0.0.1:1/ 2> "$T/e"; is "$?" 2 "bad duration: exit 2"
+
+printf '[ok]\nstart = http://127.0.0.1:1/\n\n[broken]\nstart = http://127.0.0.1:1/\ndepth = deep\n' > "$T/bad.seeds"
+"$CRAWLER" -s "$T/st" --seeds "$T/bad.seeds" 2> "$T/e"; is "$?" 2 "bad seed file: exit 2"
+like "$(cat "$T/e")" "bad.seeds:6: depth must be" "  ... file:line: what is wrong"
+ok "$([ ! -e "$T/st" ]; echo $?)" "  ... and the crawl did not start (no store created)"
+
+echo "not a store" > "$T/file"
+"$CRAWLER" -s "$T/file" http://127.0.0.1:1/ 2> "$T/e"; is "$?" 3 "store is a file: exit 3"
+like "$(cat "$T/e")" "$T/file" "  ... message names it"
+mkdir "$T/ro"; chmod 555 "$T/ro"
+if [ "$(id -u)" != 0 ]; then
+	"$CRAWLER" -s "$T/ro/st" http://127.0.0.1:1/ 2> /dev/null; is "$?" 3 "unwritable store: exit 3"
+fi
+
+# off a terminal: nothing on stdout or stderr for a clean crawl
+start_testsrv srv --tree 2x5
+"$CRAWLER" -s "$T/st1" "http://127.0.0.1:$PORT/tree/" > "$T/o" 2> "$T/e"
+is "$?" 0 "crawl exits 0"
+is "$(cat "$T/o" "$T/e")" "" "off a terminal: silent"
+"$CRAWLER" -s "$T/st2" --summary "http://127.0.0.1:$PORT/tree/" > "$T/o" 2> "$T/e"
+like "$(cat "$T/e")" "downloads: [0-9]+ new" "--summary prints the summary"
+# an unreachable host: counted as a connect error, still exit 0
+"$CRAWLER" -s "$T/st3" --json --connect-timeout 2 "http://127.0.0.1:1/x/" > "$T/o" 2> "$T/e"
+is "$?" 0 "unreachable start URL: exit 0"
+is "$(json_field "$T/o" errors.connect)" 1 "  ... counted as a connect error (robots.txt)"
+is "$(json_field "$T/o" robots_denied)" 1 "  ... and the host treated as disallowed (RFC 9309)"
+
+# on a terminal (script(1) gives one): progress line and summary
+if command -v script > /dev/null; then
+	script -qec "$CRAWLER -s $T/st4 http://127.0.0.1:$PORT/tree/" /dev/null > "$T/tty" 2>&1
+	like "$(tr '\r' '\n' < "$T/tty")" "pages, [0-9]+ probes, .*req/s" "terminal: progress line"
+	like "$(cat "$T/tty")" "crawl completed in" "terminal: summary"
+	script -qec "$CRAWLER -q -s $T/st5 http://127.0.0.1:$PORT/tree/" /dev/null > "$T/tty" 2>&1
+	is "$(cat "$T/tty")" "" "terminal with --quiet: silent"
+fi
+done_testing
