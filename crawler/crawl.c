@@ -149,8 +149,8 @@ static void on_denied(struct crawl_item *it, void *arg)
 	if (c->o->log && c->o->log->f)
 		crawl_log_request(c->o->log, "ROBOTS-DENIED", 0, 0, 0, it->url,
 		    NULL);
-	/* cannot take c->lock's path through kick() here: the scheduler is
-	 * locked, and kick() does not touch it, so finish() is safe */
+	/* called with the scheduler locked: finish() and kick() take only
+	 * c->lock and the writer's lock, never the scheduler's */
 	finish(c, it, 1);
 }
 
@@ -201,6 +201,18 @@ static int page_done(struct crawl *c, struct store_txn *txn, const char *url)
 
 /* ---- links ---------------------------------------------------------------- */
 
+/* 1 if the run may queue one more URL (--max-urls keeps a generated site
+ * from growing the frontier without bound). */
+static int below_limit(struct crawl *c)
+{
+	if (crawl_seen_count(c->seen) < c->o->max_urls)
+		return 1;
+	if (crawl_stat_add(c->stats, over_limit, 1) == 0)
+		fg_warn("--max-urls %llu reached: further links are dropped",
+		    (unsigned long long)c->o->max_urls);
+	return 0;
+}
+
 struct page_ctx {
 	struct crawl *c;
 	const struct crawl_item *page;
@@ -226,7 +238,7 @@ static int on_link(const char *url, void *arg)
 			crawl_stat_add(c->stats, out_of_scope, 1);
 			return 0;
 		}
-		if (!crawl_seen_add(c->seen, url))
+		if (!below_limit(c) || !crawl_seen_add(c->seen, url))
 			return 0;
 		if (probe_fresh(c, pc->txn, url)) {
 			crawl_stat_add(c->stats, fresh, 1);
@@ -246,7 +258,8 @@ static int on_link(const char *url, void *arg)
 		fg_debug("%s: trap: %s", url, why);
 		return 0;
 	}
-	if (!crawl_seen_add(c->seen, url) || page_done(c, pc->txn, url))
+	if (!below_limit(c) || !crawl_seen_add(c->seen, url) ||
+	    page_done(c, pc->txn, url))
 		return 0;
 	enqueue(c, item_new(url, pc->page->vendor, depth, CRAWL_PAGE), 1);
 	return 0;
@@ -411,8 +424,15 @@ static void page_result(struct worker *w, struct crawl_xfer *x, CURLcode res)
 	}
 	if (!crawl_links_is_html(x->resp.content_type)) {
 		/* a download where a page was expected: the headers of the
-		 * GET are as good as a probe's */
-		if (x->resp.content_length > 0 && !x->resp.chunked)
+		 * GET are as good as a probe's, unless the body was compressed
+		 * for us (pages ask for gzip): then its length is not the
+		 * file's, and a HEAD probe, which asks for nothing, decides */
+		if (x->resp.encoded) {
+			crawl_writer_fdel(c->writer, it->url);
+			enqueue(c, item_new(it->url, it->vendor, it->depth,
+			    CRAWL_PROBE), 1);
+			kick(c);
+		} else if (x->resp.content_length > 0 && !x->resp.chunked)
 			record_download(c, x, (uint64_t)x->resp.content_length);
 		else
 			crawl_stat_add(c->stats, err_size_unknown, 1);
@@ -926,6 +946,7 @@ enum crawl_outcome crawl_run(const struct crawl_opts *o,
 	c.fo.timeout = o->timeout;
 	c.fo.max_redirs = o->max_redirs;
 	c.fo.max_page = o->max_page;
+	c.fo.cacert = o->cacert;
 	c.fo.share = c.share;
 
 	c.sched = sched_new(o->robots_agent, on_denied, &c);

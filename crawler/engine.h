@@ -23,8 +23,10 @@ struct crawl_opts {
 	unsigned max_retries;    /* after 429/503 */
 	double max_retry_after;  /* longest Retry-After honoured, seconds */
 	const char *user_agent;
+	const char *cacert;      /* CA bundle (tests, private CAs); NULL */
 	const char *robots_agent; /* NULL: robots.txt ignored */
 	uint64_t reprobe_after;  /* seconds */
+	uint64_t max_urls;       /* URLs queued per run at most */
 	int restart;             /* drop a saved frontier */
 	int progress;            /* live progress line on stderr */
 	struct crawl_log *log;

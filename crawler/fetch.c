@@ -86,6 +86,9 @@ void crawl_resp_header(struct crawl_resp *r, const char *line, size_t len)
 	} else if (KEY("Transfer-Encoding")) {
 		if (strcasestr(val, "chunked"))
 			r->chunked = 1;
+	} else if (KEY("Content-Encoding")) {
+		if (val[0] && strcasecmp(val, "identity") != 0)
+			r->encoded = 1;
 	} else if (KEY("Content-Type")) {
 		copy_val(r->content_type, sizeof(r->content_type), val,
 		    strlen(val));
@@ -198,6 +201,8 @@ static int setup(struct crawl_xfer *x, const struct crawl_fetch_opts *o,
 	curl_easy_setopt(e, CURLOPT_PIPEWAIT, 1L);
 	if (o->share)
 		curl_easy_setopt(e, CURLOPT_SHARE, o->share);
+	if (o->cacert)
+		curl_easy_setopt(e, CURLOPT_CAINFO, o->cacert);
 	switch (x->phase) {
 	case FETCH_PAGE:
 		/* compressed pages are fine; probes must see real lengths */

@@ -19,6 +19,7 @@ struct crawl_resp {
 	int status;              /* from the status line; 0 if none */
 	int64_t content_length;  /* -1 if absent */
 	int chunked;
+	int encoded;             /* Content-Encoding other than identity */
 	char content_type[128];
 	char etag[256];
 	int64_t last_modified;   /* Unix time, 0 if absent or unparsable */
@@ -41,6 +42,7 @@ struct crawl_fetch_opts {
 	long timeout;            /* seconds for a whole transfer */
 	long max_redirs;
 	size_t max_page;         /* bytes of a page kept */
+	const char *cacert;      /* CA bundle instead of the system's; NULL */
 	CURLSH *share;
 };
 

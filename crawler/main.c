@@ -54,15 +54,17 @@ static void usage(FILE *f)
 "      --reprobe-after DUR skip downloads checked this recently (7d)\n"
 "      --connect-timeout S, --stall-timeout S, --timeout S (10, 30, 300)\n"
 "      --max-redirs N      redirects followed (5)\n"
+"      --max-urls N        URLs queued per run at most (5000000)\n"
 "      --retries N         retries after 429/503 (3)\n"
 "      --max-retry-after S longest Retry-After honoured (300)\n"
 "  -A, --user-agent STR    User-Agent (with a contact URL)\n"
+"      --cacert FILE       trust the CAs in FILE instead of the system's\n"
 "      --ignore-robots     do not read robots.txt\n"
 "      --restart           forget an interrupted run's frontier\n"
 "      --nosync            no fsync per commit (benchmarks)\n"
 "      --log FILE          one line per request\n"
 "      --json              JSON summary on stdout\n"
-"      --summary           summary even off a terminal\n"
+"      --summary           summary even off a terminal (also with -v)\n"
 "  -q, --quiet / -v, --verbose\n"
 "  -h, --help / -V, --version\n"
 "Exit: 0 done, 2 bad arguments or seeds, 3 store unusable, 4 interrupted.\n");
@@ -105,7 +107,7 @@ int main(int argc, char **argv)
 		O_VENDOR = 256, O_DEPTH, O_PERHOST, O_DELAY, O_MINSIZE,
 		O_MAXPAGE, O_REPROBE, O_CTIMEOUT, O_STIMEOUT, O_TIMEOUT,
 		O_REDIRS, O_RETRIES, O_MAXRA, O_NOROBOTS, O_RESTART, O_NOSYNC,
-		O_LOG, O_JSON, O_SUMMARY
+		O_LOG, O_JSON, O_SUMMARY, O_CACERT, O_MAXURLS
 	};
 	static const struct option lopts[] = {
 		{ "store", required_argument, NULL, 's' },
@@ -126,6 +128,8 @@ int main(int argc, char **argv)
 		{ "retries", required_argument, NULL, O_RETRIES },
 		{ "max-retry-after", required_argument, NULL, O_MAXRA },
 		{ "user-agent", required_argument, NULL, 'A' },
+		{ "cacert", required_argument, NULL, O_CACERT },
+		{ "max-urls", required_argument, NULL, O_MAXURLS },
 		{ "ignore-robots", no_argument, NULL, O_NOROBOTS },
 		{ "restart", no_argument, NULL, O_RESTART },
 		{ "nosync", no_argument, NULL, O_NOSYNC },
@@ -169,6 +173,7 @@ int main(int argc, char **argv)
 	o.max_retries = 3;
 	o.max_retry_after = 300;
 	o.reprobe_after = 7 * 86400;
+	o.max_urls = 5000000;
 	o.user_agent = "flowgrab-crawler/" FG_VERSION
 	    " (+https://github.com/flowgrab/flowgrab)";
 	o.robots_agent = ROBOTS_TOKEN;
@@ -226,6 +231,11 @@ int main(int argc, char **argv)
 			o.max_retry_after = secs_arg("max-retry-after", optarg);
 			break;
 		case 'A': o.user_agent = optarg; break;
+		case O_CACERT: o.cacert = optarg; break;
+		case O_MAXURLS:
+			if (fg_parse_uint(optarg, 1, UINT64_MAX, &o.max_urls) < 0)
+				bad_arg("max-urls", optarg, "a positive number");
+			break;
 		case O_NOROBOTS: o.robots_agent = NULL; break;
 		case O_RESTART: o.restart = 1; break;
 		case O_NOSYNC: flags |= STORE_NOSYNC; break;
@@ -303,7 +313,8 @@ int main(int argc, char **argv)
 
 		if (json)
 			crawl_summary_json(stdout, &stats, elapsed, what);
-		if (summary || (level > FG_LOG_QUIET && isatty(STDERR_FILENO)))
+		if (summary || level >= FG_LOG_VERBOSE ||
+		    (level > FG_LOG_QUIET && isatty(STDERR_FILENO)))
 			crawl_summary(stderr, &stats, elapsed, what);
 		if (outcome == CRAWL_INTERRUPTED)
 			fg_warn("interrupted: work done so far is stored; run again "

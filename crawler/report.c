@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <string.h>
+#include <time.h>
 
 #include "report.h"
 #include "util.h"
@@ -47,10 +48,13 @@ void crawl_log_request(struct crawl_log *l, const char *what, int status,
     uint64_t bytes, double secs, const char *url, const char *note)
 {
 	char ts[40];
+	struct timespec now;
 
 	if (!l->f)
 		return;
-	fg_iso8601_ms((int64_t)(fg_now() * 1000), ts, sizeof(ts));
+	clock_gettime(CLOCK_REALTIME, &now);
+	fg_iso8601_ms((int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000, ts,
+	    sizeof(ts));
 	pthread_mutex_lock(&l->lock);
 	fprintf(l->f, "%s %s %d %" PRIu64 " %.3f %s%s%s\n", ts, what, status,
 	    bytes, secs, url, note && note[0] ? " " : "", note ? note : "");
@@ -82,7 +86,7 @@ void crawl_progress_end(FILE *f)
 #define FIELDS(X) \
 	X(requests) X(bytes) X(pages) X(pages_unchanged) X(links) X(probes) \
 	X(range_fallbacks) X(below_min) X(fresh) X(robots_denied) X(traps) \
-	X(out_of_scope) X(retries) X(truncated)
+	X(out_of_scope) X(retries) X(truncated) X(over_limit)
 #define ERRORS(X) \
 	X(connect, err_connect) X(timeout, err_timeout) \
 	X(http4xx, err_http4xx) X(http5xx, err_http5xx) \

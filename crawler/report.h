@@ -27,6 +27,7 @@ struct crawl_stats {
 	uint64_t out_of_scope;    /* links outside the vendor's scope */
 	uint64_t retries;         /* 429/503 answers retried later */
 	uint64_t truncated;       /* pages cut off at --max-page */
+	uint64_t over_limit;      /* links dropped at --max-urls */
 	/* errors by kind */
 	uint64_t err_connect, err_timeout, err_http4xx, err_http5xx,
 	    err_redirects, err_protocol, err_size_unknown, err_other;

@@ -201,7 +201,9 @@ struct crawl_robots *crawl_robots_parse(const char *text, size_t len,
 		size_t i;
 
 		for (i = 0; i < r->n; i++) {
-			char *p = norm_path(r->rules[i].pattern, r->rules[i].len);
+			/* a NUL inside the line ended the copy early */
+			char *p = norm_path(r->rules[i].pattern,
+			    strlen(r->rules[i].pattern));
 
 			free(r->rules[i].pattern);
 			r->rules[i].pattern = p;

@@ -159,10 +159,73 @@ static int add_words(char ***arr, size_t *n, const char *val, int lower,
 	return count;
 }
 
+/* Longest regular expression accepted, and the largest {n,m} count. */
+#define SEEDS_MAX_RE 512
+#define SEEDS_MAX_REPEAT 100
+
+/*
+ * glibc's regcomp() can take exponential memory on stacked quantifiers
+ * ("a+++++...") or nested large counts ("(a{1000}){1000}"); a seed file
+ * must not be able to exhaust memory, so such patterns are refused.
+ */
+static const char *regex_unsafe(const char *re)
+{
+	size_t i, counts = 0;
+	int prev_quant = 0;
+
+	for (i = 0; re[i]; i++)
+		counts += re[i] == '{';
+	if (counts > 2)
+		return "more than two {n,m} counts";
+	if (strlen(re) > SEEDS_MAX_RE)
+		return "longer than 512 bytes";
+	for (i = 0; re[i]; i++) {
+		char ch = re[i];
+
+		if (ch == '\\' && re[i + 1]) {
+			i++;
+			prev_quant = 0;
+			continue;
+		}
+		if (ch == '{') {
+			unsigned long n = 0;
+			size_t j = i + 1;
+
+			while (re[j] && re[j] != '}') {
+				if (re[j] >= '0' && re[j] <= '9') {
+					n = n * 10 + (unsigned long)(re[j] - '0');
+					if (n > SEEDS_MAX_REPEAT)
+						return "repeat count above 100";
+				} else if (re[j] == ',') {
+					n = 0;
+				}
+				j++;
+			}
+		}
+		if (ch == '+' || ch == '*' || ch == '?' || ch == '{') {
+			if (prev_quant)
+				return "stacked quantifiers";
+			prev_quant = 1;
+			if (ch == '{')
+				while (re[i + 1] && re[i] != '}')
+					i++;
+			continue;
+		}
+		prev_quant = 0;
+	}
+	return NULL;
+}
+
 static int compile_re(regex_t *re, int *has, const char *val, char *msg,
     size_t msglen)
 {
+	const char *why = regex_unsafe(val);
 	int rc;
+
+	if (why) {
+		snprintf(msg, msglen, "regular expression '%.60s': %s", val, why);
+		return CRAWL_EINVAL;
+	}
 
 	if (*has) {
 		regfree(re);

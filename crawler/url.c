@@ -82,29 +82,40 @@ static int in_list(const char *name, size_t len, const char *const *list)
 	return 0;
 }
 
-/* Apache/nginx-fancyindex sort links: C=N;O=D, C=M&O=A, O=D alone. */
+/*
+ * Apache mod_autoindex sort links: C=N;O=D, C=M&O=A, F=1, V=1, P=*.iso.
+ * The column, order, format and version values are one character; only
+ * a query made of nothing else counts.
+ */
 static int is_sort_query(const char *q)
 {
 	const char *p = q;
 
+	if (!*p)
+		return 0;
 	while (*p) {
-		if (!((p[0] == 'C' || p[0] == 'O' || p[0] == 'P' || p[0] == 'F' ||
-		    p[0] == 'V') && p[1] == '='))
+		size_t vlen;
+
+		if (!(p[0] == 'C' || p[0] == 'O' || p[0] == 'P' || p[0] == 'F' ||
+		    p[0] == 'V') || p[1] != '=')
 			return 0;
-		p += 2;
-		while (*p && *p != ';' && *p != '&')
-			p++;
+		vlen = strcspn(p + 2, ";&");
+		if (p[0] != 'P' && vlen != 1)
+			return 0;
+		p += 2 + vlen;
 		if (*p)
 			p++;
 	}
 	return 1;
 }
 
-/* Rebuild @q without session parameters; returns malloc'd (maybe ""). */
+/* Rebuild @q without session parameters and empty ones, keeping the
+ * separators; returns malloc'd (maybe ""). */
 static char *strip_session_params(const char *q)
 {
 	struct fg_buf b;
 	const char *p = q;
+	char sep = 0;
 
 	fg_buf_init(&b, strlen(q) + 1);
 	while (*p) {
@@ -113,10 +124,16 @@ static char *strip_session_params(const char *q)
 
 		if (!in_list(p, namelen, session_params) && end > p) {
 			if (b.len)
-				fg_buf_add(&b, "&", 1);
+				fg_buf_add(&b, &sep, 1);
 			fg_buf_add(&b, p, (size_t)(end - p));
 		}
-		p = *end ? end + 1 : end;
+		if (*end) {
+			if (end > p || !b.len)
+				sep = *end;
+			p = end + 1;
+		} else {
+			p = end;
+		}
 	}
 	fg_buf_add(&b, "", 0);
 	return fg_buf_take(&b, NULL);
@@ -230,14 +247,11 @@ int crawl_url_resolve(const char *base, const char *ref, char **out)
 		}
 	}
 	if (curl_url_get(h, CURLUPART_QUERY, &query, 0) == CURLUE_OK) {
-		if (!query[0] || is_sort_query(query)) {
-			curl_url_set(h, CURLUPART_QUERY, NULL, 0);
-		} else {
-			char *q = strip_session_params(query);
+		char *q = strip_session_params(query);
 
-			curl_url_set(h, CURLUPART_QUERY, q[0] ? q : NULL, 0);
-			free(q);
-		}
+		curl_url_set(h, CURLUPART_QUERY, q[0] && !is_sort_query(q) ? q :
+		    NULL, 0);
+		free(q);
 	}
 	if (curl_url_get(h, CURLUPART_URL, &url, CURLU_NO_DEFAULT_PORT) !=
 	    CURLUE_OK)

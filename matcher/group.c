@@ -12,14 +12,15 @@
 #include "group.h"
 #include "util.h"
 
-/* parts of one download start within this of each other */
-#define GROUP_OVERLAP_MS 5000
+/* parts of one download run at the same time, give or take this */
+#define GROUP_OVERLAP_MS 2000
 
 struct group_table {
 	uint64_t min_part;
 	int64_t keep_ms;
 	int n;
 	struct connection c[GROUP_PENDING];
+	uint8_t matched[GROUP_PENDING]; /* it matched a file by itself */
 };
 
 struct group_table *group_new(uint64_t min_part, int64_t keep_ms)
@@ -54,30 +55,83 @@ static void drop(struct group_table *g, int i)
 {
 	memmove(&g->c[i], &g->c[i + 1], (size_t)(g->n - i - 1) *
 	    sizeof(g->c[0]));
+	memmove(&g->matched[i], &g->matched[i + 1], (size_t)(g->n - i - 1));
 	g->n--;
+}
+
+/* pending connections considered together with a new one */
+#define GROUP_CANDIDATES 8
+
+static int try_subset(struct scorer *s, const struct connection *c,
+    struct connection *pool, int npool, unsigned mask, int tries,
+    struct match_result *best, unsigned *best_mask)
+{
+	struct connection parts[GROUP_MAX_PARTS];
+	struct match_result res;
+	int n = 0, i;
+
+	for (i = 0; i < npool; i++)
+		if (mask & (1u << i))
+			parts[n++] = pool[i];
+	parts[n++] = *c;
+	if (score_group(s, parts, n, tries, &res) < 0) {
+		match_result_clear(&res);
+		return -1;
+	}
+	if (res.status == MATCH_FOUND &&
+	    (best->status != MATCH_FOUND || res.confidence > best->confidence)) {
+		match_result_clear(best);
+		*best = res;
+		*best_mask = mask;
+		return 0;
+	}
+	match_result_clear(&res);
+	return 0;
 }
 
 int group_offer(struct group_table *g, struct scorer *s,
     const struct connection *c, int64_t payload, int try_group,
     struct match_result *res)
 {
-	struct connection parts[GROUP_MAX_PARTS];
-	int idx[GROUP_MAX_PARTS];
-	int n = 0, i;
+	struct connection pool[GROUP_CANDIDATES];
+	int idx[GROUP_CANDIDATES];
+	int n = 0, i, j, k;
+	unsigned best_mask = 0;
 
 	if (payload < 0 || (uint64_t)payload < g->min_part)
 		return 0;
-	for (i = 0; try_group && i < g->n && n < GROUP_MAX_PARTS - 1; i++)
-		if (same_pair(&g->c[i], c) && overlap(&g->c[i], c)) {
+	/* the newest overlapping connections from this client to this
+	 * server */
+	for (i = g->n - 1; try_group && i >= 0 && n < GROUP_CANDIDATES; i--)
+		if (!g->matched[i] && same_pair(&g->c[i], c) &&
+		    overlap(&g->c[i], c)) {
 			idx[n] = i;
-			parts[n++] = g->c[i];
+			pool[n++] = g->c[i];
 		}
 	if (n > 0) {
-		parts[n++] = *c;
-		if (score_group(s, parts, n, res) == 0 &&
-		    res->status == MATCH_FOUND) {
-			for (i = n - 2; i >= 0; i--)
-				drop(g, idx[i]);
+		/* Which of them are the other parts is unknown: try every
+		 * set of one to three of them (at most 92 lookups), keep the
+		 * best match. */
+		int tries = n + n * (n - 1) / 2 + n * (n - 1) * (n - 2) / 6;
+
+		memset(res, 0, sizeof(*res));
+		for (i = 0; i < n; i++) {
+			try_subset(s, c, pool, n, 1u << i, tries, res,
+			    &best_mask);
+			for (j = i + 1; j < n; j++) {
+				try_subset(s, c, pool, n, 1u << i | 1u << j,
+				    tries, res, &best_mask);
+				for (k = j + 1; k < n; k++)
+					try_subset(s, c, pool, n, 1u << i |
+					    1u << j | 1u << k, tries, res,
+					    &best_mask);
+			}
+		}
+		if (res->status == MATCH_FOUND) {
+			/* idx[] is in descending order: drop from the top */
+			for (i = 0; i < n; i++)
+				if (best_mask & (1u << i))
+					drop(g, idx[i]);
 			return 1;
 		}
 		match_result_clear(res);
@@ -85,6 +139,7 @@ int group_offer(struct group_table *g, struct scorer *s,
 	}
 	if (g->n == GROUP_PENDING)
 		drop(g, 0);
+	g->matched[g->n] = !try_group;
 	g->c[g->n++] = *c;
 	return 0;
 }

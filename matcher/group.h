@@ -29,9 +29,8 @@ void group_free(struct group_table *g);
  * Offer a connection.  If @try_group (it matched nothing itself) and it
  * completes a group with remembered connections that matches a file,
  * fill @res (status MATCH_FOUND, parts > 1), drop the parts and return 1.
- * Otherwise remember @c (matched connections too: one part of a range
- * download may fit some other file by chance) and return 0, @res
- * untouched.
+ * Otherwise remember @c and return 0, @res untouched.  Only connections
+ * that matched nothing themselves are taken as parts.
  */
 int group_offer(struct group_table *g, struct scorer *s,
     const struct connection *c, int64_t payload, int try_group,

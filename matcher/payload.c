@@ -33,6 +33,11 @@ void payload_config_default(struct payload_config *cfg)
 	cfg->tls_ports[0] = 443;
 	cfg->tls_ports[1] = 8443;
 	cfg->ntls_ports = 2;
+	/* client bytes beyond bare ACKs: curl's GET is ~80 bytes, a
+	 * browser's 400-700; a TLS client adds ClientHello (~520 from
+	 * OpenSSL 3), Finished and close_notify */
+	cfg->http_req_typ = 300;
+	cfg->tls_client_typ = 1100;
 	cfg->mtu = 1500;
 	cfg->tol_base = 16;
 	cfg->tol_per_sqrt_pkt = 0.25;
@@ -119,17 +124,24 @@ int payload_estimate(const struct payload_config *cfg,
 	if (c->data_packets > 8 &&
 	    (uint64_t)p / c->data_packets > e->mss + 64)
 		e->mss = (uint32_t)((uint64_t)p / c->data_packets);
-	/* SACK blocks (10-34 bytes each) make ACKs longer when segments
-	 * were lost; far more client bytes than any request means loss. */
-	e->loss_hint = extra > (e->tls ? 3000 : 2000);
+	/* A SACK option (2 NOPs + 2 + 8 per block, RFC 2018) makes an ACK
+	 * at least 12 bytes longer; client bytes well beyond a typical
+	 * request mean dozens of such ACKs, so segments were lost and
+	 * retransmitted, about one per such ACK. */
+	{
+		int64_t typ = e->tls ? cfg->tls_client_typ : cfg->http_req_typ;
+
+		e->sack_acks = extra > typ ? (uint32_t)((extra - typ) / 12) : 0;
+		e->loss_hint = e->sack_acks >= 8;
+	}
 	/* Retransmitted segments (counted again by the meter) and segments
 	 * the meter missed: their expected numbers grow with the packet
 	 * count; the window reaches four times the expectation. */
 	e->mean_retx = (double)c->data_packets * cfg->retx_per_kpkt / 1000.0;
 	if (e->mean_retx < 2)
 		e->mean_retx = 2;
-	if (e->loss_hint)
-		e->mean_retx *= 3;
+	if (e->loss_hint && e->mean_retx < e->sack_acks)
+		e->mean_retx = e->sack_acks;
 	e->mean_lost = (double)c->data_packets * cfg->lost_per_kpkt / 1000.0;
 	if (e->mean_lost < 2)
 		e->mean_lost = 2;

@@ -28,6 +28,8 @@ struct payload_config {
 	uint32_t tls_rec_min, tls_rec_max; /* overhead per record: 21..29 */
 	uint16_t tls_ports[PAYLOAD_MAX_TLS_PORTS];
 	int ntls_ports;
+	uint32_t http_req_typ;      /* typical client bytes, HTTP */
+	uint32_t tls_client_typ;    /* typical client bytes, TLS */
 	uint32_t mtu;               /* path MTU for the segment size: 1500 */
 	double tol_base;            /* bytes of error on any estimate */
 	double tol_per_sqrt_pkt;    /* more per sqrt(data packets) */
@@ -47,7 +49,8 @@ struct payload_estimate {
 	uint32_t mss;               /* bytes per full segment */
 	int64_t payload;            /* TCP payload bytes server -> client */
 	int64_t req_extra;          /* client bytes beyond bare headers */
-	int loss_hint;              /* ACKs carried SACK blocks: loss */
+	uint32_t sack_acks;         /* ACKs that seem to carry SACK blocks */
+	int loss_hint;              /* enough of them: segments were lost */
 	double mean_retx;           /* expected extra segments, if any */
 	double mean_lost;           /* expected missed segments, if any */
 	uint32_t max_retx;          /* whole segments that may be extra */

@@ -29,6 +29,11 @@ struct server_profile {
 	uint32_t next;              /* ring position */
 	uint32_t count;             /* connections remembered (<= RING) */
 	uint64_t last_use;
+	/* profile_mode() result, valid until the next profile_add() */
+	uint8_t mode_valid, mode_tag;
+	int mode_support;
+	int64_t mode_tol;
+	double mode;
 	struct conn_votes ring[PROFILE_RING];
 };
 
@@ -133,20 +138,115 @@ int profile_support(struct profile_table *p, uint8_t family,
 	return support;
 }
 
+struct vote {
+	int32_t o;
+	uint8_t tag;
+	uint8_t conn;
+};
+
+static int cmp_vote(const void *a, const void *b)
+{
+	const struct vote *x = a, *y = b;
+
+	if (x->tag != y->tag)
+		return (int)x->tag - (int)y->tag;
+	return x->o < y->o ? -1 : x->o > y->o;
+}
+
+static int popcount16(uint32_t v)
+{
+	int n = 0;
+
+	for (; v; v &= v - 1)
+		n++;
+	return n;
+}
+
+/*
+ * Sort every vote by (tag, overhead) and slide a window of 2 x tol over
+ * them, counting distinct connections in it: O(v log v) for v votes.
+ */
+static void compute_mode(struct server_profile *s, int64_t tol)
+{
+	static struct vote v[PROFILE_RING * PROFILE_VOTES];
+	int n = 0, i, lo = 0, j;
+	uint32_t c;
+
+	s->mode_valid = 1;
+	s->mode_tol = tol;
+	s->mode_support = 0;
+	s->mode = 0;
+	s->mode_tag = 0;
+	for (c = 0; c < s->count; c++)
+		for (j = 0; j < s->ring[c].n; j++) {
+			v[n].o = s->ring[c].o[j];
+			v[n].tag = s->ring[c].tag[j];
+			v[n++].conn = (uint8_t)c;
+		}
+	qsort(v, (size_t)n, sizeof(v[0]), cmp_vote);
+	for (i = 0; i < n; i++) {
+		uint32_t mask = 0;
+		double sum = 0;
+		int k, cnt = 0, sup;
+
+		while (v[lo].tag != v[i].tag ||
+		    (int64_t)v[i].o - v[lo].o > 2 * tol)
+			lo++;
+		for (k = lo; k <= i; k++) {
+			if (!(mask & (1u << v[k].conn)))
+				sum += v[k].o, cnt++;
+			mask |= 1u << v[k].conn;
+		}
+		sup = popcount16(mask);
+		if (sup > s->mode_support) {
+			s->mode_support = sup;
+			s->mode = sum / cnt;
+			s->mode_tag = v[i].tag;
+		}
+	}
+}
+
+int profile_mode(struct profile_table *p, uint8_t family,
+    const uint8_t *server, uint16_t port, int64_t tol, double *mode,
+    uint8_t *tag, int *support, int *count)
+{
+	struct server_profile *s = lookup(p, family, server, port, 0);
+
+	*support = *count = 0;
+	if (!s)
+		return -1;
+	if (!s->mode_valid || s->mode_tol != tol)
+		compute_mode(s, tol);
+	*mode = s->mode;
+	*tag = s->mode_tag;
+	*support = s->mode_support;
+	*count = (int)s->count;
+	return 0;
+}
+
 void profile_add(struct profile_table *p, uint8_t family,
     const uint8_t *server, uint16_t port, int64_t payload,
     const int32_t *overheads, const uint8_t *tags, int n)
 {
 	struct server_profile *s = lookup(p, family, server, port, 1);
-	struct conn_votes *v = &s->ring[s->next];
+	struct conn_votes *v = NULL;
+	uint32_t i;
 
+	for (i = 0; i < s->count; i++)
+		if (s->ring[i].payload - payload <= 64 &&
+		    payload - s->ring[i].payload <= 64)
+			v = &s->ring[i];
+	if (!v) {
+		v = &s->ring[s->next];
+		s->next = (s->next + 1) % PROFILE_RING;
+		if (s->count < PROFILE_RING)
+			s->count++;
+	}
 	if (n > PROFILE_VOTES)
 		n = PROFILE_VOTES;
 	v->payload = payload;
 	v->n = (uint8_t)n;
 	memcpy(v->o, overheads, (size_t)n * sizeof(*overheads));
 	memcpy(v->tag, tags, (size_t)n);
-	s->next = (s->next + 1) % PROFILE_RING;
-	if (s->count < PROFILE_RING)
-		s->count++;
+	s->mode_valid = 0;
 }

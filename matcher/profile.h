@@ -34,7 +34,18 @@ int profile_support(struct profile_table *p, uint8_t family,
     const uint8_t *server, uint16_t port, int64_t payload, int64_t overhead,
     uint8_t tag, int64_t tol, double *mean);
 
-/* Remember one connection's candidate overheads (tags alongside). */
+/*
+ * The overhead most remembered connections agree on (within @tol, same
+ * tag): @support gets how many connections vote for it, @count how many
+ * are remembered.  Returns 0, or -1 if the server is unknown.
+ */
+int profile_mode(struct profile_table *p, uint8_t family,
+    const uint8_t *server, uint16_t port, int64_t tol, double *mode,
+    uint8_t *tag, int *support, int *count);
+
+/* Remember one connection's candidate overheads (tags alongside).  A
+ * connection with the same payload as a remembered one replaces it: a
+ * repeated file must not outvote the others. */
 void profile_add(struct profile_table *p, uint8_t family,
     const uint8_t *server, uint16_t port, int64_t payload,
     const int32_t *overheads, const uint8_t *tags, int n);

@@ -24,10 +24,15 @@
 /* Learned overhead: spread of one server's overhead between files */
 #define HTTP_SD_LEARNED 8.0
 #define TLS_SD_LEARNED 16.0
+/* A 206 response header is longer than the 200 one by about this much:
+ * "206 Partial Content" and "Content-Range: bytes A-B/N" */
+#define RANGE_EXTRA 35.0
+#define RANGE_SD 24.0
+/* Share of downloads with extra bytes that are not whole segments */
+#define TLS_EXTRA_SHARE 0.3
+#define HTTP_EXTRA_SHARE 0.1
 /* Share of the unlearned overhead spread evenly over [min, max] */
 #define FLOOR_UNLEARNED 0.2
-/* Candidates whose support is checked against the profile */
-#define SUPPORT_MAX 64
 #define TOP_K (MATCH_MAX_RIVALS + 1)
 
 struct scorer {
@@ -63,7 +68,7 @@ void score_config_default(struct score_config *cfg)
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->min_size = 100 * 1024;
 	cfg->min_confidence = 0.5;
-	cfg->null_weight = 1.0;
+	cfg->null_weight = 4.0;
 	cfg->max_scan = 4096;
 	cfg->profiles = 4096;
 	cfg->learn = 1;
@@ -152,7 +157,7 @@ static int collect_cb(const struct store_download *d, void *arg)
 	 * file offered over http:// and https:// has two entries of one
 	 * size, and the port tells them apart. */
 	if (!strncmp(d->url, "https://", 8) != !!sc->est->tls)
-		c->time_factor *= 0.1f;
+		c->time_factor *= 0.02f;
 	return 0;
 }
 
@@ -204,7 +209,6 @@ static int cmp_like(const void *a, const void *b)
 	return x->size < y->size ? -1 : x->size > y->size;
 }
 
-static int cmp_dist(const void *a, const void *b, void *arg);
 
 /* Overhead of candidate @c at record variant @tag (0 = no TLS). */
 static int64_t overhead_of(const struct scorer *s,
@@ -224,7 +228,8 @@ static int64_t overhead_of(const struct scorer *s,
  * handshake.
  */
 static int lookup(struct scorer *s, const struct connection *c,
-    const struct payload_estimate *e, int nparts, struct match_result *res)
+    const struct payload_estimate *e, int nparts, int tries,
+    struct match_result *res)
 {
 	static const uint8_t tls_tags[] = { 22, 29, 21 };
 	static const uint8_t http_tags[] = { 0 };
@@ -236,9 +241,8 @@ static int lookup(struct scorer *s, const struct connection *c,
 	int64_t omin, omax;
 	uint64_t lo = e->lo, hi = e->hi;
 	uint32_t i;
-	int rc, t, learned = 0, smax = 0, k;
+	int rc, t, learned = 0, k;
 	uint8_t ltag = 0;
-	double lmean = 0;
 
 	memset(&sc, 0, sizeof(sc));
 	sc.conn = c;
@@ -263,6 +267,9 @@ static int lookup(struct scorer *s, const struct connection *c,
 		goto out;
 	}
 	rc = 0;
+	fg_debug("lookup: payload %lld parts %d window [%llu, %llu]: %u "
+	    "candidates", (long long)e->payload, nparts,
+	    (unsigned long long)lo, (unsigned long long)hi, sc.n);
 	res->window = sc.n;
 	s->st.candidates += sc.n;
 
@@ -283,56 +290,54 @@ static int lookup(struct scorer *s, const struct connection *c,
 	omax *= nparts;
 	sigma2 = e->sigma * e->sigma;
 
-	/* Does the server's profile vouch for some candidate's overhead?
-	 * Look at the candidates nearest the estimate only. */
-	if (s->cfg.learn && nparts == 1 && sc.n) {
-		int64_t tol = (int64_t)(e->tls ? 4 * TLS_SD_LEARNED :
-		    4 * HTTP_SD_LEARNED) + (int64_t)(2 * e->sigma);
-		uint32_t ns = sc.n;
-		static const int ks[] = { 0, 1, -1, 2 };
+	/* Has this server's overhead been learned?  The profile's mode must
+	 * be backed by three connections for different payloads and by a
+	 * third of those remembered (aborted transfers and files not in the
+	 * store vote at random). */
+	if (s->cfg.learn) {
+		int64_t tol = e->tls ? 2 * (int64_t)TLS_SD_LEARNED :
+		    2 * (int64_t)HTTP_SD_LEARNED;
+		int sup, cnt;
+		double mode;
+		uint8_t mtag;
 
-		if (ns > SUPPORT_MAX) {
-			qsort_r(sc.c, sc.n, sizeof(*sc.c), cmp_dist,
-			    (void *)&e->est_size);
-			ns = SUPPORT_MAX;
-		}
-		for (i = 0; i < ns; i++) {
-			for (t = 0; t < ntags; t++) {
-				int64_t o = overhead_of(s, e, sc.c[i].size,
-				    tags[t], 1);
-				unsigned ki;
-
-				for (ki = 0; ki < sizeof(ks) / sizeof(ks[0]); ki++) {
-					double m;
-					int sup = profile_support(s->prof,
-					    c->family, c->server, c->server_port,
-					    e->payload, o - (int64_t)ks[ki] * e->mss,
-					    tags[t], tol, &m);
-
-					if (sup > smax) {
-						smax = sup;
-						lmean = m;
-						ltag = tags[t];
-					}
-				}
-			}
-		}
-		if (smax >= 2) {
+		if (profile_mode(s->prof, c->family, c->server, c->server_port,
+		    tol, &mode, &mtag, &sup, &cnt) == 0 && sup >= 3 &&
+		    3 * sup >= cnt) {
 			learned = 1;
-			center = lmean;
+			ltag = mtag;
+			center = mode;
 			sd_o = e->tls ? TLS_SD_LEARNED : HTTP_SD_LEARNED;
 			tags = &ltag;
 			ntags = 1;
+			/* each part: the learned header plus Content-Range and
+			 * the longer status line of a 206 */
+			if (nparts > 1) {
+				center = nparts * (mode + RANGE_EXTRA);
+				sd_o = sqrt((double)nparts) * RANGE_SD;
+			}
 		}
 	}
 	res->learned = learned;
-	if (!learned)
+	/* no flat share for range groups: many subsets are tried, and a
+	 * flat share would let some sum fit by chance */
+	if (!learned && nparts == 1)
 		floor_like = FLOOR_UNLEARNED;
 
 	{
 		double var = sigma2 + sd_o * sd_o;
 		double norm = 1.0 / sqrt(2 * M_PI * var);
 		double flat = floor_like / (double)(omax - omin + 1);
+		/*
+		 * Bytes beyond whole segments, never fewer: under load nginx
+		 * writes shorter TLS records (more record overhead), and a
+		 * window-limited sender retransmits partial segments.  A small
+		 * share spread evenly over [0, width].
+		 */
+		double pextra = e->tls ? TLS_EXTRA_SHARE : HTTP_EXTRA_SHARE;
+		double width = e->tls ? (double)e->payload / s->pcfg.tls_record *
+		    s->pcfg.tls_rec_max / 2 + e->mss : 2.0 * e->mss;
+		double sd = sqrt(var);
 
 		for (i = 0; i < sc.n; i++) {
 			struct cand *cd = &sc.c[i];
@@ -348,8 +353,11 @@ static int lookup(struct scorer *s, const struct connection *c,
 				    k++) {
 					double ok = (double)o - (double)k * e->mss;
 					double r = ok - center;
-					double l = (1 - floor_like) * norm *
+					double l = (1 - floor_like - pextra) * norm *
 					    exp(-r * r / (2 * var));
+
+					if (r >= -2 * sd && r <= width)
+						l += pextra / (width + 2 * sd);
 
 					if (ok >= omin - 3 * e->sigma &&
 					    ok <= omax + 3 * e->sigma)
@@ -396,6 +404,10 @@ static int lookup(struct scorer *s, const struct connection *c,
 	 * sizes are dense around the estimate (docs/matching.md) */
 	null = s->cfg.null_weight * (double)(sc.n ? sc.n : 1) /
 	    (double)(hi - lo + 1);
+	/* a range group is one of several sums tried: that many more
+	 * chances for a sum to fit by accident */
+	if (tries > 1)
+		null *= tries;
 	res->confidence = best->like / (sum + null);
 	if (res->confidence > 1)
 		res->confidence = 1;
@@ -433,25 +445,42 @@ static int lookup(struct scorer *s, const struct connection *c,
 	}
 
 votes:
-	/* Every candidate in the window votes for the overhead it implies;
-	 * the likeliest first, since the ring keeps a bounded number. */
+	/* Candidates vote for the overhead they imply without retransmits:
+	 * first those inside the plausible overhead range, then the rest by
+	 * likelihood, since the ring keeps a bounded number. */
 	if (s->cfg.learn && nparts == 1 && sc.n) {
 		int32_t ov[PROFILE_VOTES];
 		uint8_t tg[PROFILE_VOTES];
-		int nv = 0;
+		int nv = 0, pass;
 		static const uint8_t all_tls[] = { 22, 29, 21 };
+		int64_t vmin, vmax;
 
-		for (i = 0; i < sc.n && nv < PROFILE_VOTES; i++) {
-			int nt = e->tls ? 3 : 1;
+		if (e->tls) {
+			vmin = s->pcfg.tls_hs_min + s->pcfg.http_hdr_min;
+			vmax = s->pcfg.tls_hs_max + s->pcfg.http_hdr_max;
+		} else {
+			vmin = s->pcfg.http_hdr_min;
+			vmax = s->pcfg.http_hdr_max;
+		}
+		for (pass = 0; pass < 2; pass++) {
+			for (i = 0; i < sc.n && nv < PROFILE_VOTES; i++) {
+				int nt = e->tls ? 3 : 1;
+				int64_t o0 = overhead_of(s, e, sc.c[i].size,
+				    e->tls ? all_tls[0] : 0, 1);
+				int inside = o0 >= vmin && o0 <= vmax;
 
-			for (t = 0; t < nt && nv < PROFILE_VOTES; t++) {
-				uint8_t tag = e->tls ? all_tls[t] : 0;
-				int64_t o = overhead_of(s, e, sc.c[i].size, tag, 1);
-
-				if (o < INT32_MIN || o > INT32_MAX)
+				if (inside != !pass)
 					continue;
-				ov[nv] = (int32_t)o;
-				tg[nv++] = tag;
+				for (t = 0; t < nt && nv < PROFILE_VOTES; t++) {
+					uint8_t tag = e->tls ? all_tls[t] : 0;
+					int64_t o = overhead_of(s, e, sc.c[i].size,
+					    tag, 1);
+
+					if (o < INT32_MIN || o > INT32_MAX)
+						continue;
+					ov[nv] = (int32_t)o;
+					tg[nv++] = tag;
+				}
 			}
 		}
 		profile_add(s->prof, c->family, c->server, c->server_port,
@@ -464,19 +493,6 @@ out:
 		s->st.unmatched++;
 	free(sc.c);
 	return rc;
-}
-
-static int cmp_dist(const void *a, const void *b, void *arg)
-{
-	const struct cand *x = a, *y = b;
-	int64_t est = *(const int64_t *)arg;
-	int64_t dx = (int64_t)x->size - est, dy = (int64_t)y->size - est;
-
-	if (dx < 0)
-		dx = -dx;
-	if (dy < 0)
-		dy = -dy;
-	return dx < dy ? -1 : dx > dy;
 }
 
 int score_connection(struct scorer *s, const struct connection *c,
@@ -494,11 +510,11 @@ int score_connection(struct scorer *s, const struct connection *c,
 		res->est_size = e.est_size;
 		return 0;
 	}
-	return lookup(s, c, &e, 1, res);
+	return lookup(s, c, &e, 1, 1, res);
 }
 
 int score_group(struct scorer *s, const struct connection *parts, int n,
-    struct match_result *res)
+    int tries, struct match_result *res)
 {
 	struct connection sum;
 	struct payload_estimate e;
@@ -532,5 +548,5 @@ int score_group(struct scorer *s, const struct connection *parts, int n,
 	/* one SYN-ACK per part, payload_estimate took off one */
 	if (sum.data_tcp_flags & CONN_TCP_SYN)
 		e.payload -= (int64_t)(n - 1) * (e.timestamps ? 8 : 12);
-	return lookup(s, &sum, &e, n, res);
+	return lookup(s, &sum, &e, n, tries, res);
 }

@@ -87,10 +87,13 @@ int score_connection(struct scorer *s, const struct connection *c,
 /*
  * Score a group of connections from one client to one server that ran at
  * the same time, as parallel range requests for one file: their payloads
- * are summed and each part carries its own response header.
+ * are summed and each part carries its own response header.  @tries is
+ * how many such sums the caller tries for this connection: each is one
+ * more chance to fit a file by accident, so the "not in the store"
+ * hypothesis weighs that much more.
  */
 int score_group(struct scorer *s, const struct connection *parts, int n,
-    struct match_result *res);
+    int tries, struct match_result *res);
 
 void match_result_clear(struct match_result *res);
 void score_get_stats(const struct scorer *s, struct score_stats *st);

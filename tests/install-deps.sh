@@ -13,6 +13,8 @@ PKGS=(
 	# tests: real servers, exporters, collectors and clients
 	softflowd nfdump nginx-light curl wget wget2 tcpdump
 	iproute2 ethtool openssl python3 lmdb-utils util-linux procps time
+	# systemd-analyze verify for the units, man for the man pages
+	systemd man-db groff-base git
 )
 missing=()
 for p in "${PKGS[@]}"; do

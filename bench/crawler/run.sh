@@ -137,3 +137,12 @@ PY
 	python3 -c "import sys; r,w,m=int(sys.argv[1]),float(sys.argv[2]),int(sys.argv[3]); print(f'| curl -I --parallel --parallel-max $CONC (HEAD of the file URLs only) | {r} | {w:.2f} | {r/w:.0f} | {m/1024:.1f} |')" "$n" "$cwall" "$crss"
 	echo
 fi
+
+# Part 3: memory per URL of a million-URL frontier (the crawler's own
+# structures: items in the scheduler plus the seen set)
+if [ -x "$B/bench/crawler/bench-frontier" ] || make -C "$B" -s bench/crawler/bench-frontier > /dev/null 2>&1; then
+	echo "Memory of a frontier of ${FRONTIER:-1000000} URLs (bench/crawler/bench-frontier):"
+	echo
+	"$B/bench/crawler/bench-frontier" "${FRONTIER:-1000000}" | sed 's/^/    /'
+	echo
+fi

@@ -2,10 +2,21 @@
 # autoindex over a directory, on 127.0.0.1, with its own config and prefix
 # under $T; sourced by the tests and bench/crawler.  Stopped at exit.
 
-# start_nginx ROOT: listens on $NGINX_PORT afterwards.
+# start_nginx ROOT [CERT KEY]: listens on $NGINX_PORT afterwards; with a
+# certificate and key, HTTPS with HTTP/2.
 start_nginx() {
-	local root=$1 user=""
+	local root=$1 user="" listen
 	NGINX_PORT=$(free_port)
+	listen="listen 127.0.0.1:$NGINX_PORT;"
+	# and on ::1 when this machine has IPv6 loopback
+	NGINX_V6=0
+	if python3 -c 'import socket; socket.socket(socket.AF_INET6).bind(("::1", 0))' 2> /dev/null; then
+		listen="$listen listen [::1]:$NGINX_PORT;"
+		NGINX_V6=1
+	fi
+	[ $# -ge 3 ] && listen="listen 127.0.0.1:$NGINX_PORT ssl http2;
+		ssl_certificate $2; ssl_certificate_key $3;
+		ssl_session_cache shared:fgtls:1m;"
 	mkdir -p "$T/nginx/logs" "$T/nginx/tmp"
 	[ "$(id -u)" = 0 ] && user="user root;"
 	cat > "$T/nginx/nginx.conf" <<CONF
@@ -15,7 +26,8 @@ pid $T/nginx/nginx.pid;
 error_log $T/nginx/logs/error.log;
 events { worker_connections 1024; }
 http {
-	access_log $T/nginx/logs/access.log;
+	log_format fg '\$remote_addr "\$request" \$status \$body_bytes_sent \$connection \$ssl_session_reused';
+	access_log $T/nginx/logs/access.log fg;
 	client_body_temp_path $T/nginx/tmp/body;
 	proxy_temp_path $T/nginx/tmp/proxy;
 	fastcgi_temp_path $T/nginx/tmp/fastcgi;
@@ -25,7 +37,7 @@ http {
 	default_type application/octet-stream;
 	keepalive_requests 100000;
 	server {
-		listen 127.0.0.1:$NGINX_PORT;
+		$listen
 		root $root;
 		autoindex on;
 	}

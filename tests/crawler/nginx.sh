@@ -57,7 +57,7 @@ check "every file >= 1 MiB found with its exact size ($(wc -l < "$T/want"))" -- 
 is "$(grep -c '/other/' "$T/nginx/logs/access.log")" 0 "nothing outside the start directory fetched"
 like "$(cat "$T/got")" "setup%20file%20v2.exe 123456789" "name with spaces"
 like "$(cat "$T/got")" "caf%C3%A9-%C3%BCber.iso 98765432" "UTF-8 name"
-dups=$(awk '{ print $6, $7 }' "$T/nginx/logs/access.log" | sort | uniq -d | wc -l)
+dups=$(awk '{ print $2, $3 }' "$T/nginx/logs/access.log" | sort | uniq -d | wc -l)
 is "$dups" 0 "no request made twice"
 "$STORETOOL" -s "$T/st" export -f csv > "$T/csv"
 is "$(awk -F, 'NR > 1 && $8 !~ /^"""[0-9a-f]+-[0-9a-f]+"""$/' "$T/csv" | wc -l)" 0 "nginx ETags recorded"
@@ -65,6 +65,17 @@ is "$(awk -F, 'NR > 1 && $9 !~ /^20[0-9][0-9]-/' "$T/csv" | wc -l)" 0 "Last-Modi
 is "$(awk -F, 'NR > 1 { print $NF }' "$T/csv" | sort -u)" "127.0.0.1" "server address recorded"
 is "$(awk -F, 'NR > 1 { print $3 }' "$T/csv" | sort -u)" "nginxvendor" "vendor label"
 check "store check passes" -- "$STORETOOL" -s "$T/st" check
+
+# the same over IPv6 loopback: URL with [::1], address ::1 recorded
+if [ "$NGINX_V6" = 1 ]; then
+	"$CRAWLER" -s "$T/st6" --json "http://[::1]:$NGINX_PORT/vendor/" > "$T/out6.json" 2> "$T/err6"
+	is "$?" 0 "IPv6 crawl exits 0"
+	is "$(store_urls "$T/st6" | wc -l)" "$(wc -l < "$T/want" | tr -d ' ')" "  ... every file found over ::1"
+	like "$(store_urls "$T/st6" | head -1)" '^http://\[::1\]:[0-9]+/vendor/' "  ... URLs keep the IPv6 literal"
+	is "$("$STORETOOL" -s "$T/st6" export -f csv | awk -F, 'NR > 1 { print $NF }' | sort -u)" "::1" "  ... server address ::1 recorded"
+else
+	diag "no IPv6 loopback on this machine: IPv6 part not run"
+fi
 
 # a second run: nothing probed again (nginx gives listings no validators,
 # so listings are fetched, files are not)

@@ -22,6 +22,13 @@ check "  ... traps counted" -- test "$(json_field "$T/trap.json" traps)" -ge 1
 n=$(grep -c ' /m/trap/' "$T/srv.log")
 check "depth limit bounds the trap too" -- test "$(json_field "$T/trap2.json" pages)" -le 40
 
+# --max-urls: a hard bound on what one run queues
+"$CRAWLER" -s "$T/trap3" --json --depth 30 --max-urls 5 "$B/trap/" > "$T/trap3.json" 2> "$T/trap3.err"
+is "$?" 0 "--max-urls: exit 0"
+check "  ... links beyond the limit dropped and counted" -- test "$(json_field "$T/trap3.json" over_limit)" -ge 1
+check "  ... at most 5 URLs fetched besides robots.txt" -- test "$(json_field "$T/trap3.json" requests)" -le 6
+like "$(cat "$T/trap3.err")" "max-urls 5 reached" "  ... with one warning"
+
 # slow (1 byte / 0.5 s) and stalled pages time out without holding the run
 : > "$T/srv.log"
 start=$(date +%s)

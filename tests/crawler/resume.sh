@@ -17,7 +17,12 @@ files=$("$TESTSRV" --tree 20x40 --list | wc -l)
 "$CRAWLER" -s "$T/st" --per-host 4 --json "$U" > "$T/1.json" 2> "$T/1.err" &
 pid=$!
 at_exit "kill -9 $pid 2>/dev/null"
-sleep 2.5
+# a reader (as the matcher is) uses the store while the crawler writes
+sleep 1.2
+n1=$("$STORETOOL" -s "$T/st" stats -f json | python3 -c 'import json,sys; print(json.load(sys.stdin)["downloads"])')
+sleep 1.3
+n2=$("$STORETOOL" -s "$T/st" stats -f json | python3 -c 'import json,sys; print(json.load(sys.stdin)["downloads"])')
+check "a reader sees the crawl's commits while it runs ($n1, then $n2)" -- test "${n1:-0}" -gt 0 -a "${n2:-0}" -gt "${n1:-0}"
 kill -9 "$pid"
 wait "$pid" 2>/dev/null
 heads1=$(grep -c '^[0-9.]* HEAD ' "$T/srv.log")

@@ -116,6 +116,10 @@ int main(void)
 	    "t.seeds:1: vendor 'a' has no start URL");
 	bad("[a]\nstart = http://x/\n[a]\n", "t.seeds:3: vendor 'a' defined twice");
 	bad("[a b]\n", "t.seeds:1: bad vendor name");
+	bad("[a]\nstart = http://x/\nreject-regex = a++++++++\n",
+	    "t.seeds:3: regular expression 'a++++++++': stacked quantifiers");
+	bad("[a]\nstart = http://x/\nreject-regex = (a{9}){1000}\n",
+	    "t.seeds:3: regular expression '(a{9}){1000}': repeat count");
 	bad("[a\n", "t.seeds:1: section header");
 	bad("[a]\nstart = http://x/\njust words\n", "t.seeds:3: expected");
 	bad("[a]\nstart =\n", "t.seeds:2: missing value for 'start'");

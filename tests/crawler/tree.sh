@@ -30,6 +30,24 @@ addrs=$("$STORETOOL" -s "$T/st" export -f csv | awk -F, 'NR > 1 { print $NF }' |
 is "$addrs" "127.0.0.1" "server address recorded"
 check "store is consistent" -- "$STORETOOL" -s "$T/st" check
 
+# a vendor's own min-size and scope from the seed file: two vendors, one
+# directory each, different thresholds
+cat > "$T/two.seeds" <<S
+[small]
+start = http://127.0.0.1:$PORT/tree/d001/
+download-ext = bin
+[big]
+start = http://127.0.0.1:$PORT/tree/d002/
+download-ext = bin
+min-size = 3G
+S
+"$CRAWLER" -s "$T/st3" --seeds "$T/two.seeds" --json > "$T/out3.json" 2> "$T/err3"
+is "$?" 0 "two-vendor seed crawl exits 0"
+"$TESTSRV" --tree 12x40 --list | awk -v p="$PORT" '($1 ~ /d001/ && $2 >= 1048576) || ($1 ~ /d002/ && $2 >= 3221225472) { print "http://127.0.0.1:" p $1, $2 }' | sort > "$T/want3"
+store_urls "$T/st3" > "$T/got3"
+check "per-vendor min-size: 1M for one, 3G for the other" -- diff "$T/want3" "$T/got3"
+is "$("$STORETOOL" -s "$T/st3" export -f csv | awk -F, 'NR > 1 && $1 ~ /d002/ { print $3 }' | sort -u)" "big" "  ... each labelled with its vendor"
+
 # command-line mode: prefix scope, every non-page link is a download,
 # --min-size and --vendor
 : > "$T/srv.log"

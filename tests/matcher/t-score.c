@@ -193,7 +193,7 @@ int main(void)
 
 		store_begin(st, STORE_TXN_READ, &txn);
 		scorer_set_txn(sc, txn);
-		score_group(sc, parts, 2, &res);
+		score_group(sc, parts, 2, 1, &res);
 		store_abort(txn);
 	}
 	is_str(url_of(&res), "http://a.example/c.bin",

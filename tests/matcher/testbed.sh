@@ -136,9 +136,30 @@ tb_expire_all() {
 	done
 }
 
+# tb_slow RATE / tb_fast: shape the server's sending to RATE (tbf; there
+# is no netem here) for long transfers that stay ACK-clocked: curl
+# --limit-rate would close the receive window and nginx's limit_rate
+# pauses the sender, and both make TCP retransmit partial segments
+tb_slow() {
+	tb_in_server tc qdisc add dev "$TB_VS" root tbf rate "$1" burst 32kb \
+	    latency 400ms
+}
+tb_fast() { tb_in_server tc qdisc del dev "$TB_VS" root 2>/dev/null; }
+
 # tb_get [curl args] URL: one download from the client namespace
 tb_get() {
 	tb_in_client curl -sk -o /dev/null "$@"
+}
+
+# tb_flush_meter: softflowd's libpcap (TPACKET_V3) hands packets over a
+# block at a time, so the last packets before a quiet spell wait in the
+# ring until more traffic fills the block: send some (pad.bin is not in
+# any store).
+tb_flush_meter() {
+	[ -f "$T/www/pad.bin" ] || tb_file pad.bin 4000000
+	tb_get "http://$TB_SERVER/pad.bin"
+	tb_get "http://$TB_SERVER/pad.bin"
+	sleep 1
 }
 
 # tb_store_csv FILE: url,size,vendor,source lines for flowgrab-store import

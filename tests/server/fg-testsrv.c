@@ -461,6 +461,23 @@ static void route_misc(struct conn *c, const char *p)
 		serve_file(c, 33333333, "application/x-iso9660-image");
 		return;
 	}
+	if (strcmp(p, "gz.bin") == 0) {
+		/* compressed for whoever asks for gzip: the length is then not
+		 * the file's (1000 'x' bytes compressed to 29) */
+		static const char gz[] = "\x1f\x8b\x08\x00\x00\x00\x00\x00"
+		    "\x02\xff\xab\xa8\x18\x05\xa3\x60\x14\x0c\x77\x00\x00"
+		    "\xe6\xc9\x41\x3b\xe8\x03\x00\x00";
+		const char *ae = header(c, "Accept-Encoding");
+
+		if (!head && ae && strstr(ae, "gzip")) {
+			respond(c, 200, "Content-Type: application/octet-stream\r\n"
+			    "Content-Encoding: gzip\r\n", gz, sizeof(gz) - 1, 1, 0,
+			    0);
+			return;
+		}
+		serve_file(c, 88888888, "application/octet-stream");
+		return;
+	}
 	if (strcmp(p, "small.bin") == 0) {
 		serve_file(c, 1000, "application/octet-stream");
 		return;

@@ -1,0 +1,73 @@
+# traffic.sh - sourced by the flow input shell tests: downloads three
+# files from nginx on loopback (two over IPv4, one over IPv6) while
+# tcpdump captures them into $T/lo.pcap, then says what a flow meter must
+# report for that pcap (pcapsum.py):
+#   $T/expect.all  "src sport dst dport proto octets packets first_ms last_ms"
+#   $T/want.all, $T/want.v4   the first 7 columns, sorted (all / IPv4 only)
+#   $n_all, $n_v4             how many directions
+# and defines flows FILE (flow-dump output in that form) and
+# times_ok FILE TOLERANCE_MS.
+DUMP=$FG_BUILDDIR/tests/matcher/input/flow-dump
+PCAPSUM=$FG_SRCDIR/tests/matcher/input/pcapsum.py
+
+http=$(free_port)
+mkdir -p "$T/www" "$T/tmp"
+head -c 300000 /dev/urandom >"$T/www/a.bin"
+head -c 1234567 /dev/urandom >"$T/www/b.bin"
+head -c 70001 /dev/urandom >"$T/www/c.bin"
+cat >"$T/nginx.conf" <<EOF
+user root;
+worker_processes 1;
+daemon off;
+pid $T/nginx.pid;
+error_log $T/nginx.err;
+events { worker_connections 64; }
+http {
+	access_log off;
+	client_body_temp_path $T/tmp; proxy_temp_path $T/tmp;
+	fastcgi_temp_path $T/tmp; uwsgi_temp_path $T/tmp; scgi_temp_path $T/tmp;
+	server {
+		listen 127.0.0.1:$http;
+		listen [::1]:$http;
+		root $T/www;
+	}
+}
+EOF
+nginx -c "$T/nginx.conf" -p "$T" >"$T/nginx.out" 2>&1 &
+nginx_pid=$!
+at_exit "kill $nginx_pid; wait $nginx_pid"
+wait_port "$http" 10 || { cat "$T/nginx.err" "$T/nginx.out"; skip_all "nginx did not start"; }
+
+tcpdump -i lo -U -s 128 -w "$T/lo.pcap" "tcp port $http" 2>"$T/tcpdump.err" &
+td_pid=$!
+at_exit "kill $td_pid"
+for i in $(seq 100); do grep -q "listening on" "$T/tcpdump.err" && break; sleep 0.05; done
+curl -s -o /dev/null "http://127.0.0.1:$http/a.bin"
+curl -s -o /dev/null "http://127.0.0.1:$http/b.bin"
+curl -s -g -o /dev/null "http://[::1]:$http/c.bin"
+sleep 0.5
+kill -INT $td_pid; wait $td_pid
+python3 "$PCAPSUM" "$T/lo.pcap" >"$T/expect.all"
+n_all=$(wc -l <"$T/expect.all")
+grep -v ':' "$T/expect.all" >"$T/expect.v4"
+n_v4=$(wc -l <"$T/expect.v4")
+is "$n_all" 6 "pcap holds 6 directions of 3 downloads (4 IPv4, 2 IPv6)"
+
+# flows: "src sport dst dport proto octets packets" per direction, sorted;
+# a biflow record (rev_packets > 0) gives its reverse direction too.
+flows() {
+	awk '!/^#/ { print $1, $2, $3, $4, $5, $6, $7
+		if ($13 > 0) print $3, $4, $1, $2, $5, $12, $13 }' "$1" | sort
+}
+cut -d' ' -f1-7 "$T/expect.all" | sort >"$T/want.all"
+cut -d' ' -f1-7 "$T/expect.v4" | sort >"$T/want.v4"
+
+# start/end within $2 ms of the pcap's first/last packet, for every record
+times_ok() {
+	awk -v tol="$2" 'NR == FNR { f[$1" "$2" "$3" "$4] = $8; l[$1" "$2" "$3" "$4] = $9; next }
+		!/^#/ { k = $1" "$2" "$3" "$4; if (!(k in f)) bad++
+			d1 = $8 - f[k]; d2 = $9 - l[k]; if (d1 < 0) d1 = -d1; if (d2 < 0) d2 = -d2
+			if (d1 > tol || d2 > tol) bad++ }
+		END { exit bad ? 1 : 0 }' "$T/expect.all" "$1"
+}
+
