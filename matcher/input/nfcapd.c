@@ -4,7 +4,10 @@
  *   nfdump -R DIR  -o csv     (every file under a directory)
  * with TZ=UTC, because nfdump prints local time and the CSV carries no
  * zone.  Flags as for nfdump 1.7.1 (Debian 12); its CSV is parsed by
- * nfdump-csv.c, its stderr passes through to ours.
+ * nfdump-csv.c.  nfdump 1.7.1 exits 0 even when a file is truncated or
+ * not an nfcapd file ("appendix offset error", "bad magic"), printing
+ * only to stderr: so its stderr goes to a temporary file, is relayed with
+ * the command named, and an error there fails the read.
  */
 #include "config.h"
 
@@ -27,9 +30,10 @@ int flow_read_nfcapd(const char *path, int strict, flow_sink sink, void *arg,
 	const char *prog = getenv("FLOWGRAB_NFDUMP");
 	struct stat sb;
 	char name[512];
-	int fds[2] = {-1, -1}, rc, status;
+	int fds[2] = {-1, -1}, rc, status, failed = 0;
+	FILE *f, *errf;
+	char line[512];
 	pid_t pid;
-	FILE *f;
 
 	if (!prog || !*prog)
 		prog = "nfdump";
@@ -38,8 +42,11 @@ int flow_read_nfcapd(const char *path, int strict, flow_sink sink, void *arg,
 		return FLOW_E_IO;
 	}
 	snprintf(name, sizeof(name), "%s %s %s", prog, S_ISDIR(sb.st_mode) ? "-R" : "-r", path);
-	if (pipe(fds) < 0) {
+	errf = tmpfile();
+	if (!errf || pipe(fds) < 0) {
 		fg_error("%s: pipe: %s", name, strerror(errno));
+		if (errf)
+			fclose(errf);
 		return FLOW_E_IO;
 	}
 	fflush(NULL);
@@ -48,6 +55,7 @@ int flow_read_nfcapd(const char *path, int strict, flow_sink sink, void *arg,
 		fg_error("%s: fork: %s", name, strerror(errno));
 		close(fds[0]);
 		close(fds[1]);
+		fclose(errf);
 		return FLOW_E_IO;
 	}
 	if (pid == 0) {
@@ -56,6 +64,7 @@ int flow_read_nfcapd(const char *path, int strict, flow_sink sink, void *arg,
 		    (char *)path, opt_o, csv, NULL};
 
 		dup2(fds[1], STDOUT_FILENO);
+		dup2(fileno(errf), STDERR_FILENO);
 		close(fds[0]);
 		close(fds[1]);
 		setenv("TZ", "UTC", 1);
@@ -69,6 +78,7 @@ int flow_read_nfcapd(const char *path, int strict, flow_sink sink, void *arg,
 		close(fds[0]);
 		kill(pid, SIGTERM);
 		waitpid(pid, &status, 0);
+		fclose(errf);
 		return FLOW_E_IO;
 	}
 	rc = flow_read_stream(f, name, "nfdump-csv", strict, sink, arg, st);
@@ -77,7 +87,20 @@ int flow_read_nfcapd(const char *path, int strict, flow_sink sink, void *arg,
 	fclose(f);
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
-	if (rc == 0 && !(WIFEXITED(status) && WEXITSTATUS(status) == 0)) {
+	rewind(errf);
+	while (fgets(line, sizeof(line), errf)) {
+		line[strcspn(line, "\n")] = '\0';
+		if (!line[0])
+			continue;
+		fg_error("%s: %s", name, line);
+		if (strcasestr(line, "error") || strcasestr(line, "bad magic") ||
+		    strcasestr(line, "not a file") || strcasestr(line, "cannot run"))
+			failed = 1;
+	}
+	fclose(errf);
+	if (rc == 0 && failed) {
+		rc = FLOW_E_IO;
+	} else if (rc == 0 && !(WIFEXITED(status) && WEXITSTATUS(status) == 0)) {
 		if (WIFEXITED(status))
 			fg_error("%s: exited with status %d", name, WEXITSTATUS(status));
 		else

@@ -30,9 +30,10 @@ static uint8_t kind_of(uint16_t id, uint32_t pen, uint16_t len)
 		return FK_SKIP;    /* variable length: nothing we use */
 	if (pen == PEN_REVERSE) {
 		switch (id) {
-		case 1: return len <= 8 ? FK_REV_OCTETS : FK_SKIP;
-		case 2: return len <= 8 ? FK_REV_PACKETS : FK_SKIP;
-		case 6: return len <= 2 ? FK_REV_TCPFLAGS : FK_SKIP;
+		/* zero-length fields are legal in a template: never read them */
+		case 1: return len >= 1 && len <= 8 ? FK_REV_OCTETS : FK_SKIP;
+		case 2: return len >= 1 && len <= 8 ? FK_REV_PACKETS : FK_SKIP;
+		case 6: return len >= 1 && len <= 2 ? FK_REV_TCPFLAGS : FK_SKIP;
 		default: return FK_SKIP;
 		}
 	}

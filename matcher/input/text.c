@@ -214,8 +214,9 @@ static long next_line(struct reader *rd, char **line)
 	}
 }
 
-/* Lines any text input may carry around the flows: blank, or softflowd's
- * log prefix lines ("softflowd[123]: Dumping flow data:"). */
+/* Blank lines are skipped before the format is known; anything else a
+ * format does not claim (softflowd's "softflowd[123]: Dumping flow data:")
+ * counts towards the detection limit. */
 static int is_noise(const char *line)
 {
 	while (*line == ' ' || *line == '\t')

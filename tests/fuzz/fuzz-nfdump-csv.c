@@ -24,11 +24,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	static int init, flip;
 	FILE *f;
 
+	/* bad lines are reported on stderr: run.sh passes -close_fd_mask=2 */
 	if (!init) {
 		fg_log_init("fuzz-nfdump-csv", FG_LOG_QUIET);
-		/* the parsers report bad lines on stderr: keep the run quiet */
-		if (!freopen("/dev/null", "w", stderr))
-			return 0;
 		init = 1;
 	}
 	if (size == 0)

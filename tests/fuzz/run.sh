@@ -2,7 +2,7 @@
 # tests/fuzz/run.sh - build and run every libFuzzer harness (tests/fuzz/fuzz-*.c)
 # for a while each, starting from its seed corpus tests/fuzz/corpus/NAME/.
 #
-#   tests/fuzz/run.sh [SECONDS] [BUILDDIR]
+#   tests/fuzz/run.sh [BUILDDIR] [SECONDS]     (either order; defaults . and 60)
 #
 # BUILDDIR (default: the current directory) must be configured with
 #   CC=clang ./configure --enable-fuzzing
@@ -10,11 +10,17 @@
 # Exits non-zero if any harness finds a crash, leak or sanitizer error
 # (the reproducer is left as BUILDDIR/tests/fuzz/crash-* and named).
 set -u
-secs=${1:-60}
-build=${2:-.}
+secs=60
+build=.
+for a in "$@"; do
+	case $a in
+	''|*[!0-9]*) build=$a ;;
+	*) secs=$a ;;
+	esac
+done
 src=$(cd "$(dirname "$0")/../.." && pwd)
 build=$(cd "$build" && pwd)
-if ! grep -q '^FUZZING_TRUE = *$' "$build/Makefile" 2>/dev/null; then
+if ! "$build/config.status" --config 2>/dev/null | grep -q -- '--enable-fuzzing'; then
 	echo "run.sh: $build is not configured with --enable-fuzzing (CC=clang)" >&2
 	exit 2
 fi
@@ -29,7 +35,7 @@ for c in "$src"/tests/fuzz/fuzz-*.c; do
 		failed=1; continue
 	fi
 	mkdir -p "$scratch/$corpus"
-	args=(-max_total_time="$secs" -rss_limit_mb=2048 -timeout=10 -print_final_stats=1
+	args=(-max_total_time="$secs" -rss_limit_mb=2048 -timeout=10 -print_final_stats=1 -close_fd_mask=2
 	    -artifact_prefix="$build/tests/fuzz/$name-")
 	if (cd "$build" && "./tests/fuzz/$name" "${args[@]}" "$scratch/$corpus" \
 	    "$src/tests/fuzz/corpus/$corpus") >"$scratch/$name.log" 2>&1; then

@@ -84,15 +84,23 @@ int main(int argc, char **argv)
 
 	fg_log_init("flow-dump", FG_LOG_NORMAL);
 	memset(&st, 0, sizeof(st));
+	/* options first, wherever they are; then the input */
 	for (i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--format") == 0 && i + 1 < argc) {
+		if (strcmp(argv[i], "--format") == 0 && i + 1 < argc)
 			format = argv[++i];
-		} else if (strcmp(argv[i], "--strict") == 0) {
+		else if (strcmp(argv[i], "--strict") == 0)
 			strict = 1;
-		} else if (strcmp(argv[i], "--seconds") == 0 && i + 1 < argc) {
+		else if (strcmp(argv[i], "--seconds") == 0 && i + 1 < argc)
 			seconds = atof(argv[++i]);
-		} else if (strcmp(argv[i], "--count") == 0 && i + 1 < argc) {
+		else if (strcmp(argv[i], "--count") == 0 && i + 1 < argc)
 			count_limit = strtoull(argv[++i], NULL, 10);
+	}
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--format") == 0 || strcmp(argv[i], "--seconds") == 0 ||
+		    strcmp(argv[i], "--count") == 0) {
+			i++;
+		} else if (strcmp(argv[i], "--strict") == 0) {
+			continue;
 		} else if (strcmp(argv[i], "--listen") == 0 && i + 1 < argc) {
 			char err[256];
 			struct flow_collector *c = flow_collector_open(argv[++i], err, sizeof(err));

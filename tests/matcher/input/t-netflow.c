@@ -15,6 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "../../tap.h"
 #include "../../../matcher/input/input.h"
@@ -546,6 +548,22 @@ static void test_ipfix(void)
 	set_end(&p, s);
 	ipfix_end(&p);
 	is_int(decode(d, &p), FLOW_E_MALFORMED, "ipfix: enterprise number past the set");
+	/* zero-length elements (found by fuzz-ipfix: a reverse tcpControlBits
+	 * of length 0 was read at offset -1) */
+	ipfix_begin(&p, 1795710034, 1);
+	s = set_begin(&p, 2);
+	p16(&p, 800); p16(&p, 5);
+	p16(&p, 8); p16(&p, 4); p16(&p, 12); p16(&p, 4);
+	p16(&p, 0x8000 | 6); p16(&p, 0); p32(&p, 29305);
+	p16(&p, 6); p16(&p, 0); p16(&p, 1); p16(&p, 0);
+	set_end(&p, s);
+	s = set_begin(&p, 800);
+	pip4(&p, "10.8.0.1"); pip4(&p, "10.8.0.2");
+	set_end(&p, s);
+	ipfix_end(&p);
+	rc = decode(d, &p);
+	is_int(rc, 1, "ipfix: zero-length elements are skipped, not read");
+	is_int(got[0].tcp_flags, 0, "ipfix: zero-length tcpControlBits gives no flags");
 	/* an unknown version */
 	p.b[1] = 7;
 	is_int(decode(d, &p), FLOW_E_MALFORMED, "version 7 rejected");
@@ -651,6 +669,67 @@ static void test_mutations(void)
 	flow_decoder_free(d);
 }
 
+/* ---- the collector's --listen forms, and one datagram through a socket ---- */
+static void test_collector(void)
+{
+	static const char *const bad[] = {
+		"", "abc", "127.0.0.1:99999", "::1:9995", "[::1]9995", "127.0.0.1:", "[nothere]:1",
+		"300.0.0.1:9995", "9995x", "-1",
+	};
+	static uint8_t buf[65536];
+	char err[256];
+	struct flow_collector *c;
+	struct flow_input_stats st;
+	size_t i, n;
+	int ok_all = 1, fd, tries, rc = 0;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		err[0] = '\0';
+		c = flow_collector_open(bad[i], err, sizeof(err));
+		if (c || !strstr(err, "--listen")) {
+			ok_all = 0;
+			diag("\"%s\" accepted or no message: %s", bad[i], err);
+		}
+		flow_collector_close(c);
+	}
+	ok(ok_all, "bad --listen values refused with a message");
+	c = flow_collector_open("[::1]:0", err, sizeof(err));
+	ok(c && flow_collector_port(c) > 0, "--listen [::1]:0 binds");
+	flow_collector_close(c);
+	c = flow_collector_open("0", err, sizeof(err));
+	ok(c != NULL, "--listen 0 (dual-stack, any port) binds");
+	flow_collector_close(c);
+	c = flow_collector_open("127.0.0.1:0", err, sizeof(err));
+	ok(c != NULL, "--listen 127.0.0.1:0 binds");
+	if (!c)
+		return;
+	n = load("softflowd-v10.bin", buf, sizeof(buf));
+	fd = socket(AF_INET, SOCK_DGRAM, 0);
+	{
+		struct sockaddr_in to = from4("127.0.0.1");
+
+		to.sin_port = htons((uint16_t)flow_collector_port(c));
+		sendto(fd, buf, n, 0, (struct sockaddr *)&to, sizeof(to));
+		sendto(fd, "junk", 4, 0, (struct sockaddr *)&to, sizeof(to));
+	}
+	ngot = 0;
+	for (tries = 0; tries < 100 && rc < 2; tries++) {
+		struct timespec ts = {0, 10000000};
+		int r = flow_collector_read(c, keep, NULL);
+
+		if (r > 0)
+			rc += r;
+		nanosleep(&ts, NULL);
+	}
+	close(fd);
+	flow_collector_stats(c, &st);
+	is_int(rc, 2, "collector: two datagrams read");
+	is_int(ngot, 6, "collector: six records from softflowd's datagram");
+	is_int(st.malformed, 1, "collector: the junk one counted malformed");
+	is_int(got[0].exporter_family, 4, "collector: exporter is the IPv4 sender");
+	flow_collector_close(c);
+}
+
 int main(void)
 {
 	fg_log_init("t-netflow", FG_LOG_QUIET);
@@ -676,5 +755,6 @@ int main(void)
 	test_real("softflowd-v9-s.bin", 6, 1000, 10);
 	test_real("softflowd-v10-s.bin", 6, 1000, 10);
 	test_mutations();
+	test_collector();
 	return done_testing();
 }
