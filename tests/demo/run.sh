@@ -5,8 +5,9 @@
 #   1. serve the demo vendor site (tests/demo/mksite.py) on loopback with
 #      nginx, one address per vendor (127.0.0.2-5);
 #   2. crawl it with tests/demo/demo.seeds into a fresh store;
-#   3. replay the shipped capture (tests/demo/capture.pcap.gz) through the
-#      real softflowd into flowgrab-matcher --listen on 127.0.0.1;
+#   3. replay the shipped capture (tests/demo/capture.pcap.gz), moved in
+#      time to end now, through the real softflowd into
+#      flowgrab-matcher --listen on 127.0.0.1;
 #   4. print the detections and the per-host inventory, and one line saying
 #      how many of the downloads in the capture were identified, computed
 #      from the matcher's JSON output and the capture's manifest.
@@ -122,7 +123,8 @@ echo "store: $(wc -l < "$W/got.store") downloads, each file of 1 MiB or more" \
     "the site lets crawlers see, with its exact size"
 
 # ---- 3. the replay ---------------------------------------------------------------
-gzip -dc "$DEMO/capture.pcap.gz" > "$W/capture.pcap"
+# as if its downloads had just happened (tests/demo/retime.py says why)
+python3 "$DEMO/retime.py" "$DEMO/capture.pcap.gz" "$W/capture.pcap"
 M=$DEMO/capture.manifest
 ndl=$(grep -c '^download' "$M")
 nother=$(grep -c '^other' "$M")
@@ -151,9 +153,10 @@ for port in "$UDP1" "$UDP2"; do
 	[ $up = 1 ] || { cat "$W"/*.err >&2; fail "the matcher does not listen on $port"; }
 done
 for port in "$UDP1" "$UDP2"; do
-	# -r: read the capture; -a: flow times from now rather than from
-	# the day it was recorded; -c none: no control socket (with one,
-	# softflowd 1.1.0 waits on it forever when reading a file)
+	# -r: read the capture; -a: flow times from the packets' times
+	# (without it, softflowd 1.1.0 reading a file exports times that
+	# nfdump puts weeks ahead); -c none: no control socket (with one,
+	# it waits on the socket forever when reading a file)
 	echo "+ softflowd -r capture.pcap -a -v 9 -n 127.0.0.1:$port -d -c none"
 	timeout 30 softflowd -r "$W/capture.pcap" -a -v 9 -n "127.0.0.1:$port" \
 	    -d -c none -p "$W/softflowd.pid" > "$W/softflowd.out" 2>&1 ||
