@@ -26,7 +26,7 @@ mkdir -p "$OUT"
 . "$HERE/site.sh"
 
 [ "$(id -u)" = 0 ] || { echo "record-capture: run as root" >&2; exit 1; }
-for c in ip ethtool nginx curl wget tcpdump python3 gzip; do
+for c in ip tc ethtool nginx curl wget tcpdump python3 gzip; do
 	command -v "$c" >/dev/null || { echo "record-capture: $c not installed" >&2; exit 1; }
 done
 
@@ -83,8 +83,8 @@ for ((i = 0; i < 100; i++)); do
 done
 
 # ---- the recorder -----------------------------------------------------------
-ip netns exec "$NS_S" tcpdump -i "$V_S" -s 96 -B 65536 --immediate-mode -n -w "$W/capture.pcap" ip \
-    2> "$W/tcpdump.err" &
+ip netns exec "$NS_S" tcpdump -i "$V_S" -s 96 -B 65536 --immediate-mode -n \
+    -w "$W/capture.pcap" ip 2> "$W/tcpdump.err" &
 TCPDUMP=$!
 PIDS+=($TCPDUMP)
 for ((i = 0; i < 100; i++)); do

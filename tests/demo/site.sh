@@ -53,8 +53,9 @@ CONF
 	} > "$dir/nginx.conf"
 }
 
-# demo_url VENDOR: the host part of VENDOR's URLs for PREFIX and PORT
-demo_host() {	# demo_host VENDOR PREFIX PORT
+# demo_host VENDOR PREFIX PORT: the host part of VENDOR's URLs ("ADDR" on
+# port 80, "ADDR:PORT" otherwise)
+demo_host() {
 	local i
 	for i in 0 1 2 3; do
 		if [ "${DEMO_VENDORS[$i]}" = "$1" ]; then
