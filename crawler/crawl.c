@@ -46,7 +46,7 @@ struct crawl {
 	const struct crawl_seeds *seeds;
 	struct store *st;
 	struct crawl_stats *stats;
-	struct sched *sched;
+	struct crawl_sched *sched;
 	struct crawl_seen *seen;
 	struct crawl_writer *writer;
 	struct crawl_fetch_opts fo;
@@ -78,17 +78,33 @@ static int stopping(struct crawl *c)
 
 /* ---- items ------------------------------------------------------------ */
 
-static struct crawl_item *item_new(const char *url, uint32_t vendor,
-    unsigned depth, enum crawl_kind kind)
+static struct crawl_item *item_new2(const char *url, const char *origin,
+    uint32_t vendor, unsigned depth, enum crawl_kind kind)
 {
-	size_t n = strlen(url);
-	struct crawl_item *it = fg_calloc(1, sizeof(*it) + n + 1);
+	size_t n = strlen(url), o = strlen(origin);
+	struct crawl_item *it = fg_calloc(1, sizeof(*it) + n + o + 2);
 
 	memcpy(it->url, url, n + 1);
+	memcpy(it->url + n + 1, origin, o + 1);
 	it->vendor = vendor;
 	it->depth = (uint16_t)(depth > 65535 ? 65535 : depth);
 	it->kind = (uint8_t)kind;
 	return it;
+}
+
+static struct crawl_item *item_new(const char *url, uint32_t vendor,
+    unsigned depth, enum crawl_kind kind)
+{
+	return item_new2(url, "", vendor, depth, kind);
+}
+
+/* The link @it was first reached by: its own URL unless it came through
+ * redirects. */
+static const char *item_origin(const struct crawl_item *it)
+{
+	const char *o = it->url + strlen(it->url) + 1;
+
+	return o[0] ? o : it->url;
 }
 
 /* Wake every worker: new work, or the end. */
@@ -119,7 +135,7 @@ static int enqueue(struct crawl *c, struct crawl_item *it, int persist)
 	pthread_mutex_lock(&c->lock);
 	c->outstanding++;
 	pthread_mutex_unlock(&c->lock);
-	sched_add(c->sched, it, key, v->per_host ? v->per_host : c->o->per_host,
+	crawl_sched_add(c->sched, it, key, v->per_host ? v->per_host : c->o->per_host,
 	    v->delay >= 0 ? v->delay : c->o->delay, 0);
 	crawl_stat_add(c->stats, queued, 1);
 	return 0;
@@ -337,7 +353,7 @@ static void record_download(struct crawl *c, struct crawl_xfer *x,
 	crawl_stat_add(c->stats, probes, 1);
 	if (size < min || size == 0) {
 		crawl_stat_add(c->stats, below_min, 1);
-		remember_probed(c, x->it->url, x->resp.status);
+		remember_probed(c, item_origin(x->it), x->resp.status);
 		free(url);
 		return;
 	}
@@ -355,8 +371,8 @@ static void record_download(struct crawl *c, struct crawl_xfer *x,
 		d.naddrs = 1;
 	crawl_writer_put(c->writer, &d);
 	/* a link that redirected: remember it was probed, for the next run */
-	if (strcmp(url, x->it->url) != 0)
-		remember_probed(c, x->it->url, x->resp.status);
+	if (strcmp(url, item_origin(x->it)) != 0)
+		remember_probed(c, item_origin(x->it), x->resp.status);
 	free(url);
 }
 
@@ -375,7 +391,7 @@ static int retry(struct crawl *c, struct crawl_xfer *x)
 		wait = c->o->max_retry_after;
 	crawl_stat_add(c->stats, retries, 1);
 	crawl_stat_add(c->stats, queued, 1);
-	sched_retry(c->sched, it, fg_monotonic() + wait);
+	crawl_sched_retry(c->sched, it, fg_monotonic() + wait);
 	x->it = NULL;
 	return 1;
 }
@@ -432,6 +448,10 @@ static void page_result(struct worker *w, struct crawl_xfer *x, CURLcode res)
 			enqueue(c, item_new(it->url, it->vendor, it->depth,
 			    CRAWL_PROBE), 1);
 			kick(c);
+			crawl_sched_done(c->sched, it, 0);
+			finish(c, it, 0);	/* the probe holds its frontier entry */
+			x->it = NULL;
+			return;
 		} else if (x->resp.content_length > 0 && !x->resp.chunked)
 			record_download(c, x, (uint64_t)x->resp.content_length);
 		else
@@ -474,7 +494,7 @@ static void page_result(struct worker *w, struct crawl_xfer *x, CURLcode res)
 		kick(c);
 	}
 done:
-	sched_done(c->sched, it, 0);
+	crawl_sched_done(c->sched, it, 0);
 	finish(c, it, 1);
 	x->it = NULL;
 }
@@ -517,7 +537,7 @@ static int probe_result(struct worker *w, struct crawl_xfer *x, CURLcode res)
 			enqueue(c, item_new(it->url, it->vendor, it->depth,
 			    CRAWL_PAGE), 1);
 			kick(c);
-			sched_done(c->sched, it, 0);
+			crawl_sched_done(c->sched, it, 0);
 			finish(c, it, 0);
 			x->it = NULL;
 			return 0;
@@ -528,9 +548,9 @@ static int probe_result(struct worker *w, struct crawl_xfer *x, CURLcode res)
 		char *url = final_url(x);
 
 		crawl_stat_add(c->stats, probes, 1);
-		crawl_writer_gone(c->writer, it->url);
-		if (strcmp(url, it->url) != 0)
-			crawl_writer_gone(c->writer, url);
+		crawl_writer_gone(c->writer, url);
+		if (strcmp(url, item_origin(it)) != 0)
+			crawl_writer_gone(c->writer, item_origin(it));
 		free(url);
 		break;
 	}
@@ -544,7 +564,7 @@ static int probe_result(struct worker *w, struct crawl_xfer *x, CURLcode res)
 		break;
 	}
 done:
-	sched_done(c->sched, it, 0);
+	crawl_sched_done(c->sched, it, 0);
 	finish(c, it, 1);
 	x->it = NULL;
 	return 0;
@@ -573,9 +593,58 @@ static void robots_result(struct worker *w, struct crawl_xfer *x,
 		    res != CURLE_OK ? curl_easy_strerror(res) : "server error");
 		r = crawl_robots_deny_all();
 	}
-	sched_robots(c->sched, x->it, r, fg_monotonic());
+	crawl_sched_robots(c->sched, x->it, r, fg_monotonic());
 	x->it = NULL;
 	kick(c);
+}
+
+/*
+ * A 3xx with a Location: the target becomes an item of its own, queued
+ * on its host, so that the target host's robots.txt and politeness apply
+ * (libcurl following the redirect itself would skip both).  Returns 1 if
+ * the response was a redirect and has been dealt with.
+ */
+static int redirect(struct crawl *c, struct crawl_xfer *x)
+{
+	struct crawl_item *it = x->it, *next;
+	int st = x->resp.status;
+	char *loc = NULL, *target = NULL;
+	int rc;
+
+	if (st != 301 && st != 302 && st != 303 && st != 307 && st != 308)
+		return 0;
+	curl_easy_getinfo(x->easy, CURLINFO_REDIRECT_URL, &loc);
+	if (!loc)
+		return 0;	/* no Location: an ordinary error */
+	crawl_sched_done(c->sched, it, 0);
+	rc = crawl_url_resolve(NULL, loc, &target);
+	if (rc) {
+		if (rc == CRAWL_EURL)
+			crawl_stat_add(c->stats, err_protocol, 1);
+		else
+			crawl_stat_add(c->stats, err_other, 1);
+		fg_verbose("%s: redirect to %s refused: %s", it->url, loc,
+		    rc == CRAWL_EURL ? "not http or https" : "URL too long");
+	} else if (it->hops >= c->o->max_redirs) {
+		crawl_stat_add(c->stats, err_redirects, 1);
+		fg_verbose("%s: more than %ld redirects", item_origin(it),
+		    c->o->max_redirs);
+	} else {
+		next = item_new2(target, item_origin(it), it->vendor, it->depth,
+		    it->kind);
+		next->hops = (uint8_t)(it->hops + 1);
+		crawl_writer_fdel(c->writer, it->url);
+		if (enqueue(c, next, 1) == 0)
+			kick(c);
+		finish(c, it, 0);
+		x->it = NULL;
+		free(target);
+		return 1;
+	}
+	free(target);
+	finish(c, it, 1);
+	x->it = NULL;
+	return 1;
 }
 
 static void transfer_done(struct worker *w, struct crawl_xfer *x,
@@ -601,6 +670,11 @@ static void transfer_done(struct worker *w, struct crawl_xfer *x,
 	if (res != CURLE_OK)
 		fg_verbose("%s: %s", it->url, x->errbuf[0] ? x->errbuf :
 		    curl_easy_strerror(res));
+	if (res == CURLE_OK && it->kind != CRAWL_ROBOTS && redirect(c, x)) {
+		w->xs[x->slot] = NULL;
+		crawl_fetch_free(x);
+		return;
+	}
 	switch (it->kind) {
 	case CRAWL_ROBOTS:
 		robots_result(w, x, res);
@@ -649,10 +723,10 @@ static void start_transfer(struct worker *w, struct crawl_item *it)
 	if (!x) {
 		crawl_stat_add(c->stats, err_other, 1);
 		if (it->kind == CRAWL_ROBOTS) {
-			sched_robots(c->sched, it, crawl_robots_deny_all(),
+			crawl_sched_robots(c->sched, it, crawl_robots_deny_all(),
 			    fg_monotonic());
 		} else {
-			sched_done(c->sched, it, 0);
+			crawl_sched_done(c->sched, it, 0);
 			finish(c, it, 1);
 		}
 		return;
@@ -668,10 +742,10 @@ static void start_transfer(struct worker *w, struct crawl_item *it)
 		crawl_fetch_free(x);
 		crawl_stat_add(c->stats, err_other, 1);
 		if (it->kind == CRAWL_ROBOTS) {
-			sched_robots(c->sched, it, crawl_robots_deny_all(),
+			crawl_sched_robots(c->sched, it, crawl_robots_deny_all(),
 			    fg_monotonic());
 		} else {
-			sched_done(c->sched, it, 0);
+			crawl_sched_done(c->sched, it, 0);
 			finish(c, it, 1);
 		}
 		return;
@@ -711,7 +785,7 @@ static void *worker_main(void *arg)
 		if (stopping(c))
 			break;
 		while (w->running < c->o->parallel) {
-			struct crawl_item *it = sched_next(c->sched, fg_monotonic(),
+			struct crawl_item *it = crawl_sched_next(c->sched, fg_monotonic(),
 			    &wait);
 
 			if (!it)
@@ -949,15 +1023,29 @@ enum crawl_outcome crawl_run(const struct crawl_opts *o,
 	c.fo.cacert = o->cacert;
 	c.fo.share = c.share;
 
-	c.sched = sched_new(o->robots_agent, on_denied, &c);
+	c.sched = crawl_sched_new(o->robots_agent, on_denied, &c);
 	c.seen = crawl_seen_new();
 	c.writer = crawl_writer_start(st, stats);
 
 	if (c.resumed) {
+		struct store_txn *txn = NULL;
+
 		for (k = 0; k < l.n; k++) {
 			crawl_seen_add(c.seen, l.items[k]->url);
 			enqueue(&c, l.items[k], 0);
 		}
+		/* start URLs the interrupted run did not reach (or that the
+		 * seed files gained since) */
+		if (store_begin(st, STORE_TXN_READ, &txn) != 0)
+			txn = NULL;
+		for (i = 0; i < seeds->n; i++)
+			for (k = 0; k < seeds->v[i].nstarts; k++) {
+				const char *u = seeds->v[i].starts[k];
+
+				if (!page_done(&c, txn, u) && crawl_seen_add(c.seen, u))
+					enqueue(&c, item_new(u, i, 0, CRAWL_PAGE), 1);
+			}
+		store_abort(txn);
 	} else {
 		for (i = 0; i < seeds->n; i++)
 			for (k = 0; k < seeds->v[i].nstarts; k++) {
@@ -1038,7 +1126,7 @@ enum crawl_outcome crawl_run(const struct crawl_opts *o,
 	if (interrupted && *interrupted && outcome == CRAWL_DONE &&
 	    c.outstanding > 0)
 		outcome = CRAWL_INTERRUPTED;
-	sched_drain(c.sched, drop_item, NULL);
+	crawl_sched_drain(c.sched, drop_item, NULL);
 	rc = crawl_writer_stop(c.writer);
 	if (rc && outcome == CRAWL_DONE)
 		outcome = CRAWL_STORE_FAILED;
@@ -1052,7 +1140,7 @@ enum crawl_outcome crawl_run(const struct crawl_opts *o,
 		free(c.workers[i].xs);
 	}
 	free(c.workers);
-	sched_free(c.sched);
+	crawl_sched_free(c.sched);
 	crawl_seen_free(c.seen);
 	curl_share_cleanup(c.share);
 out_locks:

@@ -72,18 +72,20 @@ enum crawl_kind {
 	CRAWL_ROBOTS = 3,        /* robots.txt of a host (not in the frontier) */
 };
 
-struct sched_host;
+struct crawl_sched_host;
 
 /* A unit of work: one URL, with the flexible array keeping it to one
  * allocation (the frontier may hold a million of them). */
 struct crawl_item {
 	struct crawl_item *next;     /* in its host's queue */
-	struct sched_host *host;
+	struct crawl_sched_host *host;
 	uint32_t vendor;             /* index into the run's vendors */
 	uint16_t depth;
 	uint8_t kind;                /* enum crawl_kind */
 	uint8_t tries;               /* retries after 429/503 so far */
-	char url[];
+	uint8_t hops;                /* redirects followed to get here */
+	char url[];                  /* the URL, NUL, the link it was reached
+	                                from by redirects ("" if none), NUL */
 };
 
 #endif /* FLOWGRAB_CRAWL_H */

@@ -184,8 +184,10 @@ static int setup(struct crawl_xfer *x, const struct crawl_fetch_opts *o,
 	curl_easy_setopt(e, CURLOPT_ERRORBUFFER, x->errbuf);
 	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(e, CURLOPT_USERAGENT, o->user_agent);
-	curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 1L);
-	curl_easy_setopt(e, CURLOPT_MAXREDIRS, o->max_redirs);
+	/* redirects go back through the scheduler (crawl.c), so that the
+	 * target's host gets its robots.txt and politeness; only robots.txt
+	 * itself is followed here */
+	curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
 	/* only http and https, also after a redirect */
 	curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
@@ -221,6 +223,7 @@ static int setup(struct crawl_xfer *x, const struct crawl_fetch_opts *o,
 		}
 		break;
 	case FETCH_ROBOTS:
+		curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 1L);
 		curl_easy_setopt(e, CURLOPT_MAXREDIRS, 5L);	/* RFC 9309 2.3.1.2 */
 		break;
 	case FETCH_HEAD:

@@ -251,6 +251,10 @@ int main(int argc, char **argv)
 		}
 	}
 	fg_log_init("flowgrab-crawler", level);
+	if (!strstr(o.user_agent, "http://") && !strstr(o.user_agent, "https://") &&
+	    !strchr(o.user_agent, '@'))
+		fg_warn("--user-agent '%s' carries no contact URL or address; "
+		    "site owners need one to reach you", o.user_agent);
 	if (!store_dir) {
 		fg_error("no store given (-s DIR); see --help");
 		return CRAWL_EXIT_USAGE;

@@ -25,7 +25,7 @@
 
 enum robots_state { ROBOTS_NONE, ROBOTS_FETCHING, ROBOTS_READY };
 
-struct sched_host {
+struct crawl_sched_host {
 	char *key;
 	struct crawl_item *head, *tail;
 	size_t qlen;
@@ -38,19 +38,19 @@ struct sched_host {
 	double robots_at;
 };
 
-struct sched {
+struct crawl_sched {
 	pthread_mutex_t lock;
-	struct sched_host **hosts;
+	struct crawl_sched_host **hosts;
 	size_t nhosts, rr;
 	size_t queued;
 	char *agent;
-	sched_denied_cb denied;
+	crawl_sched_denied_cb denied;
 	void *arg;
 };
 
-struct sched *sched_new(const char *agent, sched_denied_cb denied, void *arg)
+struct crawl_sched *crawl_sched_new(const char *agent, crawl_sched_denied_cb denied, void *arg)
 {
-	struct sched *s = fg_calloc(1, sizeof(*s));
+	struct crawl_sched *s = fg_calloc(1, sizeof(*s));
 
 	pthread_mutex_init(&s->lock, NULL);
 	s->agent = agent ? fg_strdup(agent) : NULL;
@@ -59,14 +59,14 @@ struct sched *sched_new(const char *agent, sched_denied_cb denied, void *arg)
 	return s;
 }
 
-void sched_free(struct sched *s)
+void crawl_sched_free(struct crawl_sched *s)
 {
 	size_t i;
 
 	if (!s)
 		return;
 	for (i = 0; i < s->nhosts; i++) {
-		struct sched_host *h = s->hosts[i];
+		struct crawl_sched_host *h = s->hosts[i];
 
 		while (h->head) {
 			struct crawl_item *it = h->head;
@@ -84,9 +84,9 @@ void sched_free(struct sched *s)
 	free(s);
 }
 
-static struct sched_host *host_get(struct sched *s, const char *key)
+static struct crawl_sched_host *host_get(struct crawl_sched *s, const char *key)
 {
-	struct sched_host *h;
+	struct crawl_sched_host *h;
 	size_t i;
 
 	for (i = 0; i < s->nhosts; i++)
@@ -100,10 +100,10 @@ static struct sched_host *host_get(struct sched *s, const char *key)
 	return h;
 }
 
-void sched_add(struct sched *s, struct crawl_item *it, const char *hostkey,
+void crawl_sched_add(struct crawl_sched *s, struct crawl_item *it, const char *hostkey,
     unsigned per_host, double delay, int front)
 {
-	struct sched_host *h;
+	struct crawl_sched_host *h;
 
 	pthread_mutex_lock(&s->lock);
 	h = host_get(s, hostkey);
@@ -130,7 +130,7 @@ void sched_add(struct sched *s, struct crawl_item *it, const char *hostkey,
 	pthread_mutex_unlock(&s->lock);
 }
 
-static struct crawl_item *pop(struct sched *s, struct sched_host *h)
+static struct crawl_item *pop(struct crawl_sched *s, struct crawl_sched_host *h)
 {
 	struct crawl_item *it = h->head;
 
@@ -143,7 +143,7 @@ static struct crawl_item *pop(struct sched *s, struct sched_host *h)
 	return it;
 }
 
-static struct crawl_item *robots_item(struct sched_host *h)
+static struct crawl_item *robots_item(struct crawl_sched_host *h)
 {
 	const char *suffix = "/robots.txt";
 	size_t kl = strlen(h->key), sl = strlen(suffix);
@@ -156,7 +156,7 @@ static struct crawl_item *robots_item(struct sched_host *h)
 	return it;
 }
 
-struct crawl_item *sched_next(struct sched *s, double now, double *wait)
+struct crawl_item *crawl_sched_next(struct crawl_sched *s, double now, double *wait)
 {
 	struct crawl_item *it = NULL;
 	double soonest = -1;
@@ -164,7 +164,7 @@ struct crawl_item *sched_next(struct sched *s, double now, double *wait)
 
 	pthread_mutex_lock(&s->lock);
 	for (n = 0; n < s->nhosts && !it; n++) {
-		struct sched_host *h = s->hosts[(s->rr + n) % s->nhosts];
+		struct crawl_sched_host *h = s->hosts[(s->rr + n) % s->nhosts];
 		unsigned limit = h->per_host ? h->per_host : 1;
 
 		if (h->qlen == 0)
@@ -208,9 +208,9 @@ struct crawl_item *sched_next(struct sched *s, double now, double *wait)
 	return it;
 }
 
-void sched_done(struct sched *s, struct crawl_item *it, double not_before)
+void crawl_sched_done(struct crawl_sched *s, struct crawl_item *it, double not_before)
 {
-	struct sched_host *h = it->host;
+	struct crawl_sched_host *h = it->host;
 
 	pthread_mutex_lock(&s->lock);
 	if (h->inflight)
@@ -220,9 +220,9 @@ void sched_done(struct sched *s, struct crawl_item *it, double not_before)
 	pthread_mutex_unlock(&s->lock);
 }
 
-void sched_retry(struct sched *s, struct crawl_item *it, double not_before)
+void crawl_sched_retry(struct crawl_sched *s, struct crawl_item *it, double not_before)
 {
-	struct sched_host *h = it->host;
+	struct crawl_sched_host *h = it->host;
 
 	pthread_mutex_lock(&s->lock);
 	if (h->inflight)
@@ -238,10 +238,10 @@ void sched_retry(struct sched *s, struct crawl_item *it, double not_before)
 	pthread_mutex_unlock(&s->lock);
 }
 
-void sched_robots(struct sched *s, struct crawl_item *it,
+void crawl_sched_robots(struct crawl_sched *s, struct crawl_item *it,
     struct crawl_robots *r, double now)
 {
-	struct sched_host *h = it->host;
+	struct crawl_sched_host *h = it->host;
 
 	pthread_mutex_lock(&s->lock);
 	if (h->inflight)
@@ -254,7 +254,7 @@ void sched_robots(struct sched *s, struct crawl_item *it,
 	free(it);
 }
 
-size_t sched_queued(struct sched *s)
+size_t crawl_sched_queued(struct crawl_sched *s)
 {
 	size_t n;
 
@@ -264,7 +264,7 @@ size_t sched_queued(struct sched *s)
 	return n;
 }
 
-size_t sched_hosts(struct sched *s)
+size_t crawl_sched_hosts(struct crawl_sched *s)
 {
 	size_t n;
 
@@ -274,7 +274,7 @@ size_t sched_hosts(struct sched *s)
 	return n;
 }
 
-void sched_drain(struct sched *s, sched_denied_cb cb, void *arg)
+void crawl_sched_drain(struct crawl_sched *s, crawl_sched_denied_cb cb, void *arg)
 {
 	size_t i;
 

@@ -12,55 +12,60 @@
 #include "crawl.h"
 #include "robots.h"
 
-struct sched;
+struct crawl_sched;
 
 /* Called (with the scheduler locked) for each queued item that robots.txt
  * turns out to forbid; the callee owns and frees the item. */
-typedef void (*sched_denied_cb)(struct crawl_item *it, void *arg);
+typedef void (*crawl_sched_denied_cb)(struct crawl_item *it, void *arg);
 
 /*
  * @robots_agent: product token for robots.txt groups; NULL = robots.txt
  * is ignored (--ignore-robots).
  */
-struct sched *sched_new(const char *robots_agent, sched_denied_cb denied,
-    void *arg);
-void sched_free(struct sched *s);
+struct crawl_sched *crawl_sched_new(const char *robots_agent,
+    crawl_sched_denied_cb denied, void *arg);
+void crawl_sched_free(struct crawl_sched *s);
 
 /*
  * Queue @it for the host @hostkey ("scheme://host:port").  The host's
  * limits become the stricter of what it had and @per_host / @delay.
  * @front puts the item first (a retry).
  */
-void sched_add(struct sched *s, struct crawl_item *it, const char *hostkey,
+void crawl_sched_add(struct crawl_sched *s, struct crawl_item *it,
+    const char *hostkey,
     unsigned per_host, double delay, int front);
 
 /*
  * The next item that may start now (@now: fg_monotonic()), or NULL.  When
  * NULL, @wait gets the seconds until one may become ready (-1: nothing
  * queued that time alone will release).  The item's host counts it in
- * flight until sched_done().
+ * flight until crawl_sched_done().
  */
-struct crawl_item *sched_next(struct sched *s, double now, double *wait);
+struct crawl_item *crawl_sched_next(struct crawl_sched *s, double now,
+    double *wait);
 
 /* @it finished; its host may not start another request before
  * @not_before (monotonic seconds; 0 = no back-off). */
-void sched_done(struct sched *s, struct crawl_item *it, double not_before);
+void crawl_sched_done(struct crawl_sched *s, struct crawl_item *it,
+    double not_before);
 
 /* @it is to be tried again (429/503): done, and queued first again for
  * its host, which starts nothing before @not_before. */
-void sched_retry(struct sched *s, struct crawl_item *it, double not_before);
+void crawl_sched_retry(struct crawl_sched *s, struct crawl_item *it,
+    double not_before);
 
 /* robots.txt of @it's host (a CRAWL_ROBOTS item) is known: @r is taken
  * over.  Frees @it. */
-void sched_robots(struct sched *s, struct crawl_item *it,
+void crawl_sched_robots(struct crawl_sched *s, struct crawl_item *it,
     struct crawl_robots *r, double now);
 
 /* Items queued (not in flight) over all hosts. */
-size_t sched_queued(struct sched *s);
+size_t crawl_sched_queued(struct crawl_sched *s);
 /* Hosts known. */
-size_t sched_hosts(struct sched *s);
+size_t crawl_sched_hosts(struct crawl_sched *s);
 
 /* Take every queued item out (shutdown): @cb gets each. */
-void sched_drain(struct sched *s, sched_denied_cb cb, void *arg);
+void crawl_sched_drain(struct crawl_sched *s, crawl_sched_denied_cb cb,
+    void *arg);
 
 #endif

@@ -31,7 +31,10 @@ struct server_profile {
 	uint64_t last_use;
 	/* profile_mode() result, valid until the next profile_add() */
 	uint8_t mode_valid, mode_tag;
-	int mode_support;
+	int mode_support, mode_runner_up;
+	/* the last overhead the caller accepted (profile_keep()) */
+	uint8_t kept_valid, kept_tag;
+	double kept;
 	int64_t mode_tol;
 	double mode;
 	struct conn_votes ring[PROFILE_RING];
@@ -204,15 +207,35 @@ static void compute_mode(struct server_profile *s, int64_t tol)
 			s->mode_tag = v[i].tag;
 		}
 	}
+	/* The best window that does not overlap the mode: in a dense store
+	 * a few connections agree on some wrong value by chance, and the
+	 * mode means something only if it clearly beats such values. */
+	s->mode_runner_up = 0;
+	lo = 0;
+	for (i = 0; i < n; i++) {
+		uint32_t mask = 0;
+		int k;
+
+		while (v[lo].tag != v[i].tag ||
+		    (int64_t)v[i].o - v[lo].o > 2 * tol)
+			lo++;
+		if (v[i].tag == s->mode_tag &&
+		    v[i].o >= s->mode - 3 * tol && v[lo].o <= s->mode + 3 * tol)
+			continue;
+		for (k = lo; k <= i; k++)
+			mask |= 1u << v[k].conn;
+		if (popcount16(mask) > s->mode_runner_up)
+			s->mode_runner_up = popcount16(mask);
+	}
 }
 
 int profile_mode(struct profile_table *p, uint8_t family,
     const uint8_t *server, uint16_t port, int64_t tol, double *mode,
-    uint8_t *tag, int *support, int *count)
+    uint8_t *tag, int *support, int *runner_up, int *count)
 {
 	struct server_profile *s = lookup(p, family, server, port, 0);
 
-	*support = *count = 0;
+	*support = *count = *runner_up = 0;
 	if (!s)
 		return -1;
 	if (!s->mode_valid || s->mode_tol != tol)
@@ -220,6 +243,7 @@ int profile_mode(struct profile_table *p, uint8_t family,
 	*mode = s->mode;
 	*tag = s->mode_tag;
 	*support = s->mode_support;
+	*runner_up = s->mode_runner_up;
 	*count = (int)s->count;
 	return 0;
 }
@@ -249,4 +273,28 @@ void profile_add(struct profile_table *p, uint8_t family,
 	memcpy(v->o, overheads, (size_t)n * sizeof(*overheads));
 	memcpy(v->tag, tags, (size_t)n);
 	s->mode_valid = 0;
+}
+
+void profile_keep(struct profile_table *p, uint8_t family,
+    const uint8_t *server, uint16_t port, double mode, uint8_t tag)
+{
+	struct server_profile *s = lookup(p, family, server, port, 0);
+
+	if (!s)
+		return;
+	s->kept_valid = 1;
+	s->kept = mode;
+	s->kept_tag = tag;
+}
+
+int profile_kept(struct profile_table *p, uint8_t family,
+    const uint8_t *server, uint16_t port, double *mode, uint8_t *tag)
+{
+	struct server_profile *s = lookup(p, family, server, port, 0);
+
+	if (!s || !s->kept_valid)
+		return -1;
+	*mode = s->kept;
+	*tag = s->kept_tag;
+	return 0;
 }

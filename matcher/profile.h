@@ -36,12 +36,23 @@ int profile_support(struct profile_table *p, uint8_t family,
 
 /*
  * The overhead most remembered connections agree on (within @tol, same
- * tag): @support gets how many connections vote for it, @count how many
- * are remembered.  Returns 0, or -1 if the server is unknown.
+ * tag): @support gets how many connections vote for it, @runner_up the
+ * support of the best value elsewhere, @count how many connections are
+ * remembered.  Returns 0, or -1 if the server is unknown.
  */
 int profile_mode(struct profile_table *p, uint8_t family,
     const uint8_t *server, uint16_t port, int64_t tol, double *mode,
-    uint8_t *tag, int *support, int *count);
+    uint8_t *tag, int *support, int *runner_up, int *count);
+
+/*
+ * Remember @mode as the server's accepted overhead, and get it back: a
+ * burst of lossy connections (whose votes scatter) must not make the
+ * matcher forget what it learned.  profile_kept() returns 0 or -1.
+ */
+void profile_keep(struct profile_table *p, uint8_t family,
+    const uint8_t *server, uint16_t port, double mode, uint8_t tag);
+int profile_kept(struct profile_table *p, uint8_t family,
+    const uint8_t *server, uint16_t port, double *mode, uint8_t *tag);
 
 /* Remember one connection's candidate overheads (tags alongside).  A
  * connection with the same payload as a remembered one replaces it: a

@@ -22,14 +22,14 @@
 #define HTTP_SD_UNLEARNED 100.0
 #define TLS_SD_UNLEARNED 1500.0
 /* Learned overhead: spread of one server's overhead between files */
-#define HTTP_SD_LEARNED 8.0
-#define TLS_SD_LEARNED 16.0
+#define HTTP_SD_LEARNED 3.0
+#define TLS_SD_LEARNED 4.0
 /* A 206 response header is longer than the 200 one by about this much:
  * "206 Partial Content" and "Content-Range: bytes A-B/N" */
 #define RANGE_EXTRA 35.0
 #define RANGE_SD 24.0
 /* Share of downloads with extra bytes that are not whole segments */
-#define TLS_EXTRA_SHARE 0.3
+#define TLS_EXTRA_SHARE 0.15
 #define HTTP_EXTRA_SHARE 0.1
 /* Share of the unlearned overhead spread evenly over [min, max] */
 #define FLOOR_UNLEARNED 0.2
@@ -68,7 +68,7 @@ void score_config_default(struct score_config *cfg)
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->min_size = 100 * 1024;
 	cfg->min_confidence = 0.5;
-	cfg->null_weight = 4.0;
+	cfg->null_weight = 1.0;
 	cfg->max_scan = 4096;
 	cfg->profiles = 4096;
 	cfg->learn = 1;
@@ -174,7 +174,7 @@ static double geom(int k, double m)
  */
 static double seg_prior(int k, const struct payload_estimate *e)
 {
-	double p0 = e->loss_hint ? 0.3 : 0.6, plost = 0.1;
+	double p0 = e->loss_hint ? 0.4 : 0.8, plost = 0.05;
 
 	if (k == 0)
 		return p0;
@@ -293,18 +293,28 @@ static int lookup(struct scorer *s, const struct connection *c,
 	/* Has this server's overhead been learned?  The profile's mode must
 	 * be backed by three connections for different payloads and by a
 	 * third of those remembered (aborted transfers and files not in the
-	 * store vote at random). */
+	 * store vote at random), and beat the best other value by two (in a
+	 * dense store a few connections agree on a wrong value by chance). */
 	if (s->cfg.learn) {
-		int64_t tol = e->tls ? 2 * (int64_t)TLS_SD_LEARNED :
-		    2 * (int64_t)HTTP_SD_LEARNED;
-		int sup, cnt;
-		double mode;
-		uint8_t mtag;
+		int64_t tol = e->tls ? 3 * (int64_t)TLS_SD_LEARNED :
+		    3 * (int64_t)HTTP_SD_LEARNED;
+		int sup = 0, cnt = 0, sup2 = 0;
+		double mode = 0;
+		uint8_t mtag = 0;
 
 		if (profile_mode(s->prof, c->family, c->server, c->server_port,
-		    tol, &mode, &mtag, &sup, &cnt) == 0 && sup >= 3 &&
-		    3 * sup >= cnt) {
+		    tol, &mode, &mtag, &sup, &sup2, &cnt) == 0)
+			fg_debug("profile: mode %.0f tag %u support %d runner-up "
+			    "%d of %d", mode, mtag, sup, sup2, cnt);
+		if (sup >= 3 && 3 * sup >= cnt && sup >= sup2 + 2) {
+			profile_keep(s->prof, c->family, c->server,
+			    c->server_port, mode, mtag);
 			learned = 1;
+		} else if (profile_kept(s->prof, c->family, c->server,
+		    c->server_port, &mode, &mtag) == 0) {
+			learned = 1;
+		}
+		if (learned) {
 			ltag = mtag;
 			center = mode;
 			sd_o = e->tls ? TLS_SD_LEARNED : HTTP_SD_LEARNED;

@@ -43,14 +43,14 @@ int main(int argc, char **argv)
 {
 	unsigned long n = argc > 1 ? strtoul(argv[1], NULL, 10) : 1000000;
 	unsigned long i;
-	struct sched *s;
+	struct crawl_sched *s;
 	struct crawl_seen *seen;
 	long before, after_queue, after_drain;
 	size_t urlbytes = 0;
 	char url[256];
 
 	curl_global_init(CURL_GLOBAL_DEFAULT);
-	s = sched_new(NULL, NULL, NULL);
+	s = crawl_sched_new(NULL, NULL, NULL);
 	seen = crawl_seen_new();
 	before = rss_bytes();
 	for (i = 0; i < n; i++) {
@@ -69,10 +69,10 @@ int main(int argc, char **argv)
 		crawl_seen_add(seen, it->url);
 		snprintf(url, sizeof(url), "https://dl%lu.vendor.example:443",
 		    i % 40);
-		sched_add(s, it, url, 4, 0, 0);
+		crawl_sched_add(s, it, url, 4, 0, 0);
 	}
 	after_queue = rss_bytes();
-	sched_drain(s, drop, NULL);
+	crawl_sched_drain(s, drop, NULL);
 	after_drain = rss_bytes();
 	printf("urls %lu, mean URL %.1f bytes\n", n, (double)urlbytes / n);
 	printf("queued (item + seen set): %.1f bytes/URL, %.1f MiB in all\n",
@@ -83,7 +83,7 @@ int main(int argc, char **argv)
 	printf("rss after the queue drained: %.1f MiB\n",
 	    after_drain / 1048576.0);
 	crawl_seen_free(seen);
-	sched_free(s);
+	crawl_sched_free(s);
 	curl_global_cleanup();
 	return 0;
 }

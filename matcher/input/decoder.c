@@ -223,6 +223,7 @@ struct flow__exporter *flow__exporter_get(struct flow__ctx *c, int version, uint
 	e->domain = domain;
 	e->sysinit_ms = -1;
 	e->last_used_ms = c->now_ms;
+	e->tmpl_bytes = &d->tmpl_bytes;
 	if (d->index[h] != (int16_t)victim)
 		reindex(d);
 	return e;

@@ -73,6 +73,7 @@ struct flow__template {
 	uint16_t id;
 	uint16_t nfields;
 	uint16_t nops;
+	uint32_t size;        /* bytes held, for the decoder's budget */
 	uint8_t options;      /* an options template: never a flow record */
 	uint8_t has_flow;     /* carries addresses: records become flows */
 	int32_t fixed_len;    /* record length, or -1 if it has variable-length fields */
@@ -93,6 +94,7 @@ struct flow__exporter {
 	int64_t sysinit_ms;       /* IPFIX systemInitTimeMilliseconds, -1 unknown */
 	int64_t last_used_ms;
 	uint32_t ntemplates;
+	size_t *tmpl_bytes;           /* the decoder's template byte count */
 	struct flow__template **tmpl; /* sorted by id */
 	struct flow__template *last;  /* one-entry lookup cache */
 };
@@ -121,6 +123,7 @@ struct flow_decoder {
 	struct flow__exporter ex[FLOW_MAX_EXPORTERS];
 	int16_t index[2 * FLOW_MAX_EXPORTERS];    /* hash -> ex[] slot, -1 empty */
 	unsigned nexporters;
+	size_t tmpl_bytes;                        /* all templates, <= FLOW_MAX_TEMPLATE_BYTES */
 	struct flow__held *held;                  /* FLOW_HOLD_SETS slots */
 	unsigned nheld;
 	size_t held_bytes;

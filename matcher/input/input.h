@@ -59,6 +59,7 @@ struct flow_input_stats {
 	uint64_t dropped_no_template;/* data sets dropped: no template in time */
 	uint64_t held;               /* data sets held waiting for their template */
 	uint64_t templates;          /* template records learnt (new or changed) */
+	uint64_t templates_refused;  /* over the per-exporter or total template limit */
 	uint64_t sampled_records;    /* records that carry FLOW_F_SAMPLED */
 	uint64_t recv_errors;        /* collector: recvfrom() errors other than EAGAIN */
 	uint64_t lines;              /* text inputs: lines read */
@@ -71,10 +72,12 @@ struct flow_input_stats {
  * times, data sets held while their template is missing, and the
  * once-a-minute log limit.  It is bounded: at most FLOW_MAX_EXPORTERS
  * exporter/domain pairs (least recently used evicted), FLOW_MAX_TEMPLATES
- * templates per pair, FLOW_HOLD_SETS held sets of at most FLOW_HOLD_SECONDS.
+ * templates per pair and FLOW_MAX_TEMPLATE_BYTES in all (more are refused
+ * and counted), FLOW_HOLD_SETS held sets of at most FLOW_HOLD_SECONDS.
  */
 #define FLOW_MAX_EXPORTERS 1024
 #define FLOW_MAX_TEMPLATES 1024
+#define FLOW_MAX_TEMPLATE_BYTES (32u << 20)  /* all templates of a decoder */
 #define FLOW_HOLD_SETS 256
 #define FLOW_HOLD_BYTES (1u << 20)
 #define FLOW_HOLD_SECONDS 10

@@ -22,6 +22,7 @@
 #define MAX_FIELDS 512              /* more than any real template */
 #define NTP_UNIX_OFFSET 2208988800LL /* seconds 1900-01-01 .. 1970-01-01 */
 #define ONE_DAY_MS 86400000LL
+#define MAX_TIME_MS 7258118400000LL  /* 2200-01-01: later (or negative) is junk */
 
 /* What an IANA element (enterprise 0) means to us, by length. */
 static uint8_t kind_of(uint16_t id, uint32_t pen, uint16_t len)
@@ -78,12 +79,22 @@ static void template_free(struct flow__template *t)
 	free(t);
 }
 
+/* Free an installed template, giving its bytes back to the decoder's budget. */
+static void template_release(struct flow__exporter *ex, struct flow__template *t)
+{
+	if (!t)
+		return;
+	if (ex->tmpl_bytes)
+		*ex->tmpl_bytes -= t->size;
+	template_free(t);
+}
+
 void flow__exporter_clear(struct flow__exporter *ex)
 {
 	uint32_t i;
 
 	for (i = 0; i < ex->ntemplates; i++)
-		template_free(ex->tmpl[i]);
+		template_release(ex, ex->tmpl[i]);
 	free(ex->tmpl);
 	ex->tmpl = NULL;
 	ex->ntemplates = 0;
@@ -132,7 +143,7 @@ static void template_remove(struct flow__exporter *ex, uint16_t id)
 		return;
 	if (ex->last == ex->tmpl[pos])
 		ex->last = NULL;
-	template_free(ex->tmpl[pos]);
+	template_release(ex, ex->tmpl[pos]);
 	memmove(&ex->tmpl[pos], &ex->tmpl[pos + 1],
 	    (ex->ntemplates - (uint32_t)pos - 1) * sizeof(ex->tmpl[0]));
 	ex->ntemplates--;
@@ -147,7 +158,7 @@ static void template_remove_all(struct flow__exporter *ex, int options)
 		if (ex->tmpl[i]->options == options) {
 			if (ex->last == ex->tmpl[i])
 				ex->last = NULL;
-			template_free(ex->tmpl[i]);
+			template_release(ex, ex->tmpl[i]);
 		} else {
 			ex->tmpl[j++] = ex->tmpl[i];
 		}
@@ -156,10 +167,13 @@ static void template_remove_all(struct flow__exporter *ex, int options)
 }
 
 /* Install t (takes it); an existing template of that id is replaced, or
- * just refreshed if identical.  Returns 1 if new or changed. */
+ * just refreshed if identical.  Returns 1 if new or changed, 0 for a
+ * refresh, -1 if refused (over FLOW_MAX_TEMPLATES or the decoder's
+ * FLOW_MAX_TEMPLATE_BYTES: a flood of big templates cannot eat memory). */
 static int template_install(struct flow__exporter *ex, struct flow__template *t)
 {
 	int found, pos = tmpl_pos(ex, t->id, &found);
+	size_t old_size = found ? ex->tmpl[pos]->size : 0;
 
 	if (found) {
 		struct flow__template *old = ex->tmpl[pos];
@@ -169,15 +183,20 @@ static int template_install(struct flow__exporter *ex, struct flow__template *t)
 			template_free(t);   /* a refresh */
 			return 0;
 		}
-		if (ex->last == old)
-			ex->last = NULL;
-		template_free(old);
-		ex->tmpl[pos] = t;
-		return 1;
 	}
-	if (ex->ntemplates >= FLOW_MAX_TEMPLATES) {
+	if ((!found && ex->ntemplates >= FLOW_MAX_TEMPLATES) || (ex->tmpl_bytes &&
+	    *ex->tmpl_bytes - old_size + t->size > FLOW_MAX_TEMPLATE_BYTES)) {
 		template_free(t);
 		return -1;
+	}
+	if (ex->tmpl_bytes)
+		*ex->tmpl_bytes += t->size;
+	if (found) {
+		if (ex->last == ex->tmpl[pos])
+			ex->last = NULL;
+		template_release(ex, ex->tmpl[pos]);
+		ex->tmpl[pos] = t;
+		return 1;
 	}
 	ex->tmpl = fg_reallocarray(ex->tmpl, ex->ntemplates + 1, sizeof(ex->tmpl[0]));
 	memmove(&ex->tmpl[pos + 1], &ex->tmpl[pos],
@@ -218,6 +237,7 @@ static struct flow__template *template_build(uint16_t id, int options, int nscop
 		}
 	}
 	t->has_flow = has_src && has_dst && !options;
+	t->size = (uint32_t)(sizeof(*t) + n * sizeof(t->f[0]) + (fixed ? n * sizeof(*t->ops) : 0));
 	t->fixed_len = -1;
 	if (fixed) {
 		t->fixed_len = (int32_t)t->min_len;
@@ -348,6 +368,8 @@ int flow__templates(struct flow__ctx *c, int ipfix, int options,
 			    (int)nscope, fields, n);
 			int r = template_install(c->ex, t);
 
+			if (r < 0)
+				c->d->st.templates_refused++;
 			if (r > 0) {
 				c->d->st.templates++;
 				flow__replay(c, id);
@@ -467,7 +489,8 @@ static int finish(struct flow__ctx *c, const struct flow__template *t,
 {
 	uint32_t rate = 0;
 
-	if (v->have & H(FK_SYSINIT_MS))
+	/* an absurd init time would overflow the sums in uptime_ms() */
+	if (v->have & H(FK_SYSINIT_MS) && v->sysinit >= 0 && v->sysinit <= MAX_TIME_MS)
 		c->ex->sysinit_ms = v->sysinit;
 	if (v->have & H(FK_SAMPLING_PKT_INTERVAL) && v->pint)
 		rate = (uint32_t)(((uint64_t)v->pint + v->pspace) / v->pint);
@@ -513,6 +536,12 @@ static int finish(struct flow__ctx *c, const struct flow__template *t,
 		r->end_ms = uptime_ms(c, v->up_last, v->up_last);
 	else
 		r->end_ms = r->start_ms;
+	/* times from the wire are untrusted: keep them where the consumer's
+	 * arithmetic (end - start, now - end) cannot overflow */
+	if (r->start_ms < 0 || r->start_ms > MAX_TIME_MS)
+		r->start_ms = c->export_ms;
+	if (r->end_ms < 0 || r->end_ms > MAX_TIME_MS)
+		r->end_ms = c->export_ms;
 	if (r->end_ms < r->start_ms)
 		r->end_ms = r->start_ms;
 	return flow__emit(c, r) ? -2 : 0;

@@ -34,6 +34,9 @@ if [ "$(id -u)" != 0 ]; then
 	"$CRAWLER" -s "$T/ro/st" http://127.0.0.1:1/ 2> /dev/null; is "$?" 3 "unwritable store: exit 3"
 fi
 
+"$CRAWLER" -A nobody > /dev/null 2> "$T/e"
+like "$(cat "$T/e")" "carries no contact URL" "a User-Agent without a contact is warned about"
+
 # off a terminal: nothing on stdout or stderr for a clean crawl
 start_testsrv srv --tree 2x5
 "$CRAWLER" -s "$T/st1" "http://127.0.0.1:$PORT/tree/" > "$T/o" 2> "$T/e"
@@ -46,6 +49,19 @@ like "$(cat "$T/e")" "downloads: [0-9]+ new" "--summary prints the summary"
 is "$?" 0 "unreachable start URL: exit 0"
 is "$(json_field "$T/o" errors.connect)" 1 "  ... counted as a connect error (robots.txt)"
 is "$(json_field "$T/o" robots_denied)" 1 "  ... and the host treated as disallowed (RFC 9309)"
+
+# the store fills its disk mid-run (a 256 KiB tmpfs): exit 3, named
+if [ "$(id -u)" = 0 ] && mkdir "$T/small" && mount -t tmpfs -o size=256k tmpfs "$T/small"; then
+	at_exit "umount '$T/small'"
+	stop_testsrv "$SRVPID"
+	start_testsrv big --tree 50x100
+	"$CRAWLER" -s "$T/small/st" --json "http://127.0.0.1:$PORT/tree/" > "$T/o" 2> "$T/e"
+	is "$?" 3 "store disk full mid-run: exit 3"
+	like "$(cat "$T/e")" "$T/small/st: " "  ... the message names the store"
+	is "$(json_field "$T/o" outcome)" "failed" "  ... summary says failed"
+else
+	diag "not root: disk-full case not run"
+fi
 
 # on a terminal (script(1) gives one): progress line and summary
 if command -v script > /dev/null; then

@@ -48,6 +48,23 @@ lm=$("$STORETOOL" -s "$T/st" export -f csv | awk -F, -v u="$B/gone.bin" '$1 == u
 is "$lm" "2026-03-03T10:00:00Z" "Last-Modified recorded"
 like "$(head -1 "$T/req.log")" '^[0-9T:.-]+Z ROBOTS 404 ' "--log writes one line per request"
 is "$(grep -c . "$T/req.log")" "$(json_field "$T/out.json" requests)" "  ... as many as requests"
+# a redirect to another host goes through the scheduler: that host's
+# robots.txt is read first and obeyed
+printf 'User-agent: *\nDisallow: /m/final.bin\n' > "$T/deny.txt"
+PA=$PORT
+start_testsrv other --robots "$T/deny.txt"
+PB=$PORT
+start_testsrv redir --redirect-to "http://127.0.0.1:$PB/m/final.bin"
+"$CRAWLER" -s "$T/st4" --json "http://127.0.0.1:$PORT/m/away.bin" > "$T/out4.json" 2> "$T/err4"
+is "$(head -1 "$T/other.log" | awk '{print $3}')" "/robots.txt" "redirect to another host: its robots.txt read first"
+is "$(grep -c 'final.bin' "$T/other.log")" 0 "  ... and its Disallow obeyed"
+is "$(json_field "$T/out4.json" robots_denied)" 1 "  ... counted as denied by robots.txt"
+start_testsrv other2
+start_testsrv redir2 --redirect-to "http://127.0.0.1:$PORT/m/final.bin"
+"$CRAWLER" -s "$T/st5" --json "http://127.0.0.1:$PORT/m/away.bin" > "$T/out5.json" 2> "$T/err5"
+like "$(store_urls "$T/st5")" "^http://127.0.0.1:[0-9]+/m/final.bin 33333333$" "allowed there: stored under the other host's URL"
+PORT=$PA
+
 # a start URL that is itself a download: its GET's headers give the size,
 # its body is not read
 : > "$T/srv.log"

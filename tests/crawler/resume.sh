@@ -17,11 +17,16 @@ files=$("$TESTSRV" --tree 20x40 --list | wc -l)
 "$CRAWLER" -s "$T/st" --per-host 4 --json "$U" > "$T/1.json" 2> "$T/1.err" &
 pid=$!
 at_exit "kill -9 $pid 2>/dev/null"
-# a reader (as the matcher is) uses the store while the crawler writes
+# a reader (as the matcher is) uses the store while the crawler writes:
+# wait for the first commit, then see a later one
+count() { "$STORETOOL" -s "$T/st" stats -f json 2> /dev/null | python3 -c 'import json,sys; print(json.load(sys.stdin)["downloads"])' 2> /dev/null || echo 0; }
+n1=0
+for ((i = 0; i < 25 && n1 == 0; i++)); do
+	sleep 0.2
+	n1=$(count)
+done
 sleep 1.2
-n1=$("$STORETOOL" -s "$T/st" stats -f json | python3 -c 'import json,sys; print(json.load(sys.stdin)["downloads"])')
-sleep 1.3
-n2=$("$STORETOOL" -s "$T/st" stats -f json | python3 -c 'import json,sys; print(json.load(sys.stdin)["downloads"])')
+n2=$(count)
 check "a reader sees the crawl's commits while it runs ($n1, then $n2)" -- test "${n1:-0}" -gt 0 -a "${n2:-0}" -gt "${n1:-0}"
 kill -9 "$pid"
 wait "$pid" 2>/dev/null
@@ -73,4 +78,16 @@ wait "$pid"
 is "$?" 4 "SIGINT: exit status 4"
 "$CRAWLER" -s "$T/st3" --restart --per-host 4 --json "$U" > "$T/6.json" 2> /dev/null
 is "$(json_field "$T/6.json" outcome)" "completed" "--restart starts afresh"
+# a resumed run also starts the start URLs it had not reached (here one
+# added to the command line since)
+"$CRAWLER" -s "$T/st5" --per-host 4 --json "$U" > "$T/7.json" 2> /dev/null &
+pid=$!
+sleep 1.5
+kill -TERM "$pid"
+wait "$pid"
+: > "$T/srv.log"
+"$CRAWLER" -s "$T/st5" --per-host 4 --json "$U" "http://127.0.0.1:$PORT/m/final.bin" > "$T/8.json" 2> /dev/null
+is "$(json_field "$T/8.json" outcome)" "resumed and completed" "resumed with a new start URL"
+is "$(grep -c ' /m/final.bin ' "$T/srv.log")" 1 "  ... which was fetched"
+is "$(grep -c ' /tree/ ' "$T/srv.log")" 0 "  ... while the old start page was not fetched again"
 done_testing

@@ -36,100 +36,100 @@ static struct crawl_item *item(const char *url)
 
 int main(void)
 {
-	struct sched *s;
+	struct crawl_sched *s;
 	struct crawl_item *a, *b, *r, *x;
 	double wait;
 	const char *robots = "User-agent: *\nDisallow: /private/\n";
 
 	curl_global_init(CURL_GLOBAL_DEFAULT);
-	s = sched_new("flowgrab-crawler", on_denied, NULL);
-	sched_add(s, item("http://h.example/a.iso"), "http://h.example:80", 2,
+	s = crawl_sched_new("flowgrab-crawler", on_denied, NULL);
+	crawl_sched_add(s, item("http://h.example/a.iso"), "http://h.example:80", 2,
 	    1.0, 0);
-	sched_add(s, item("http://h.example/b.iso"), "http://h.example:80", 2,
+	crawl_sched_add(s, item("http://h.example/b.iso"), "http://h.example:80", 2,
 	    1.0, 0);
-	sched_add(s, item("http://h.example/private/c.iso"),
+	crawl_sched_add(s, item("http://h.example/private/c.iso"),
 	    "http://h.example:80", 2, 1.0, 0);
-	sched_add(s, item("http://h.example/d.iso"), "http://h.example:80", 2,
+	crawl_sched_add(s, item("http://h.example/d.iso"), "http://h.example:80", 2,
 	    1.0, 0);
-	is_int(sched_queued(s), 4, "four queued");
+	is_int(crawl_sched_queued(s), 4, "four queued");
 
-	r = sched_next(s, 100.0, &wait);
+	r = crawl_sched_next(s, 100.0, &wait);
 	ok(r && r->kind == CRAWL_ROBOTS, "robots.txt comes first");
 	is_str(r ? r->url : NULL, "http://h.example:80/robots.txt", "  ... its URL");
-	x = sched_next(s, 100.0, &wait);
+	x = crawl_sched_next(s, 100.0, &wait);
 	ok(x == NULL, "nothing else of the host while robots.txt is fetched");
-	sched_robots(s, r, crawl_robots_parse(robots, strlen(robots),
+	crawl_sched_robots(s, r, crawl_robots_parse(robots, strlen(robots),
 	    "flowgrab-crawler"), 100.0);
 
-	a = sched_next(s, 100.5, &wait);
+	a = crawl_sched_next(s, 100.5, &wait);
 	ok(a == NULL, "delay 1 s after the robots.txt request");
 	ok(wait > 0.49 && wait < 0.51, "  ... wait says when (%.2f)", wait);
-	a = sched_next(s, 101.0, &wait);
+	a = crawl_sched_next(s, 101.0, &wait);
 	is_str(a ? a->url : NULL, "http://h.example/a.iso", "FIFO order");
-	b = sched_next(s, 102.0, &wait);
+	b = crawl_sched_next(s, 102.0, &wait);
 	is_str(b ? b->url : NULL, "http://h.example/b.iso", "second after the delay");
-	x = sched_next(s, 110.0, &wait);
+	x = crawl_sched_next(s, 110.0, &wait);
 	ok(x == NULL, "per-host 2: no third in flight");
-	sched_done(s, a, 0);
+	crawl_sched_done(s, a, 0);
 	free(a);
-	x = sched_next(s, 110.0, &wait);
+	x = crawl_sched_next(s, 110.0, &wait);
 	is_str(x ? x->url : NULL, "http://h.example/d.iso",
 	    "disallowed item skipped when it leaves the queue");
 	is_int(denied, 1, "  ... and handed to the denied callback");
 
 	/* 429: back off until 200, retried first */
-	sched_retry(s, x, 200.0);
-	ok(sched_next(s, 150.0, &wait) == NULL, "host quiet during back-off");
+	crawl_sched_retry(s, x, 200.0);
+	ok(crawl_sched_next(s, 150.0, &wait) == NULL, "host quiet during back-off");
 	ok(wait > 49.9 && wait < 50.1, "  ... until Retry-After (%.1f)", wait);
-	x = sched_next(s, 200.0, &wait);
+	x = crawl_sched_next(s, 200.0, &wait);
 	is_str(x ? x->url : NULL, "http://h.example/d.iso", "retried after it");
-	sched_done(s, x, 0);
+	crawl_sched_done(s, x, 0);
 	free(x);
-	sched_done(s, b, 0);
+	crawl_sched_done(s, b, 0);
 	free(b);
 
 	/* another host is not held up by the first one's back-off */
-	sched_add(s, item("http://h.example/e.iso"), "http://h.example:80", 2,
+	crawl_sched_add(s, item("http://h.example/e.iso"), "http://h.example:80", 2,
 	    1.0, 0);
-	x = sched_next(s, 300.0, &wait);
+	x = crawl_sched_next(s, 300.0, &wait);
 	is_str(x ? x->url : NULL, "http://h.example/e.iso", "e taken");
 	if (!x)
 		bail_out("no item");
-	sched_retry(s, x, 1000.0);
-	sched_add(s, item("http://g.example/z.iso"), "http://g.example:80", 1,
+	crawl_sched_retry(s, x, 1000.0);
+	crawl_sched_add(s, item("http://g.example/z.iso"), "http://g.example:80", 1,
 	    0, 0);
-	r = sched_next(s, 300.0, &wait);
+	r = crawl_sched_next(s, 300.0, &wait);
 	ok(r && r->kind == CRAWL_ROBOTS && strstr(r->url, "g.example"),
 	    "second host: its own robots.txt");
-	sched_robots(s, r, crawl_robots_allow_all(), 300.0);
-	x = sched_next(s, 300.0, &wait);
+	crawl_sched_robots(s, r, crawl_robots_allow_all(), 300.0);
+	x = crawl_sched_next(s, 300.0, &wait);
 	is_str(x ? x->url : NULL, "http://g.example/z.iso",
 	    "second host served while the first backs off");
-	sched_done(s, x, 0);
+	crawl_sched_done(s, x, 0);
 	free(x);
 
 	/* robots.txt is refetched after 24 hours */
-	r = sched_next(s, 1000.0 + 86401, &wait);
+	r = crawl_sched_next(s, 1000.0 + 86401, &wait);
 	ok(r && r->kind == CRAWL_ROBOTS && strstr(r->url, "h.example"),
 	    "robots.txt older than 24 h fetched again");
 	if (r)
-		sched_robots(s, r, crawl_robots_deny_all(), 1000.0 + 86401);
-	x = sched_next(s, 1000.0 + 86402, &wait);
+		crawl_sched_robots(s, r, crawl_robots_deny_all(), 1000.0 + 86401);
+	x = crawl_sched_next(s, 1000.0 + 86402, &wait);
 	ok(x == NULL, "deny-all: the rest of the host's queue is dropped");
 	is_int(denied, 2, "  ... through the denied callback");
-	is_int(sched_queued(s), 0, "queue empty");
-	is_int(sched_hosts(s), 2, "two hosts known");
-	sched_free(s);
+	is_int(crawl_sched_queued(s), 0, "queue empty");
+	is_int(crawl_sched_hosts(s), 2, "two hosts known");
+	crawl_sched_free(s);
 
 	/* --ignore-robots: no robots item at all; politeness unchanged */
-	s = sched_new(NULL, NULL, NULL);
-	sched_add(s, item("http://h.example/a.iso"), "http://h.example:80", 1,
+	s = crawl_sched_new(NULL, NULL, NULL);
+	crawl_sched_add(s, item("http://h.example/a.iso"), "http://h.example:80", 1,
 	    0, 0);
-	x = sched_next(s, 1.0, &wait);
+	x = crawl_sched_next(s, 1.0, &wait);
 	ok(x && x->kind == CRAWL_PROBE, "without robots: the item at once");
-	sched_done(s, x, 0);
+	crawl_sched_done(s, x, 0);
 	free(x);
-	sched_free(s);
+	crawl_sched_free(s);
 	curl_global_cleanup();
 	return done_testing();
 }

@@ -1,6 +1,7 @@
 #!/bin/bash
 # tests/fuzz/run.sh - build and run every libFuzzer harness (tests/fuzz/fuzz-*.c)
-# for a while each, starting from its seed corpus tests/fuzz/corpus/NAME/.
+# for a while each, starting from its seed corpus tests/fuzz/corpus/NAME/
+# (and its dictionary tests/fuzz/fuzz-NAME.dict when there is one).
 #
 #   tests/fuzz/run.sh [BUILDDIR] [SECONDS]     (either order; defaults . and 60)
 #
@@ -37,6 +38,7 @@ for c in "$src"/tests/fuzz/fuzz-*.c; do
 	mkdir -p "$scratch/$corpus"
 	args=(-max_total_time="$secs" -rss_limit_mb=2048 -timeout=10 -print_final_stats=1 -close_fd_mask=2
 	    -artifact_prefix="$build/tests/fuzz/$name-")
+	[ -f "$src/tests/fuzz/$name.dict" ] && args+=(-dict="$src/tests/fuzz/$name.dict")
 	if (cd "$build" && "./tests/fuzz/$name" "${args[@]}" "$scratch/$corpus" \
 	    "$src/tests/fuzz/corpus/$corpus") >"$scratch/$name.log" 2>&1; then
 		echo "ok   $name: $(grep -m1 -o 'stat::number_of_executed_units: *[0-9]*' "$scratch/$name.log" | grep -o '[0-9]*$') runs in ${secs}s"

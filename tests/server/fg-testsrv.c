@@ -71,6 +71,7 @@ static unsigned delay_ms;
 static char *robots_text;
 static int robots_status = 404;
 static int validators;
+static const char *redirect_to;  /* target of /m/away.bin */
 static char **gone;
 static size_t ngone;
 static unsigned path_hits[64];   /* per misbehaviour URL, for 429 etc. */
@@ -442,6 +443,13 @@ static void route_misc(struct conn *c, const char *p)
 	}
 	if (strcmp(p, "redir2.bin") == 0) {
 		respond(c, 301, "Location: final.bin\r\n", NULL, 0, 1, 0, 0);
+		return;
+	}
+	if (strcmp(p, "away.bin") == 0 && redirect_to) {	/* another host */
+		char loc[1200];
+
+		snprintf(loc, sizeof(loc), "Location: %s\r\n", redirect_to);
+		respond(c, 302, loc, NULL, 0, 1, 0, 0);
 		return;
 	}
 	if (strcmp(p, "redir-out.bin") == 0) {	/* to a scheme we refuse */
@@ -875,6 +883,7 @@ static void usage(int st)
 	    "  --robots FILE       serve FILE as /robots.txt\n"
 	    "  --robots-status N   status of /robots.txt (default 404)\n"
 	    "  --log FILE          one line per response\n"
+	    "  --redirect-to URL   /m/away.bin answers 302 to URL\n"
 	    "  --lifetime SECONDS  exit after this long (default 600)\n");
 	exit(st);
 }
@@ -892,6 +901,7 @@ int main(int argc, char **argv)
 		{ "robots", required_argument, NULL, 'r' },
 		{ "robots-status", required_argument, NULL, 'R' },
 		{ "log", required_argument, NULL, 'l' },
+		{ "redirect-to", required_argument, NULL, 'G' },
 		{ "lifetime", required_argument, NULL, 'T' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
@@ -947,6 +957,7 @@ int main(int argc, char **argv)
 			}
 			break;
 		case 'T': lifetime = atof(optarg); break;
+		case 'G': redirect_to = optarg; break;
 		case 'h': usage(0); break;
 		default: usage(2);
 		}

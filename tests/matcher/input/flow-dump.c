@@ -49,10 +49,10 @@ static void stats(const struct flow_input_stats *st)
 	int i;
 
 	printf("# stats records=%" PRIu64 " datagrams=%" PRIu64 " malformed=%" PRIu64
-	    " dropped_no_template=%" PRIu64 " held=%" PRIu64 " templates=%" PRIu64
+	    " dropped_no_template=%" PRIu64 " held=%" PRIu64 " templates=%" PRIu64 " templates_refused=%" PRIu64
 	    " sampled=%" PRIu64 " lines=%" PRIu64 " bad_lines=%" PRIu64,
 	    st->records, st->datagrams, st->malformed, st->dropped_no_template,
-	    st->held, st->templates, st->sampled_records, st->lines, st->bad_lines);
+	    st->held, st->templates, st->templates_refused, st->sampled_records, st->lines, st->bad_lines);
 	for (i = 0; i < FLOW_BAD_REASONS; i++)
 		if (st->malformed_by[i])
 			printf(" bad_%s=%" PRIu64, flow_malformed_name(i), st->malformed_by[i]);

@@ -229,6 +229,19 @@ static void test_v9(void)
 	/* its times come from the datagram that carried it */
 	is_int(got[0].end_ms, 1795710001000LL, "v9: held record keeps its own export time");
 
+	/* the same template again is a refresh, not a new one */
+	flow_decoder_stats(d, &st);
+	{
+		uint64_t before = st.templates;
+
+		v9_begin(&p, 50000, 1795710002, 7);
+		v9_template_v4(&p, 301);
+		v9_template_v4(&p, 300);
+		decode(d, &p);
+		flow_decoder_stats(d, &st);
+		is_int(st.templates, before, "v9: resent identical templates only refresh");
+	}
+
 	/* template redefined: id 300 now has the ports swapped in order */
 	v9_begin(&p, 50000, 1795710003, 7);
 	s = set_begin(&p, 0);
@@ -314,6 +327,21 @@ static void test_v9(void)
 	flow_decoder_expire(d, NOW + (FLOW_HOLD_SECONDS + 1) * 1000LL);
 	flow_decoder_stats(d, &st);
 	is_int(st.dropped_no_template, 2, "v9: held sets without template dropped (source 8 and 999)");
+
+	/* more sets without template than can be held: the oldest go */
+	{
+		int i;
+
+		for (i = 0; i < FLOW_HOLD_SETS + 10; i++) {
+			v9_begin(&p, 50000, 1795710008, 7);
+			s = set_begin(&p, 1000 + (unsigned)i);
+			v9_data_v4(&p, "10.8.0.1", 8001, 1, 1, 1);
+			set_end(&p, s);
+			decode(d, &p);
+		}
+		flow_decoder_stats(d, &st);
+		is_int(st.dropped_no_template, 2 + 10, "v9: hold is bounded: 10 oldest of 266 dropped");
+	}
 	flow_decoder_free(d);
 }
 
@@ -564,6 +592,27 @@ static void test_ipfix(void)
 	rc = decode(d, &p);
 	is_int(rc, 1, "ipfix: zero-length elements are skipped, not read");
 	is_int(got[0].tcp_flags, 0, "ipfix: zero-length tcpControlBits gives no flags");
+	/* absurd times (and init time) from the wire become the export time */
+	ipfix_begin(&p, 1795710035, 9);
+	s = set_begin(&p, 3);
+	p16(&p, 900); p16(&p, 2); p16(&p, 1); p16(&p, 143); p16(&p, 4); p16(&p, 160); p16(&p, 8);
+	set_end(&p, s);
+	s = set_begin(&p, 2);
+	p16(&p, 901); p16(&p, 4);
+	p16(&p, 8); p16(&p, 4); p16(&p, 12); p16(&p, 4); p16(&p, 152); p16(&p, 8); p16(&p, 21); p16(&p, 4);
+	set_end(&p, s);
+	s = set_begin(&p, 900);
+	p32(&p, 1); p64(&p, 0x7fffffffffffffffULL);
+	set_end(&p, s);
+	s = set_begin(&p, 901);
+	pip4(&p, "10.9.9.1"); pip4(&p, "10.9.9.2"); p64(&p, 0x8000000000000000ULL); p32(&p, 0xffffffffu);
+	set_end(&p, s);
+	ipfix_end(&p);
+	rc = decode(d, &p);
+	is_int(rc, 1, "ipfix: record with absurd times decoded");
+	is_int(got[0].start_ms, 1795710035000LL, "ipfix: negative ms start replaced by the export time");
+	ok(got[0].end_ms >= got[0].start_ms && got[0].end_ms < 1795710035000LL + 86400000LL,
+	    "ipfix: huge init time ignored, end stays near the export time");
 	/* an unknown version */
 	p.b[1] = 7;
 	is_int(decode(d, &p), FLOW_E_MALFORMED, "version 7 rejected");
@@ -669,6 +718,43 @@ static void test_mutations(void)
 	flow_decoder_free(d);
 }
 
+/* ---- a flood of big templates stays within the memory budget ------------ */
+static void test_template_budget(void)
+{
+	struct flow_decoder *d = flow_decoder_new();
+	struct flow_input_stats st;
+	struct pkt p;
+	uint32_t domain;
+	unsigned id = 256, i, k;
+	size_t s;
+
+	for (domain = 0; domain < 6; domain++) {
+		for (k = 0; k < 40; k++) {
+			ipfix_begin(&p, 1795710000, domain);
+			s = set_begin(&p, 2);
+			for (i = 0; i < 30; i++, id++) {
+				unsigned f;
+
+				p16(&p, 256 + (id % 60000)); p16(&p, 512);
+				for (f = 0; f < 512; f++) {
+					p16(&p, 1 + f % 200); p16(&p, 1);
+				}
+			}
+			set_end(&p, s);
+			ipfix_end(&p);
+			decode(d, &p);
+		}
+	}
+	flow_decoder_stats(d, &st);
+	ok(st.templates_refused > 0, "template flood: templates refused past the budget (%llu)",
+	    (unsigned long long)st.templates_refused);
+	ok(st.templates > 3000 && st.templates < 6 * 40 * 30,
+	    "template flood: %llu learnt before the budget was reached",
+	    (unsigned long long)st.templates);
+	is_int(st.malformed, 0, "template flood: the datagrams themselves were fine");
+	flow_decoder_free(d);
+}
+
 /* ---- the collector's --listen forms, and one datagram through a socket ---- */
 static void test_collector(void)
 {
@@ -755,6 +841,7 @@ int main(void)
 	test_real("softflowd-v9-s.bin", 6, 1000, 10);
 	test_real("softflowd-v10-s.bin", 6, 1000, 10);
 	test_mutations();
+	test_template_budget();
 	test_collector();
 	return done_testing();
 }

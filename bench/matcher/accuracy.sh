@@ -1,0 +1,257 @@
+#!/bin/bash
+# bench/matcher/accuracy.sh - precision and recall of flowgrab-matcher on
+# the end-to-end testbed (tests/matcher/testbed.sh), beside the naive
+# baseline, and the calibration of its confidence.
+#
+#   sudo bench/matcher/accuracy.sh [BUILDDIR]       (about 3-5 minutes)
+#   env: N_FILES (downloaded files, 80), N_UNKNOWN (downloaded files not
+#        in the store, 40), STORE_SIZES (10000), SEED (1), KEEP_FLOWS (a
+#        directory to keep the nfcapd files, store and truth in, for
+#        replaying with flowgrab-matcher --nfcapd)
+#
+# The store holds STORE_SIZES distinct sizes, each under an http:// and an
+# https:// URL; 40% of the sizes come in near-duplicate pairs 100-500
+# bytes apart, and every downloaded file has such a twin that is never
+# downloaded.  N_FILES files (150 KB - 6 MB) and N_UNKNOWN files of sizes
+# the store does not have (the transfers a real network is full of: any
+# report on them is a false positive) are downloaded with curl from
+# nginx in four phases: HTTP one at a time, HTTPS one at a time (both paced
+# at 300 Mbit/s, a real path's bottleneck), HTTP four at once, HTTPS four at
+# once (unpaced: bursts overflow the veth backlog and segments are
+# retransmitted).  softflowd -v 10 -A milli exports to the matcher
+# (collector mode, --min-confidence 0 --unmatched, so that every
+# connection's best candidate and confidence are known).  Ground truth is
+# curl's local port for each URL.
+#
+# Baseline (what an analyst writes in an afternoon): payload = bytes - 52 x
+# packets - 250, the nearest stored size within +-1000 bytes, the URL with
+# the scheme the port says.
+set -u
+FG_SRCDIR=$(cd "$(dirname "$0")/../.." && pwd)
+FG_BUILDDIR=$(cd "${1:-$FG_SRCDIR}" && pwd)
+export FG_SRCDIR FG_BUILDDIR
+. "$FG_SRCDIR/tests/lib.sh"
+. "$FG_SRCDIR/tests/matcher/testbed.sh"
+
+N_FILES=${N_FILES:-80}
+N_UNKNOWN=${N_UNKNOWN:-40}
+STORE_SIZES=${STORE_SIZES:-10000}
+SEED=${SEED:-1}
+
+[ "$(id -u)" = 0 ] || { echo "accuracy.sh: needs root (network namespaces)" >&2; exit 1; }
+for c in ip ethtool nginx curl softflowd softflowctl nfcapd openssl python3; do
+	command -v "$c" >/dev/null || { echo "accuracy.sh: $c missing" >&2; exit 1; }
+done
+tb_net_up || { echo "accuracy.sh: cannot make namespaces" >&2; exit 1; }
+
+# ---- store and files --------------------------------------------------------
+python3 - "$N_FILES" "$STORE_SIZES" "$SEED" "$TB_SERVER" "$T" "$N_UNKNOWN" <<'PY'
+import math, random, sys
+n_files, n_sizes, seed, server, T = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]), sys.argv[4], sys.argv[5]
+n_unknown = int(sys.argv[6])
+r = random.Random(seed)
+def logu(lo, hi):
+    return int(math.exp(r.uniform(math.log(lo), math.log(hi))))
+sizes = {}
+files = []
+for i in range(n_files):
+    s = logu(150000, 6000000)
+    while s in sizes:
+        s += 1
+    name = "f%03d.bin" % i
+    sizes[s] = name
+    files.append((name, s))
+    twin = s + r.choice((-1, 1)) * r.randint(100, 500)
+    sizes.setdefault(twin, "twin-" + name)
+while len(sizes) < n_sizes:
+    s = logu(100000, 20000000)
+    if r.random() < 0.4 / 2 * 2 and len(sizes) + 2 <= n_sizes:
+        t = s + r.randint(100, 500)
+        if s not in sizes and t not in sizes:
+            sizes[s] = "pair-%d.bin" % s
+            sizes[t] = "pair-%d.bin" % t
+        continue
+    sizes.setdefault(s, "other-%d.bin" % s)
+with open(T + "/store.csv", "w") as f:
+    f.write("url,size,vendor,source\n")
+    for s, name in sizes.items():
+        for scheme in ("http", "https"):
+            f.write("%s://%s/%s,%d,bench,import\n" % (scheme, server, name, s))
+unknown = []
+for i in range(n_unknown):
+    s = logu(150000, 6000000)
+    while s in sizes:
+        s += 1
+    unknown.append(("u%03d.bin" % i, s))
+allf = files + unknown
+r.shuffle(allf)
+with open(T + "/files", "w") as f:
+    for name, s in allf:
+        f.write("%s %d\n" % (name, s))
+PY
+"$FLOWGRAB_STORE" -s "$T/store" -q import "$T/store.csv" || exit 1
+while read -r name size; do tb_file "$name" "$size"; done < "$T/files"
+tb_nginx_up || { echo "accuracy.sh: nginx did not start" >&2; exit 1; }
+
+# ---- meter and matcher ---------------------------------------------------
+tb_bg "$TB_S" "$FLOWGRAB_MATCHER" -s "$T/store" -f json --min-size 100k \
+    --min-confidence 0 --unmatched --listen 127.0.0.1:9910 \
+    > "$T/m.json" 2> "$T/m.err"
+MP=$TB_BG_PID
+sleep 0.5
+# nfcapd keeps the flows (for replays with --nfcapd) and repeats each
+# datagram to the matcher
+mkdir -p "$T/nfcap"
+tb_bg "$TB_S" nfcapd -w "$T/nfcap" -b 127.0.0.1 -p 9911 -t 3600 \
+    -R 127.0.0.1/9910 >/dev/null 2>&1
+NP=$TB_BG_PID
+sleep 0.5
+tb_softflowd 10 9911 -A milli
+sleep 1
+
+# ---- downloads ------------------------------------------------------------------
+# truth lines: PHASE LOCAL_PORT URL
+get() {	# get PHASE URL
+	tb_in_client curl -sk -o /dev/null -w "$1 %{local_port} %{url_effective}\n" "$2" >> "$T/truth"
+}
+: > "$T/truth"
+mapfile -t NAMES < <(cut -d' ' -f1 "$T/files")
+H=http://$TB_SERVER S=https://$TB_SERVER
+t0=$(date +%s)
+tb_slow 300mbit
+for f in "${NAMES[@]}"; do get http-1 "$H/$f"; done
+for f in "${NAMES[@]}"; do get https-1 "$S/$f"; done
+tb_fast
+four() {	# four PHASE BASE: the files four at a time
+	local i f pids
+	for ((i = 0; i < ${#NAMES[@]}; i += 4)); do
+		pids=()
+		for f in "${NAMES[@]:i:4}"; do get "$1" "$2/$f" & pids+=($!); done
+		wait "${pids[@]}"
+	done
+}
+four http-4 "$H"
+four https-4 "$S"
+t1=$(date +%s)
+tb_flush_meter
+tb_expire_all
+sleep 4
+tb_stop "$MP"
+tb_stop "$NP"
+if [ -n "${KEEP_FLOWS:-}" ]; then
+	rm -rf "$KEEP_FLOWS" && mkdir -p "$KEEP_FLOWS" &&
+	    cp -r "$T/nfcap" "$T/store" "$T/truth" "$T/m.json" "$KEEP_FLOWS/"
+fi
+
+# ---- evaluation ---------------------------------------------------------------
+python3 - "$T/truth" "$T/m.json" "$T/store.csv" "$(nproc)" "$t0" "$t1" <<'PY'
+import bisect, json, sys
+truthf, mf, storef = sys.argv[1:4]
+truth = {}
+for line in open(truthf):
+    ph, port, url = line.split()
+    if url.rsplit("/", 1)[1].startswith("u"):
+        url = None      # not in the store: nothing is right
+    truth[(int(port), 443 if ph.startswith("https") else 80)] = (ph, url)
+conns = [json.loads(l) for l in open(mf)]
+sizes = {}
+for line in list(open(storef))[1:]:
+    url, size, _, _ = line.strip().split(",")
+    sizes.setdefault(int(size), []).append(url)
+sorted_sizes = sorted(sizes)
+
+def baseline(d):
+    est = d["bytes"] - 52 * d["packets"] - 250
+    i = bisect.bisect_left(sorted_sizes, est)
+    best = None
+    for j in (i - 1, i):
+        if 0 <= j < len(sorted_sizes) and abs(sorted_sizes[j] - est) <= 1000:
+            if best is None or abs(sorted_sizes[j] - est) < abs(best - est):
+                best = sorted_sizes[j]
+    if best is None:
+        return None
+    want = "https://" if d["server_port"] == 443 else "http://"
+    urls = [u for u in sizes[best] if u.startswith(want)] or sizes[best]
+    return urls[0]
+
+phases = ["http-1", "https-1", "http-4", "https-4"]
+def evaluate(pick, tau):
+    out = {}
+    for ph in phases + ["other"]:
+        out[ph] = [0, 0, 0]   # downloads, reported, correct
+    for port, (ph, url) in truth.items():
+        if url:
+            out[ph][0] += 1
+    for d in conns:
+        u = pick(d, tau)
+        if u is None:
+            continue
+        ph, url = truth.get((d["client_port"], d["server_port"]), ("other", None)) \
+            if d["server"] == "10.77.0.1" else ("other", None)
+        # pad.bin, and files not in the store: any report is wrong
+        out[ph][1] += 1
+        if url and u == url:
+            out[ph][2] += 1
+    return out
+
+def matcher_pick(d, tau):
+    if d["url"] is None or d["confidence"] < tau:
+        return None
+    return d["url"]
+
+def base_pick(d, tau):
+    return baseline(d)
+
+def table(title, res):
+    print("%s" % title)
+    print("| phase | downloads of stored files | reported | correct | precision | recall |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: |")
+    tot = [0, 0, 0]
+    for ph in phases + ["other"]:
+        n, rep, cor = res[ph]
+        tot = [a + b for a, b in zip(tot, res[ph])]
+        prec = "%.1f%%" % (100.0 * cor / rep) if rep else "-"
+        rec = "%.1f%%" % (100.0 * cor / n) if n else "-"
+        print("| %s | %d | %d | %d | %s | %s |" % (ph, n, rep, cor, prec, rec))
+    n, rep, cor = tot
+    print("| all | %d | %d | %d | %s | %s |" % (n, rep, cor,
+        "%.1f%%" % (100.0 * cor / rep) if rep else "-",
+        "%.1f%%" % (100.0 * cor / n) if n else "-"))
+    print()
+
+print("downloads %d (%d of files in the store), connections seen %d" % (
+    len(truth), sum(1 for p, u in truth.values() if u), len(conns)))
+print()
+table("flowgrab-matcher, default --min-confidence 0.5:", evaluate(matcher_pick, 0.5))
+table("flowgrab-matcher, --min-confidence 0.8:", evaluate(matcher_pick, 0.8))
+table("naive baseline (bytes - 52 x packets - 250, nearest size within 1000):", evaluate(base_pick, 0))
+
+# calibration: precision of the best candidate per confidence bin, over
+# connections that were downloads or reported anything
+print("calibration (best candidate of each download connection and of every other connection above --min-size):")
+print("| confidence | connections | best candidate right | precision |")
+print("| --- | ---: | ---: | ---: |")
+bins = [(0.0, 0.3), (0.3, 0.5), (0.5, 0.7), (0.7, 0.8), (0.8, 0.9), (0.9, 0.95), (0.95, 1.01)]
+for lo, hi in bins:
+    n = c = 0
+    for d in conns:
+        if d["url"] is None or not (lo <= d["confidence"] < hi):
+            continue
+        ph, url = truth.get((d["client_port"], d["server_port"]), ("other", None))
+        n += 1
+        c += url is not None and d["url"] == url
+    print("| [%.2f, %.2f) | %d | %d | %s |" % (lo, min(hi, 1.0), n, c,
+        "%.1f%%" % (100.0 * c / n) if n else "-"))
+print()
+# what went wrong, for the record
+for d in conns:
+    ph, url = truth.get((d["client_port"], d["server_port"]), ("other", None))
+    if d["url"] is not None and d["confidence"] >= 0.5 and d["url"] != url:
+        print("  wrong: %s port %d got %s (conf %.3f, delta %s, seg %s) truth %s" % (
+            ph, d["client_port"], d["url"], d["confidence"], d["delta"], d["segments"], url))
+    elif url and (d["url"] != url or d["confidence"] < 0.5) and "-4" not in ph:
+        print("  missed: %s port %d %s: best %s conf %.3f delta %s seg %s learned %s" % (
+            ph, d["client_port"], url, d["url"], d["confidence"], d["delta"], d["segments"], d["learned"]))
+PY
+echo "matcher: $(tail -1 "$T/m.err")"
+echo "elapsed downloads: $((t1 - t0)) s"

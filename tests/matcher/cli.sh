@@ -1,0 +1,200 @@
+#!/bin/bash
+# tests/matcher/cli.sh - flowgrab-matcher as a command: store errors,
+# options, batch mode on nfdump CSV (formats, --summary, --unmatched,
+# --count, --strict, the statistics line) and collector mode on NetFlow v5
+# datagrams sent to 127.0.0.1 (--duration, a detection as the connection
+# ends, picking up what is added to the store while running).
+#
+# The flows are written here from first principles: a download of N bytes
+# over HTTP with TCP timestamps is N + 260 bytes of payload in 1448-byte
+# segments, 52 header bytes per packet, and a SYN-ACK with 8 more.
+. "$FG_SRCDIR/tests/lib.sh"
+need_cmd python3
+
+M=$FLOWGRAB_MATCHER
+ST=$T/store
+
+# ---- usage and store errors ---------------------------------------------
+like "$($M --version)" "^flowgrab-matcher [0-9]" "--version"
+$M --help >/dev/null; ok $? "--help exits 0"
+$M - </dev/null >/dev/null 2>"$T/err"; is $? 2 "no --store: usage error"
+like "$(cat "$T/err")" "store" "  ... and says so"
+$M -s "$T/nowhere" - </dev/null >/dev/null 2>"$T/err"
+st=$?
+ok $((st == 0)) "missing store: non-zero exit ($st)"
+like "$(cat "$T/err")" "$T/nowhere" "  ... naming the directory"
+mkdir -p "$T/notastore" && echo junk > "$T/notastore/data.mdb"
+$M -s "$T/notastore" - </dev/null >/dev/null 2>"$T/err"
+st=$?
+ok $((st == 0)) "not a store: non-zero exit ($st)"
+like "$(cat "$T/err")" "notastore" "  ... naming the directory"
+$M -s "$T/nowhere" --format xml - </dev/null >/dev/null 2>&1
+is $? 2 "--format xml refused"
+$M -s "$T/nowhere" --min-confidence 2 - </dev/null >/dev/null 2>&1
+is $? 2 "--min-confidence out of range refused"
+
+# ---- store ---------------------------------------------------------------
+cat > "$T/store.csv" <<EOF
+url,size,vendor,source
+http://files.example/tool-1.0.tar.gz,3000000,acme,import
+http://files.example/tool-1.1.tar.gz,3000300,acme,import
+http://files.example/big.iso,700000000,distro,import
+EOF
+"$FLOWGRAB_STORE" -s "$ST" -q import "$T/store.csv"
+ok $? "store made with flowgrab-store import"
+
+# flows.py csv|v5 ...: flow records of downloads, see the top comment
+cat > "$T/flows.py" <<'PY'
+import socket, struct, sys, time
+
+def download(size, cport, t0, server="10.9.0.1", client="10.9.0.2", hdr=260):
+    payload = size + hdr
+    segs = (payload + 1447) // 1448
+    dpk = segs + 2
+    dbytes = payload + dpk * 52 + 8
+    rpk = segs // 2 + 4
+    rbytes = rpk * 52 + 8 + 80
+    return [(server, client, 80, cport, dbytes, dpk, t0, t0 + 1500, 0x1b),
+            (client, server, cport, 80, rbytes, rpk, t0, t0 + 1500, 0x1b)]
+
+def csv_line(r):
+    sa, da, sp, dp, b, p, t0, t1, fl = r
+    ts = time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(t0 / 1000))
+    te = time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(t1 / 1000))
+    flg = "...AP.SF"
+    return "%s,%s,%.3f,%s,%s,%d,%d,TCP,%s,0,0,%d,%d,0,0,0,0,0,0,0,0,0,0,0.0.0.0,0.0.0.0" % (
+        ts, te, (t1 - t0) / 1000, sa, da, sp, dp, flg, p, b)
+
+def v5(records, now_ms):
+    uptime = 100000
+    hdr = struct.pack("!HHIIIIBBH", 5, len(records), uptime, now_ms // 1000,
+                      (now_ms % 1000) * 1000000, 1, 0, 0, 0)
+    out = b""
+    for sa, da, sp, dp, b, p, t0, t1, fl in records:
+        first = uptime - (now_ms - t0)
+        last = uptime - (now_ms - t1)
+        out += struct.pack("!4s4s4sHHIIIIHHBBBBHHBBH",
+            socket.inet_aton(sa), socket.inet_aton(da), b"\0\0\0\0", 0, 0,
+            p, b, first, last, sp, dp, 0, fl, 6, 0, 0, 0, 0, 0, 0)
+    return hdr + out
+
+now = int(time.time() * 1000)
+if sys.argv[1] == "csv":
+    print("ts,te,td,sa,da,sp,dp,pr,flg,fwd,stos,ipkt,ibyt,opkt,obyt,in,out,sas,das,smk,dmk,dtos,dir,nh,nhb")
+    t0 = now - 60000
+    for r in download(3000000, 40001, t0) + download(3000300, 40002, t0 + 5000) \
+            + download(5555555, 40003, t0 + 9000) + download(20000, 40004, t0 + 12000):
+        print(csv_line(r))
+    if len(sys.argv) > 2:
+        print("2026-01-01 00:00:00,this,is,not,a,flow")
+elif sys.argv[1] == "v5":
+    port, size, cport = int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.sendto(v5(download(size, cport, now - 3000), now), ("127.0.0.1", port))
+PY
+
+# ---- batch mode on nfdump CSV --------------------------------------------
+python3 "$T/flows.py" csv > "$T/flows.csv"
+$M -s "$ST" -f json "$T/flows.csv" > "$T/out.json" 2> "$T/err"
+ok $? "batch: exit 0"
+is "$(grep -c '"url":"' "$T/out.json")" 2 "batch: two detections"
+like "$(sed -n 1p "$T/out.json")" '"url":"http://files.example/tool-1.0.tar.gz".*"size":3000000' \
+    "batch: first download named"
+like "$(sed -n 2p "$T/out.json")" '"url":"http://files.example/tool-1.1.tar.gz"' \
+    "batch: near-duplicate 300 bytes larger named"
+like "$(sed -n 1p "$T/out.json")" '"start":"[0-9-]+T[0-9:]+Z","end":"[0-9-]+T[0-9:]+Z","client":"10.9.0.2","client_port":40001,"server":"10.9.0.1","server_port":80,"bytes":[0-9]+,"packets":[0-9]+,"est_size":[0-9]+,' \
+    "batch: JSON fields start..est_size"
+like "$(sed -n 1p "$T/out.json")" '"file":"tool-1.0.tar.gz","vendor":"acme","size":3000000,"delta":-?[0-9]+,"candidates":[0-9]+,"confidence":[01]\.[0-9]+,"server_match":"unknown","tls":false' \
+    "batch: JSON fields file..tls"
+like "$(cat "$T/err")" "records 8, connections 4, .*detections 2 .*malformed 0" \
+    "batch: statistics line on stderr"
+
+$M -s "$ST" -f json --unmatched "$T/flows.csv" > "$T/out.json" 2>/dev/null
+is "$(grep -c '"url":null' "$T/out.json")" 1 "--unmatched: the unknown 5.5 MB transfer"
+$M -s "$ST" -f csv "$T/flows.csv" > "$T/out.csv" 2>/dev/null
+like "$(head -1 "$T/out.csv")" "^start,end,client,client_port,server,server_port,bytes,packets,est_size,url,file,vendor,size,delta,candidates,confidence,server_match,tls" \
+    "--format csv: header"
+is "$(grep -c 'tool-1' "$T/out.csv")" 2 "--format csv: two rows"
+$M -s "$ST" "$T/flows.csv" > "$T/out.txt" 2>/dev/null
+like "$(cat "$T/out.txt")" "tool-1.0.tar.gz" "--format table (default)"
+$M -s "$ST" --summary "$T/flows.csv" > "$T/out.txt" 2>/dev/null
+like "$(cat "$T/out.txt")" "downloads per client" "--summary: inventory"
+like "$(sed -n '/downloads per client/,$p' "$T/out.txt")" "10.9.0.2" "--summary: per client"
+$M -s "$ST" -f json --count 1 "$T/flows.csv" > "$T/out.json" 2>/dev/null
+is "$(grep -c '"url":"' "$T/out.json")" 1 "--count 1: stops after one"
+$M -s "$ST" -f json - < "$T/flows.csv" > "$T/out.json" 2>/dev/null
+is "$(grep -c '"url":"' "$T/out.json")" 2 "stdin"
+$M -s "$ST" -f json --min-size 10M "$T/flows.csv" > "$T/out.json" 2>/dev/null
+is "$(grep -c '"url":"' "$T/out.json")" 0 "--min-size 10M: nothing looked up"
+
+python3 "$T/flows.py" csv bad > "$T/bad.csv"
+$M -s "$ST" -f json "$T/bad.csv" > "$T/out.json" 2> "$T/err"
+ok $? "bad line: skipped, exit 0"
+like "$(cat "$T/err")" "bad.csv:10" "bad line: reported as file:line"
+is "$(grep -c '"url":"' "$T/out.json")" 2 "bad line: the rest still read"
+$M -s "$ST" -f json --strict "$T/bad.csv" > /dev/null 2>&1
+st=$?
+ok $((st == 0)) "--strict: bad line is fatal ($st)"
+
+# ---- collector mode ---------------------------------------------------------
+port=$(free_port udp)
+start=$(date +%s)
+$M -s "$ST" -f json --listen "127.0.0.1:$port" --duration 2 > "$T/c.json" 2> "$T/c.err"
+ok $? "--duration 2: exits 0"
+el=$(( $(date +%s) - start ))
+ok $((el < 2 || el > 5)) "--duration 2: after about 2 s ($el s)"
+like "$(cat "$T/c.err")" "records 0, connections 0" "collector: statistics line"
+
+port=$(free_port udp)
+$M -s "$ST" -f json --listen "127.0.0.1:$port" --count 2 --duration 30 \
+    > "$T/c.json" 2> "$T/c.err" &
+mp=$!
+at_exit "kill $mp"
+sleep 0.5
+python3 "$T/flows.py" v5 "$port" 3000000 41001
+for ((i = 0; i < 60; i++)); do
+	grep -q tool-1.0 "$T/c.json" && break
+	sleep 0.1
+done
+like "$(cat "$T/c.json")" "tool-1.0.tar.gz" "collector: detection reported as the connection ends"
+# a file the crawler adds now must be found without a restart
+printf 'url,size,vendor,source\nhttp://files.example/new.bin,4444444,acme,import\n' > "$T/new.csv"
+"$FLOWGRAB_STORE" -s "$ST" -q import "$T/new.csv"
+sleep 0.5
+python3 "$T/flows.py" v5 "$port" 4444444 41002
+for ((i = 0; i < 100; i++)); do
+	kill -0 $mp 2>/dev/null || break
+	sleep 0.1
+done
+wait $mp
+ok $? "collector: --count 2 ends it, exit 0"
+like "$(cat "$T/c.json")" "new.bin" "collector: sees what was added to the store while running"
+like "$(cat "$T/c.err")" "records 4, connections 2" "collector: statistics at exit"
+
+# SIGTERM flushes: a connection without FIN is reported at exit
+port=$(free_port udp)
+$M -s "$ST" -f json --listen "127.0.0.1:$port" > "$T/c.json" 2> "$T/c.err" &
+mp=$!
+at_exit "kill $mp"
+sleep 0.5
+python3 - "$port" <<'PY'
+import socket, struct, sys, time
+now = int(time.time() * 1000)
+up = 100000
+# one data record of tool-1.1 (no FIN yet, no reverse direction)
+size = 3000300 + 260
+segs = (size + 1447) // 1448
+hdr = struct.pack("!HHIIIIBBH", 5, 1, up, now // 1000, 0, 7, 0, 0, 0)
+rec = struct.pack("!4s4s4sHHIIIIHHBBBBHHBBH", socket.inet_aton("10.9.0.1"),
+    socket.inet_aton("10.9.0.2"), b"\0" * 4, 0, 0, segs + 1,
+    size + (segs + 1) * 52 + 8, up - 2000, up - 1000, 80, 41003, 0, 0x12, 6,
+    0, 0, 0, 0, 0, 0)
+socket.socket(socket.AF_INET, socket.SOCK_DGRAM).sendto(hdr + rec, ("127.0.0.1", int(sys.argv[1])))
+PY
+sleep 0.5
+kill -TERM $mp
+wait $mp
+ok $? "SIGTERM: exit 0"
+like "$(cat "$T/c.json")" "tool-1.1" "SIGTERM: open connection flushed and reported"
+
+done_testing
