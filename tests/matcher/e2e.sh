@@ -41,19 +41,19 @@ for f in "${!SIZE[@]}"; do tb_file "$f" "${SIZE[$f]}"; done
 			echo "$s://decoy.example/near-$f,$((SIZE[$f] + off)),decoy,import"
 		done
 	done
-	# random decoys, kept 5 KB away from what is downloaded (range parts
-	# included): near sizes are tested above on purpose, not by chance
+	# 400 random decoys, so that the store is not nearly empty.  They lie
+	# between 18 and 39 MB: above every download and every sum the range
+	# grouping can form from this traffic (at most 17 MB), below abort.bin.  Near sizes are tested above on purpose;
+	# the rate at which random sizes near a lossy transfer or a sum are
+	# hit is measured by bench/matcher/accuracy.sh (bench/RESULTS.md), not
+	# asserted here, where the loss on the veth pair depends on the load.
 	python3 -c '
-import random, sys
-taken = [int(x) for x in sys.argv[1:]] + [3500000, 2500000]
+import random
 r = random.Random(4)
-n = 0
-while n < 400:
-    s = r.randint(100000, 15000000)
-    if all(abs(s - t) > 5000 for t in taken):
-        print("http://decoy.example/rand%d.bin,%d,decoy,import" % (n, s))
-        n += 1
-' "${SIZE[@]}"
+for n in range(400):
+    print("http://decoy.example/rand%d.bin,%d,decoy,import" % (n, r.randint(18000000, 39000000)))
+'
+
 } > "$T/store.csv"
 tb_store_import "$T/store.csv"
 ok $? "store filled with flowgrab-store import"
