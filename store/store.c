@@ -1166,7 +1166,7 @@ store_delete(struct store_txn *txn, const char *url)
 
 static int
 range_walk(struct store_txn *txn, uint64_t lo, uint64_t hi,
-    store_download_cb cb, void *arg, uint64_t *count)
+    store_download_cb cb, store_id_cb idcb, void *arg, uint64_t *count)
 {
 	MDB_cursor *c = NULL;
 	MDB_val k = { sizeof(lo), &lo }, v;
@@ -1193,6 +1193,12 @@ range_walk(struct store_txn *txn, uint64_t lo, uint64_t hi,
 			continue;
 		}
 		memcpy(&id, v.mv_data, sizeof(id));
+		if (idcb != NULL) {
+			if ((rc = idcb(size, id, arg)) != 0)
+				break;
+			rc = mdb_cursor_get(c, &k, &v, MDB_NEXT);
+			continue;
+		}
 		if ((rc = get_by_id(txn, id, &d)) != 0) {
 			if (rc == STORE_ENOTFOUND)
 				rc = STORE_ECORRUPT;	/* index w/o record */
@@ -1209,7 +1215,22 @@ int
 store_range(struct store_txn *txn, uint64_t lo, uint64_t hi,
     store_download_cb cb, void *arg)
 {
-	return range_walk(txn, lo, hi, cb, arg, NULL);
+	return range_walk(txn, lo, hi, cb, NULL, arg, NULL);
+}
+
+int
+store_range_ids(struct store_txn *txn, uint64_t lo, uint64_t hi,
+    store_id_cb cb, void *arg)
+{
+	return range_walk(txn, lo, hi, NULL, cb, arg, NULL);
+}
+
+int
+store_get_id(struct store_txn *txn, uint64_t id, struct store_download *out)
+{
+	if (id == 0 || id > UINT_MAX)
+		return STORE_ENOTFOUND;
+	return get_by_id(txn, (dlid_t)id, out);
 }
 
 int
@@ -1217,7 +1238,7 @@ store_range_count(struct store_txn *txn, uint64_t lo, uint64_t hi,
     uint64_t *count)
 {
 	*count = 0;
-	return range_walk(txn, lo, hi, NULL, NULL, count);
+	return range_walk(txn, lo, hi, NULL, NULL, NULL, count);
 }
 
 int

@@ -277,6 +277,29 @@ typedef int (*store_download_cb)(const struct store_download *d, void *arg);
 int store_range(struct store_txn *txn, uint64_t lo, uint64_t hi,
     store_download_cb cb, void *arg);
 
+/**
+ * Callback for store_range_ids(): a download's size and id, from the
+ * size index alone.  Return 0 to go on, non-zero to stop.
+ */
+typedef int (*store_id_cb)(uint64_t size, uint64_t id, void *arg);
+
+/**
+ * Like store_range(), but reads the size index only: no record is fetched
+ * or decoded, so a scan costs one descent plus a step per hit.  Fetch the
+ * few records worth it with store_get_id().
+ * @return 0, @cb's non-zero value, or an LMDB error.
+ */
+int store_range_ids(struct store_txn *txn, uint64_t lo, uint64_t hi,
+    store_id_cb cb, void *arg);
+
+/**
+ * Fetch the download with id @id (as given by store_range_ids() or in
+ * struct store_download.id) into @out.
+ * @return 0, STORE_ENOTFOUND, STORE_ECORRUPT or an LMDB error.
+ */
+int store_get_id(struct store_txn *txn, uint64_t id,
+    struct store_download *out);
+
 /** Number of downloads with lo <= size <= hi (same scan, no decoding). */
 int store_range_count(struct store_txn *txn, uint64_t lo, uint64_t hi,
     uint64_t *count);

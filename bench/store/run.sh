@@ -22,4 +22,4 @@ run() {
 run small-batches 10000 1000000 uniform
 run bulk 100000 1000000 uniform
 # log-uniform sizes crowd the small end: ~56 downloads in each +-2 KiB window
-run crowded 10000 200000 loguniform
+run crowded 100000 100000 loguniform

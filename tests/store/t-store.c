@@ -95,6 +95,24 @@ seen_cb(const struct store_download *d, void *arg)
 	return 0;
 }
 
+struct idlist {
+	uint64_t id[16], size[16];
+	int n;
+};
+
+static int
+ids_cb(uint64_t size, uint64_t id, void *arg)
+{
+	struct idlist *l = arg;
+
+	if (l->n < 16) {
+		l->id[l->n] = id;
+		l->size[l->n] = size;
+	}
+	l->n++;
+	return 0;
+}
+
 static void
 test_basic(void)
 {
@@ -168,6 +186,21 @@ test_basic(void)
 	is_int(s.n, 0, "inverted range is empty");
 	store_range_count(txn, 4999999, 5000001, &n);
 	is_int(n, 4, "range_count agrees");
+	{
+		struct idlist ids = { 0 };
+
+		store_range_ids(txn, 4999999, 5000001, ids_cb, &ids);
+		is_int(ids.n, 4, "range_ids: the same four, from the index");
+		ok(ids.size[0] == 4999999 && ids.size[3] == 5000001,
+		    "range_ids: ascending sizes");
+		is_int(store_get_id(txn, ids.id[1], &got), 0, "get_id");
+		is_int(got.size, ids.size[1], "get_id: the record of that id");
+		is_int(got.id, ids.id[1], "get_id: id filled in");
+		is_int(store_get_id(txn, 999999, &got), STORE_ENOTFOUND,
+		    "get_id of an unknown id: ENOTFOUND");
+		is_int(store_get_id(txn, 0, &got), STORE_ENOTFOUND,
+		    "get_id 0: ENOTFOUND");
+	}
 	store_abort(txn);
 
 	/* update: same URL, new size, new address */
