@@ -56,7 +56,9 @@ static void usage(FILE *f)
 "      --idle-timeout DUR   end a quiet connection after DUR (300s)\n"
 "      --duration DUR       collector: stop after DUR\n"
 "      --count N            stop after N detections\n"
-"  -v, --verbose  -q, --quiet  -h, --help  -V, --version\n",
+"  -v, --verbose  -q, --quiet  -h, --help  -V, --version\n"
+	    "Exit: 0 done, 1 an input could not be read, 2 bad arguments,\n"
+	    "3 store unusable.\n",
 	    FLOW_INPUT_FORMATS);
 }
 
@@ -331,12 +333,12 @@ int main(int argc, char **argv)
 		fg_fatal(2, "give one of --listen, --nfcapd or input files");
 
 	rc = store_open(store_dir, STORE_RDONLY, &st, err, sizeof(err));
-	if (rc < 0)
-		fg_fatal(1, "%s", err[0] ? err : store_strerror(rc));
+	if (rc < 0)	/* 3, as for flowgrab-store and flowgrab-crawler */
+		fg_fatal(3, "%s", err[0] ? err : store_strerror(rc));
 	rep = report_new(stdout, (enum report_format)fmt, unmatched, summary);
 	rc = match_new(&mo, st, rep, &m);
 	if (rc < 0)
-		fg_fatal(1, "store %s: %s", store_dir, store_strerror(rc));
+		fg_fatal(3, "store %s: %s", store_dir, store_strerror(rc));
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;

@@ -20,13 +20,11 @@ $M --help >/dev/null; ok $? "--help exits 0"
 $M - </dev/null >/dev/null 2>"$T/err"; is $? 2 "no --store: usage error"
 like "$(cat "$T/err")" "store" "  ... and says so"
 $M -s "$T/nowhere" - </dev/null >/dev/null 2>"$T/err"
-st=$?
-ok $((st == 0)) "missing store: non-zero exit ($st)"
+is $? 3 "missing store: exit 3"
 like "$(cat "$T/err")" "$T/nowhere" "  ... naming the directory"
 mkdir -p "$T/notastore" && echo junk > "$T/notastore/data.mdb"
 $M -s "$T/notastore" - </dev/null >/dev/null 2>"$T/err"
-st=$?
-ok $((st == 0)) "not a store: non-zero exit ($st)"
+is $? 3 "not a store: exit 3"
 like "$(cat "$T/err")" "notastore" "  ... naming the directory"
 $M -s "$T/nowhere" --format xml - </dev/null >/dev/null 2>&1
 is $? 2 "--format xml refused"
