@@ -1,9 +1,10 @@
 #!/bin/bash
 # tests/check-all.sh - the whole test run, as CI does it (README's second
 # command): install what is missing, build with warnings as errors, run
-# every test; build again with ASan+UBSan and run every test again; build
-# the fuzz harnesses with clang and run each briefly.  Ends with one line
-# "N passed, N failed".
+# every test; make distcheck; build again with ASan+UBSan and run every
+# test again; build the fuzz harnesses with clang and run each briefly.  Ends with one line
+# "N passed, N failed" (make distcheck and the fuzz run count as one
+# check each).
 #
 #   tests/check-all.sh [--quick]     --quick: plain build only
 #
@@ -47,6 +48,17 @@ run_check() {	# run_check NAME
 
 build plain --enable-werror && run_check plain
 if [ $quick = 0 ]; then
+	# The tarball: built and tested with only ./configure && make.  Its
+	# tests run from an unpacked tree that is no git checkout, so the one
+	# test that clones the repository skips there: no REQUIRE_ALL.
+	echo "== distcheck"
+	if (cd build/plain && FLOWGRAB_REQUIRE_ALL=0 make -s -j2 distcheck >distcheck.out 2>&1); then
+		passed=$((passed + 1))
+		grep -E '^# (TOTAL|FAIL|ERROR):' build/plain/distcheck.out | tr '\n' ' '; echo
+	else
+		failed=$((failed + 1)); status=1
+		grep -E '^(FAIL|ERROR)|No rule|Error' build/plain/distcheck.out | head -20
+	fi
 	build sanitize --enable-werror --enable-asan --enable-ubsan &&
 		ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 run_check sanitize
 	if [ -x tests/fuzz/run.sh ] && command -v clang >/dev/null; then
