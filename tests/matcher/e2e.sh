@@ -119,8 +119,9 @@ phase_end
 phase range	# one file as two parallel range requests
 # paced (tbf), so that the burst of two fresh connections does not overflow
 # the receiving veth's backlog: hundreds of retransmitted segments would
-# hide the sum (loss is the four-at-once phase's subject)
-tb_slow 400mbit
+# hide the sum (loss is the four-at-once phase's subject).  At 400 Mbit/s
+# the sum was missed once when the sanitizer build's tests ran beside it.
+tb_slow 150mbit
 pids=()
 tb_get -r 0-3499999 "$H/r1.bin" & pids+=($!)
 tb_get -r 3500000- "$H/r1.bin" & pids+=($!)
