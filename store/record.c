@@ -124,6 +124,79 @@ get_svarint(struct reader *r)
 	return (int64_t)(u >> 1) ^ -(int64_t)(u & 1);
 }
 
+/*
+ * Content types of downloads, stored as one byte instead of ~20: a value
+ * v of 1..127 names entry v - 1 of this table, 0 is "", and v >= 128 is a
+ * string of v - 128 bytes that follows.  The table is part of the record
+ * format: append only, never reorder (docs/store.md).
+ */
+static const char *const ctype_table[] = {
+	"application/octet-stream", "application/x-xz", "application/gzip",
+	"application/x-gzip", "application/zip", "application/x-zip-compressed",
+	"application/x-bzip2", "application/x-tar", "application/x-7z-compressed",
+	"application/zstd", "application/x-zstd", "application/x-msdownload",
+	"application/x-msi", "application/x-ms-installer",
+	"application/x-dosexec", "application/x-executable",
+	"application/x-iso9660-image", "application/x-cd-image",
+	"application/x-apple-diskimage", "application/vnd.debian.binary-package",
+	"application/x-debian-package", "application/x-rpm",
+	"application/x-redhat-package-manager", "application/java-archive",
+	"application/vnd.android.package-archive", "application/x-sh",
+	"application/pdf", "application/x-bittorrent", "application/x-compressed",
+	"application/x-compress", "application/vnd.ms-cab-compressed",
+	"application/x-ole-storage", "application/x-raw-disk-image",
+	"application/x-qemu-disk", "application/vnd.appimage",
+	"application/x-lzma", "application/x-lzip", "application/x-xpinstall",
+	"application/vnd.snap", "application/x-shockwave-flash",
+	"binary/octet-stream", "text/plain", "text/html", "video/mp4",
+	"audio/mpeg",
+};
+#define CTYPE_TABLE_N (sizeof(ctype_table) / sizeof(ctype_table[0]))
+#define CTYPE_INLINE 128
+
+static void
+put_ctype(struct fg_buf *b, const char *s, int *rc)
+{
+	size_t i, n = s ? strlen(s) : 0;
+
+	if (n > STORE_FIELD_MAX) {
+		*rc = STORE_ETOOLONG;
+		return;
+	}
+	if (n == 0) {
+		put_varint(b, 0, rc);
+		return;
+	}
+	for (i = 0; i < CTYPE_TABLE_N; i++)
+		if (strcmp(s, ctype_table[i]) == 0) {
+			put_varint(b, i + 1, rc);
+			return;
+		}
+	put_varint(b, CTYPE_INLINE + n, rc);
+	put_raw(b, s, n, rc);
+	put_raw(b, "", 1, rc);
+}
+
+static const char *
+get_ctype(struct reader *r)
+{
+	uint64_t v = get_varint(r);
+	const char *s;
+
+	if (v == 0)
+		return "";
+	if (v <= CTYPE_TABLE_N)
+		return ctype_table[v - 1];
+	if (v < CTYPE_INLINE || v - CTYPE_INLINE >= (uint64_t)(r->end - r->p) ||
+	    r->p[v - CTYPE_INLINE] != '\0') {
+		r->bad = 1;
+		return "";
+	}
+	s = (const char *)r->p;
+	r->p += v - CTYPE_INLINE + 1;
+	return s;
+}
+
 static uint64_t
 time_in(int64_t t)
 {
@@ -181,7 +254,7 @@ record_encode_download(struct fg_buf *b, const struct store_download *d)
 	if (file != NULL && base != NULL && strcmp(file, base) == 0)
 		file = NULL;
 	put_str(b, file, STORE_FIELD_MAX, &rc);
-	put_str(b, d->content_type, STORE_FIELD_MAX, &rc);
+	put_ctype(b, d->content_type, &rc);
 	put_str(b, d->etag, STORE_FIELD_MAX, &rc);
 	return rc;
 }
@@ -226,7 +299,7 @@ record_decode_download(const void *p, size_t len, struct store_download *d)
 	d->url = get_str(&r);
 	d->vendor = get_str(&r);
 	d->file = get_str(&r);
-	d->content_type = get_str(&r);
+	d->content_type = get_ctype(&r);
 	d->etag = get_str(&r);
 	if (r.bad || d->size == 0 || d->url[0] == '\0' ||
 	    (d->state != STORE_ALIVE && d->state != STORE_GONE))

@@ -141,6 +141,10 @@ test_basic(void)
 	fill(&d, "https://dl.example/a/four.iso", 4999999);
 	store_put(txn, &d, NULL);
 	fill(&d, "https://dl.example/a/five.iso", 1);
+	d.content_type = "application/x-custom; version=2";
+	store_put(txn, &d, NULL);
+	fill(&d, "https://dl.example/a/six.iso", 2);
+	d.content_type = NULL;
 	store_put(txn, &d, NULL);
 	fill(&d, "https://dl.example/a/max.iso", UINT64_MAX);
 	store_put(txn, &d, NULL);
@@ -153,6 +157,8 @@ test_basic(void)
 	is_str(got.vendor, "acme", "vendor kept");
 	is_str(got.file, "one-1.0.tar.gz", "file defaults to last segment");
 	is_str(got.etag, "\"abc\"", "etag kept");
+	is_str(got.content_type, "application/octet-stream",
+	    "common content type kept (stored as a table index)");
 	is_int(got.last_modified, 1700000000, "last-modified kept");
 	is_int(got.naddrs, 1, "one address");
 	is_int(got.source, STORE_SRC_CRAWLER, "source defaults to crawler");
@@ -161,6 +167,11 @@ test_basic(void)
 	    "first_seen set");
 	is_int(store_get(txn, "https://dl.example/nope", &got),
 	    STORE_ENOTFOUND, "unknown URL: ENOTFOUND");
+	store_get(txn, "https://dl.example/a/five.iso", &got);
+	is_str(got.content_type, "application/x-custom; version=2",
+	    "uncommon content type kept (stored inline)");
+	store_get(txn, "https://dl.example/a/six.iso", &got);
+	is_str(got.content_type, "", "no content type: empty string");
 
 	memset(&s, 0, sizeof(s));
 	store_range(txn, 5000000, 5000000, seen_cb, &s);
@@ -237,7 +248,7 @@ test_basic(void)
 	memset(&s, 0, sizeof(s));
 	store_range(txn, 4999999, 4999999, seen_cb, &s);
 	is_int(s.n, 0, "deleted download gone from the size index");
-	is_int(count_all(txn), 5, "five downloads left");
+	is_int(count_all(txn), 6, "six downloads left");
 	{
 		uint64_t problems = 99;
 
@@ -262,7 +273,7 @@ test_basic(void)
 	/* reopen */
 	st = open_ok(dir, STORE_RDONLY);
 	txn = begin_ok(st, STORE_TXN_READ);
-	is_int(count_all(txn), 5, "reopened read-only: all there");
+	is_int(count_all(txn), 6, "reopened read-only: all there");
 	is_int(store_get(txn, "https://dl.example/a/one-1.0.tar.gz", &got), 0,
 	    "reopened: get works");
 	is_int(got.size, 6000000, "reopened: updated size");
