@@ -256,6 +256,17 @@ int crawl_url_resolve(const char *base, const char *ref, char **out)
 	if (curl_url_get(h, CURLUPART_URL, &url, CURLU_NO_DEFAULT_PORT) !=
 	    CURLUE_OK)
 		goto out;
+	/* curl normalises some hosts only as it parses them ("//%32" decodes
+	 * to the host "2", which parses as the IPv4 address 0.0.0.2): parse
+	 * the result once more, so that a normalised URL normalises to
+	 * itself (found by tests/crawler/fuzz-url.c) */
+	if (curl_url_set(h, CURLUPART_URL, url, 0) != CURLUE_OK)
+		goto out;
+	curl_free(url);
+	url = NULL;
+	if (curl_url_get(h, CURLUPART_URL, &url, CURLU_NO_DEFAULT_PORT) !=
+	    CURLUE_OK)
+		goto out;
 	if (strlen(url) > CRAWL_URL_MAX) {
 		rc = CRAWL_ETOOLONG;
 		goto out;

@@ -38,6 +38,10 @@ int main(void)
 	res(NULL, "http://Example.ORG:80/a/./b/../c#frag",
 	    "http://example.org/a/c");
 	res(NULL, "https://h.example:443/", "https://h.example/");
+	/* a host that percent-decodes to a number is an IPv4 address: the
+	 * result must normalise to itself (found by fuzz-url) */
+	res("https://fuzz.example/a", "//%32", "https://0.0.0.2/");
+	res(NULL, "https://0.0.0.2/", "https://0.0.0.2/");
 	res(NULL, "https://h.example:8443/x", "https://h.example:8443/x");
 	res(b, "file.zip", "http://example.org/pub/dir/file.zip");
 	res(b, "../up/", "http://example.org/pub/up/");
