@@ -1,40 +1,10 @@
 /*
- * fuzz-nfdump-csv.c - libFuzzer harness for the nfdump-csv text parser: the input is
- * the text, read through flow_read_stream() with the format forced (and,
- * every other run, detected) as a file would be.
+ * fuzz-nfdump-csv.c - libFuzzer harness for the nfdump-csv text parser (text.h has the
+ * body): the format forced every other run, detected in between.
  */
-#include "config.h"
-
-#include <stdint.h>
-#include <stdio.h>
-
-#include "../../matcher/input/input.h"
-#include "util.h"
-
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-static int sink(const struct flow_record *r, void *arg)
-{
-	(void)arg;
-	return r->octets == 0xffffffffffffffffULL && r->family == 99;
-}
+#include "text.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	static int init, flip;
-	FILE *f;
-
-	/* bad lines are reported on stderr: run.sh passes -close_fd_mask=2 */
-	if (!init) {
-		fg_log_init("fuzz-nfdump-csv", FG_LOG_QUIET);
-		init = 1;
-	}
-	if (size == 0)
-		return 0;
-	f = fmemopen((void *)data, size, "r");
-	if (!f)
-		return 0;
-	flow_read_stream(f, "fuzz", (flip ^= 1) ? "nfdump-csv" : NULL, 0, sink, NULL, NULL);
-	fclose(f);
-	return 0;
+	return fuzz_text(data, size, "nfdump-csv", "fuzz-nfdump-csv");
 }
