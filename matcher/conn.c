@@ -38,6 +38,8 @@ struct slot {
 	int64_t start_ms, end_ms;
 	int64_t touched;            /* table clock at the last update */
 	uint32_t hnext;             /* hash chain, or free list */
+	uint32_t bucket;            /* its hash bucket: unlinking needs no
+	                               hashing */
 	uint32_t prev, next;        /* live/closing list */
 };
 
@@ -176,9 +178,7 @@ static void list_append(struct conn_table *t, uint32_t i, int l)
 static void hash_unlink(struct conn_table *t, uint32_t i)
 {
 	struct slot *s = &t->slots[i];
-	uint32_t b = bucket_of(t, s->family, s->addr[0], s->port[0],
-	    s->addr[1], s->port[1]);
-	uint32_t *pp = &t->buckets[b];
+	uint32_t *pp = &t->buckets[s->bucket];
 
 	while (*pp != NIL && *pp != i)
 		pp = &t->slots[*pp].hnext;
@@ -285,6 +285,7 @@ static uint32_t alloc_slot(struct conn_table *t, const struct flow_record *r)
 	s->end_ms = r->end_ms;
 	b = bucket_of(t, s->family, s->addr[0], s->port[0], s->addr[1],
 	    s->port[1]);
+	s->bucket = b;
 	s->hnext = t->buckets[b];
 	t->buckets[b] = i;
 	s->prev = s->next = NIL;

@@ -32,16 +32,26 @@ struct group_table {
 	                                   this says so without a scan */
 };
 
+static uint64_t mix(uint64_t h, const uint8_t *p)
+{
+	uint64_t v;
+
+	memcpy(&v, p, 8);
+	h = (h ^ v) * 0xff51afd7ed558ccdULL;
+	return h ^ (h >> 33);
+}
+
+/* a word at a time: every connection big enough to be a part is keyed */
 static uint32_t pair_key(const struct connection *c)
 {
-	uint32_t h = 2166136261u ^ c->family;
-	int i;
+	uint64_t h = 0x9e3779b97f4a7c15ULL ^ c->family ^
+	    (uint64_t)c->server_port << 8;
 
-	for (i = 0; i < 16; i++)
-		h = (h ^ c->client[i]) * 16777619u;
-	for (i = 0; i < 16; i++)
-		h = (h ^ c->server[i]) * 16777619u;
-	return (h ^ c->server_port) * 16777619u;
+	h = mix(h, c->client);
+	h = mix(h, c->client + 8);
+	h = mix(h, c->server);
+	h = mix(h, c->server + 8);
+	return (uint32_t)(h ^ h >> 32);
 }
 
 struct group_table *group_new(uint64_t min_part, int64_t keep_ms)

@@ -25,16 +25,6 @@ struct profile_table *profile_new(uint32_t max_servers);
 void profile_free(struct profile_table *p);
 
 /*
- * How many remembered connections to @server:@port whose payload differs
- * from @payload by more than @tol have a vote within @tol of @overhead
- * with the same @tag (the TLS record overhead assumed, 0 for HTTP).
- * @mean gets the mean of the agreeing votes.
- */
-int profile_support(struct profile_table *p, uint8_t family,
-    const uint8_t *server, uint16_t port, int64_t payload, int64_t overhead,
-    uint8_t tag, int64_t tol, double *mean);
-
-/*
  * The overhead most remembered connections agree on (within @tol, same
  * tag): @support gets how many connections vote for it, @runner_up the
  * support of the best value elsewhere, @count how many connections are

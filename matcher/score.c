@@ -41,23 +41,22 @@ struct scorer {
 	struct store_txn *txn;
 	struct profile_table *prof;
 	struct score_stats st;
+	struct cand *buf;           /* candidates, reused between lookups */
+	uint32_t bufcap;
 };
 
 struct cand {
 	uint64_t id, size;
-	int8_t server_match;
-	float time_factor;
-	double like;
+	double like;                /* size fit, then x the record's evidence */
 	int64_t overhead;
 	int32_t segments;
 	uint8_t tag;
-	int support;
-	double smean;
+	int8_t server_match;
+	uint8_t fetched;            /* record read, evidence applied */
+	uint8_t inside;             /* overhead in [min, max] at k = 0 */
 };
 
 struct scan {
-	const struct connection *conn;
-	const struct payload_estimate *est;
 	struct cand *c;
 	uint32_t n, cap;
 	int truncated;
@@ -69,7 +68,7 @@ void score_config_default(struct score_config *cfg)
 	cfg->min_size = 100 * 1024;
 	cfg->min_confidence = 0.5;
 	cfg->null_weight = 1.0;
-	cfg->max_scan = 512;
+	cfg->max_scan = 256;
 	cfg->profiles = 4096;
 	cfg->learn = 1;
 }
@@ -90,6 +89,7 @@ void scorer_free(struct scorer *s)
 	if (!s)
 		return;
 	profile_free(s->prof);
+	free(s->buf);
 	free(s);
 }
 
@@ -115,17 +115,18 @@ void match_result_clear(struct match_result *res)
 {
 	int i;
 
+	if (!res->best.url && !res->nrivals)
+		return;     /* nothing was copied out (most connections) */
 	cand_clear(&res->best);
 	for (i = 0; i < MATCH_MAX_RIVALS; i++)
 		cand_clear(&res->rivals[i]);
 	res->nrivals = 0;
 }
 
-static int collect_cb(const struct store_download *d, void *arg)
+static int ids_cb(uint64_t size, uint64_t id, void *arg)
 {
 	struct scan *sc = arg;
 	struct cand *c;
-	int i;
 
 	if (sc->n >= sc->cap) {
 		sc->truncated = 1;
@@ -133,82 +134,147 @@ static int collect_cb(const struct store_download *d, void *arg)
 	}
 	c = &sc->c[sc->n++];
 	memset(c, 0, sizeof(*c));
-	c->id = d->id;
-	c->size = d->size;
-	c->time_factor = 1.0f;
+	c->id = id;
+	c->size = size;
+	return 0;
+}
+
+/*
+ * What a candidate's record says beyond its size, as a factor on its
+ * likelihood: the server address, time, and the URL's scheme.
+ */
+static double evidence(const struct store_download *d,
+    const struct connection *conn, const struct payload_estimate *e,
+    int8_t *server_match)
+{
+	double f = 1.0;
+	int i;
+
+	*server_match = 0;
 	if (d->naddrs) {
-		c->server_match = -1;
+		*server_match = -1;
 		for (i = 0; i < d->naddrs && i < STORE_ADDRS_MAX; i++)
-			if (d->addrs[i].family == sc->conn->family &&
-			    !memcmp(d->addrs[i].bytes, sc->conn->server,
-			    sc->conn->family == 4 ? 4 : 16))
-				c->server_match = 1;
+			if (d->addrs[i].family == conn->family &&
+			    !memcmp(d->addrs[i].bytes, conn->server,
+			    conn->family == 4 ? 4 : 16))
+				*server_match = 1;
 	}
+	if (*server_match > 0)
+		f *= 3.0;
+	else if (*server_match < 0)
+		f *= 0.5;
 	/* A file last modified after the download began did not exist in
 	 * that form yet; one the crawler first saw after it is only weakly
 	 * suspicious (the crawler may simply have come later). */
 	if (d->last_modified > 0 &&
-	    d->last_modified * 1000 > sc->conn->start_ms + 60000)
-		c->time_factor = 0.02f;
-	else if (d->first_seen > 0 && d->first_seen * 1000 > sc->conn->end_ms +
+	    d->last_modified * 1000 > conn->start_ms + 60000)
+		f *= 0.02;
+	else if (d->first_seen > 0 && d->first_seen * 1000 > conn->end_ms +
 	    86400000LL)
-		c->time_factor = 0.5f;
+		f *= 0.5;
 	/* The scheme says whether the file is fetched over TLS; the same
 	 * file offered over http:// and https:// has two entries of one
 	 * size, and the port tells them apart. */
-	if (!strncmp(d->url, "https://", 8) != !!sc->est->tls)
-		c->time_factor *= 0.02f;
-	return 0;
+	if (!strncmp(d->url, "https://", 8) != !!e->tls)
+		f *= 0.02;
+	return f;
 }
 
-/* geometric distribution on 1, 2, ... with mean @m */
-static double geom(int k, double m)
-{
-	return (1.0 / m) * pow(1.0 - 1.0 / m, k - 1);
-}
+/* The strongest evidence factor evidence() can give (server seen). */
+#define EVIDENCE_MAX 3.0
 
 /*
  * Prior of @k whole segments extra (retransmitted, counted twice by the
- * meter) or, negative, missing (the meter dropped them).  Most downloads
- * have neither; ACKs with SACK blocks say that loss happened.
+ * meter) or, negative, missing (the meter dropped them): geometric on
+ * 1, 2, ... with the estimate's means.  Most downloads have neither; ACKs
+ * with SACK blocks say that loss happened.
  */
-static double seg_prior(int k, const struct payload_estimate *e)
-{
-	double p0 = e->loss_hint ? 0.4 : 0.8, plost = 0.05;
-
-	if (k == 0)
-		return p0;
-	if (k > 0)
-		return (1.0 - p0 - plost) * geom(k, e->mean_retx);
-	return plost * geom(-k, e->mean_lost);
-}
-
-struct named {
-	uint64_t id;
-	struct match_candidate *out;
+struct seg_model {
+	double p0, pretx, plost;    /* shares of k = 0, k > 0, k < 0 */
+	double lr, ll;              /* log(1 - 1/mean) for k > 0 and k < 0 */
+	double cr, cl;              /* 1/mean */
 };
 
-static int name_cb(const struct store_download *d, void *arg)
+static void seg_model_init(struct seg_model *m, const struct payload_estimate *e)
 {
-	struct named *nm = arg;
-
-	if (d->id != nm->id)
-		return 0;
-	nm->out->url = fg_strdup(d->url);
-	nm->out->file = fg_strdup(d->file);
-	nm->out->vendor = fg_strdup(d->vendor);
-	return 1;
+	m->p0 = e->loss_hint ? 0.4 : 0.8;
+	m->plost = 0.05;
+	m->pretx = 1.0 - m->p0 - m->plost;
+	m->cr = 1.0 / e->mean_retx;
+	m->cl = 1.0 / e->mean_lost;
+	m->lr = log1p(-m->cr);
+	m->ll = log1p(-m->cl);
 }
 
-static int cmp_like(const void *a, const void *b)
+static double seg_prior(const struct seg_model *m, int k)
 {
-	const struct cand *x = a, *y = b;
-
-	if (x->like != y->like)
-		return x->like < y->like ? 1 : -1;
-	return x->size < y->size ? -1 : x->size > y->size;
+	if (k == 0)
+		return m->p0;
+	if (k > 0)
+		return m->pretx * m->cr * exp((k - 1) * m->lr);
+	return m->plost * m->cl * exp((-k - 1) * m->ll);
 }
 
+/* a before b: more likely, then smaller, then older */
+static int better(const struct cand *a, const struct cand *b)
+{
+	if (a->like != b->like)
+		return a->like > b->like;
+	if (a->size != b->size)
+		return a->size < b->size;
+	return a->id < b->id;
+}
+
+/*
+ * The indices of the (at most) @m best candidates with a likelihood of at
+ * least @min_like (a negative one takes those without any too), and, if
+ * @inside is 0 or 1, whose implied overhead lies
+ * inside the plausible range (or not), best first.  A min-heap of @m:
+ * O(n log m), where sorting every candidate of a dense window would cost
+ * more than the rest of the lookup.
+ */
+static uint32_t top_m(const struct cand *c, uint32_t n, double min_like,
+    int inside, uint32_t *out, uint32_t m)
+{
+	uint32_t h = 0, i, j, k, t;
+
+	for (i = 0; i < n; i++) {
+		if (c[i].like < min_like || (min_like >= 0 && c[i].like <= 0))
+			continue;
+		if (inside >= 0 && c[i].inside != inside)
+			continue;
+		if (h < m) {
+			/* sift up: the worst stays at the root */
+			for (j = h++; j > 0; j = k) {
+				k = (j - 1) / 2;
+				if (!better(&c[out[k]], &c[i]))
+					break;
+				out[j] = out[k];
+			}
+			out[j] = i;
+		} else if (better(&c[i], &c[out[0]])) {
+			for (j = 0;; j = k) {
+				k = 2 * j + 1;
+				if (k >= h)
+					break;
+				if (k + 1 < h && better(&c[out[k]], &c[out[k + 1]]))
+					k++;
+				if (!better(&c[i], &c[out[k]]))
+					break;
+				out[j] = out[k];
+			}
+			out[j] = i;
+		}
+	}
+	/* insertion sort, best first: m is small */
+	for (i = 1; i < h; i++) {
+		t = out[i];
+		for (j = i; j > 0 && better(&c[t], &c[out[j - 1]]); j--)
+			out[j] = out[j - 1];
+		out[j] = t;
+	}
+	return h;
+}
 
 /* Overhead of candidate @c at record variant @tag (0 = no TLS). */
 static int64_t overhead_of(const struct scorer *s,
@@ -220,6 +286,24 @@ static int64_t overhead_of(const struct scorer *s,
 	if (e->tls && nparts > 1)
 		o -= (int64_t)(nparts - 1) * tag;
 	return o;
+}
+
+/* Candidates whose records are read: at least FETCH_MIN, then on while
+ * one not read yet could still win with the strongest evidence. */
+#define FETCH_MIN 4
+#define FETCH_MAX 16
+
+static int scan_window(struct scorer *s, uint64_t lo, uint64_t hi,
+    struct scan *sc)
+{
+	int rc;
+
+	sc->n = 0;
+	sc->truncated = 0;
+	rc = store_range_ids(s->txn, lo, hi, ids_cb, sc);
+	if (rc == 1 && sc->truncated)
+		rc = 0;
+	return rc;
 }
 
 /*
@@ -237,19 +321,26 @@ static int lookup(struct scorer *s, const struct connection *c,
 	int ntags = e->tls ? 3 : 1;
 	struct scan sc;
 	struct cand *best = NULL;
+	struct store_download rec[FETCH_MAX];
+	uint32_t top[FETCH_MAX], ntop = 0, nfetched = 0;
 	double center, sd_o, sum = 0, floor_like = 0, sigma2, null, wwidth;
+	double maxlike = 0;
 	uint64_t wcount = 0;
-	int64_t omin, omax;
+	int64_t omin, omax, vmin, vmax;
 	uint64_t lo = e->lo, hi = e->hi;
-	uint32_t i;
+	uint32_t i, j;
 	int rc, t, learned = 0, k;
 	uint8_t ltag = 0;
+	struct seg_model sm;
 
+	if (s->bufcap < s->cfg.max_scan || !s->buf) {
+		free(s->buf);
+		s->bufcap = s->cfg.max_scan ? s->cfg.max_scan : 1;
+		s->buf = fg_calloc(s->bufcap, sizeof(*s->buf));
+	}
 	memset(&sc, 0, sizeof(sc));
-	sc.conn = c;
-	sc.est = e;
-	sc.cap = s->cfg.max_scan;
-	sc.c = fg_calloc(sc.cap ? sc.cap : 1, sizeof(*sc.c));
+	sc.c = s->buf;
+	sc.cap = s->bufcap;
 	if (nparts > 1) {
 		uint64_t wmin = (uint64_t)(nparts - 1) * s->pcfg.http_hdr_min;
 		uint64_t wmax = (uint64_t)(nparts - 1) * (e->tls ?
@@ -261,49 +352,6 @@ static int lookup(struct scorer *s, const struct connection *c,
 	}
 	res->est = *e;
 	s->st.looked_up++;
-	/*
-	 * Count first (no decoding): the count over the whole window gives
-	 * the density of stored sizes for the "not in the store" hypothesis.
-	 * Where the store is so dense that the window holds more than
-	 * max_scan downloads, narrow it around the estimate: the far ends
-	 * are many whole segments away, where the prior is small anyway.
-	 */
-	rc = store_range_count(s->txn, lo, hi, &wcount);
-	if (rc < 0) {
-		s->st.lookup_errors++;
-		res->status = MATCH_NONE;
-		goto out;
-	}
-	wwidth = (double)(hi - lo + 1);
-	{
-		uint64_t nlo = lo, nhi = hi, cnt = wcount;
-		uint64_t mid = e->est_size > (int64_t)lo ? (uint64_t)e->est_size : lo;
-
-		if (mid > hi)
-			mid = hi;
-		while (cnt > s->cfg.max_scan && nhi - nlo > 64) {
-			nlo = mid - (mid - nlo) / 2;
-			nhi = mid + (nhi - mid) / 2;
-			rc = store_range_count(s->txn, nlo, nhi, &cnt);
-			if (rc < 0)
-				break;
-		}
-		lo = nlo;
-		hi = nhi;
-	}
-	rc = store_range(s->txn, lo, hi, collect_cb, &sc);
-	if (rc < 0) {
-		s->st.lookup_errors++;
-		res->status = MATCH_NONE;
-		goto out;
-	}
-	rc = 0;
-	fg_debug("lookup: payload %lld parts %d window [%llu, %llu]: %u "
-	    "candidates", (long long)e->payload, nparts,
-	    (unsigned long long)lo, (unsigned long long)hi, sc.n);
-	res->window = sc.n;
-	s->st.candidates += sc.n;
-
 	if (e->tls) {
 		center = s->pcfg.tls_hs_typ + s->pcfg.http_hdr_typ;
 		sd_o = TLS_SD_UNLEARNED;
@@ -315,6 +363,8 @@ static int lookup(struct scorer *s, const struct connection *c,
 		omin = s->pcfg.http_hdr_min;
 		omax = s->pcfg.http_hdr_max;
 	}
+	vmin = omin;
+	vmax = omax;
 	center *= nparts;
 	sd_o *= sqrt((double)nparts);
 	omin *= nparts;
@@ -359,11 +409,82 @@ static int lookup(struct scorer *s, const struct connection *c,
 			}
 		}
 	}
+	/* A learned overhead narrows the window to the sizes its model
+	 * gives weight to: the Gaussian around it, the extra bytes, and the
+	 * whole segments that may be extra or missing. */
+	if (learned) {
+		double sd = sqrt(sigma2 + sd_o * sd_o);
+		double width = e->tls ? (double)e->payload / s->pcfg.tls_record *
+		    s->pcfg.tls_rec_max / 2 + e->mss : 2.0 * e->mss;
+		double l = (double)e->payload - center - 6 * sd - width -
+		    (double)e->max_retx * e->mss;
+		double h = (double)e->payload - center + 6 * sd +
+		    (double)e->max_lost * e->mss;
+
+		if (e->tls) {
+			l = l * s->pcfg.tls_record / (s->pcfg.tls_record + ltag);
+			h = h * s->pcfg.tls_record / (s->pcfg.tls_record + ltag);
+		}
+		if (l > (double)lo)
+			lo = (uint64_t)l;
+		if (h < (double)hi)
+			hi = h < 1 ? 1 : (uint64_t)h;
+		if (hi < lo)
+			hi = lo;
+	}
+	/*
+	 * One scan of the size index (sizes and ids, no record read); its
+	 * count over the window gives the density of stored sizes for the
+	 * "not in the store" hypothesis.  Where the store is so dense that
+	 * the window holds more than max_scan downloads, the block read
+	 * gives the density, and a second scan takes a narrower window
+	 * around the expected size instead: the far ends are whole segments
+	 * away, where the prior is small, and in a store that dense only a
+	 * near-exact fit can stand out anyway.
+	 */
+	wwidth = (double)(hi - lo + 1);
+	rc = scan_window(s, lo, hi, &sc);
+	wcount = sc.n;
+	if (rc == 0 && sc.truncated && sc.n > 1) {
+		double dens = (double)sc.n /
+		    (double)(sc.c[sc.n - 1].size - lo + 1);
+		double w = 0.75 * sc.cap / dens, m;
+		uint64_t nlo, nhi;
+
+		m = learned ? (double)e->payload - center : (double)e->est_size;
+		if (learned && e->tls)
+			m = m * s->pcfg.tls_record / (s->pcfg.tls_record + ltag);
+		if (m < (double)lo)
+			m = (double)lo;
+		if (m > (double)hi)
+			m = (double)hi;
+		nlo = m - w / 2 > (double)lo ? (uint64_t)(m - w / 2) : lo;
+		nhi = m + w / 2 < (double)hi ? (uint64_t)(m + w / 2) : hi;
+		rc = scan_window(s, nlo, nhi, &sc);
+		if (sc.truncated && sc.n)
+			nhi = sc.c[sc.n - 1].size;
+		lo = nlo;
+		hi = nhi;
+		wcount = sc.n;
+		wwidth = (double)(hi - lo + 1);
+	}
+	if (rc != 0) {
+		s->st.lookup_errors++;
+		res->status = MATCH_NONE;
+		goto out;
+	}
+	fg_debug("lookup: payload %lld parts %d window [%llu, %llu]: %u "
+	    "candidates", (long long)e->payload, nparts,
+	    (unsigned long long)lo, (unsigned long long)hi, sc.n);
+	res->window = sc.n;
+	s->st.candidates += sc.n;
+
 	res->learned = learned;
 	/* no flat share for range groups: many subsets are tried, and a
 	 * flat share would let some sum fit by chance */
 	if (!learned && nparts == 1)
 		floor_like = FLOOR_UNLEARNED;
+	seg_model_init(&sm, e);
 
 	{
 		double var = sigma2 + sd_o * sd_o;
@@ -381,6 +502,7 @@ static int lookup(struct scorer *s, const struct connection *c,
 		double sd = sqrt(var);
 		/* overheads outside [olo, ohi] have no weight */
 		double olo = center - 6 * sd, ohi = center + 6 * sd + width;
+		double far2 = 36 * var;
 
 		if (floor_like > 0) {
 			if (olo > omin - 3 * e->sigma)
@@ -392,6 +514,7 @@ static int lookup(struct scorer *s, const struct connection *c,
 		for (i = 0; i < sc.n; i++) {
 			struct cand *cd = &sc.c[i];
 			double bl = 0;
+			int64_t o0;
 
 			for (t = 0; t < ntags; t++) {
 				int64_t o = overhead_of(s, e, cd->size, tags[t],
@@ -410,16 +533,19 @@ static int lookup(struct scorer *s, const struct connection *c,
 				for (k = kfrom; k <= kto; k++) {
 					double ok = (double)o - (double)k * e->mss;
 					double r = ok - center;
-					double l = (1 - floor_like - pextra) * norm *
-					    exp(-r * r / (2 * var));
+					double l = 0;
 
+					if (r * r < far2)
+						l = (1 - floor_like - pextra) *
+						    norm * exp(-r * r / (2 * var));
 					if (r >= -2 * sd && r <= width)
 						l += pextra / (width + 2 * sd);
-
 					if (ok >= omin - 3 * e->sigma &&
 					    ok <= omax + 3 * e->sigma)
 						l += flat;
-					l *= seg_prior(k, e);
+					if (l <= 0)
+						continue;
+					l *= seg_prior(&sm, k);
 					lt += l;
 					if (l > lk) {
 						lk = l;
@@ -433,18 +559,61 @@ static int lookup(struct scorer *s, const struct connection *c,
 					cd->tag = tags[t];
 				}
 			}
-			if (cd->server_match > 0)
-				bl *= 3.0;
-			else if (cd->server_match < 0)
-				bl *= 0.5;
-			bl *= cd->time_factor;
+			/* inside the plausible overhead range at no segment
+			 * lost or extra: such candidates vote first */
+			o0 = overhead_of(s, e, cd->size, e->tls ? tls_tags[0] : 0,
+			    1);
+			cd->inside = o0 >= vmin && o0 <= vmax;
 			cd->like = bl;
 			sum += bl;
+			if (bl > maxlike)
+				maxlike = bl;
 		}
 	}
-	qsort(sc.c, sc.n, sizeof(*sc.c), cmp_like);
-	if (sc.n && sc.c[0].like > 0)
-		best = &sc.c[0];
+
+	/*
+	 * Read the records of the best fits only, best first, and weigh in
+	 * what they say (server address, time, scheme).  Stop once no
+	 * candidate left unread could win even with the strongest evidence;
+	 * those left keep their size likelihood in the sum.
+	 */
+	if (maxlike > 0)
+		ntop = top_m(sc.c, sc.n, 1e-4 * maxlike, -1, top, FETCH_MAX);
+	for (j = 0; j < ntop; j++) {
+		struct cand *cd = &sc.c[top[j]];
+		double f;
+
+		if (j >= FETCH_MIN && best &&
+		    best->like >= EVIDENCE_MAX * cd->like)
+			break;
+		rc = store_get_id(s->txn, cd->id, &rec[j]);
+		if (rc != 0) {
+			s->st.lookup_errors++;
+			res->status = MATCH_NONE;
+			goto out;
+		}
+		f = evidence(&rec[j], c, e, &cd->server_match);
+		sum += cd->like * (f - 1.0);
+		cd->like *= f;
+		cd->fetched = 1;
+		nfetched = j + 1;
+		if (!best || better(cd, best))
+			best = cd;
+	}
+	/* the read ones in their new order (insertion sort, few) */
+	for (i = 1; i < nfetched; i++) {
+		uint32_t tt = top[i];
+		struct store_download rd = rec[i];
+
+		for (j = i; j > 0 && better(&sc.c[tt], &sc.c[top[j - 1]]); j--) {
+			top[j] = top[j - 1];
+			rec[j] = rec[j - 1];
+		}
+		top[j] = tt;
+		rec[j] = rd;
+	}
+	if (best && best->like <= 0)
+		best = NULL;
 	for (i = 0; best && i < sc.n; i++)
 		if (sc.c[i].like >= 0.01 * best->like)
 			res->plausible++;
@@ -471,31 +640,21 @@ static int lookup(struct scorer *s, const struct connection *c,
 	    MATCH_NONE;
 	/* est_size: the size the model puts the file at, given the best fit */
 	res->est_size = (int64_t)best->size + best->overhead - (int64_t)center;
-	for (i = 0; i < sc.n && i < TOP_K; i++) {
+	for (i = 0; i < nfetched && i < TOP_K; i++) {
+		const struct cand *cd = &sc.c[top[i]];
 		struct match_candidate *m = i == 0 ? &res->best :
 		    &res->rivals[i - 1];
-		struct named nm;
 
-		if (i > 0 && sc.c[i].like < 0.05 * best->like)
+		if (i > 0 && cd->like < 0.05 * best->like)
 			break;
-		m->size = sc.c[i].size;
-		m->overhead = sc.c[i].overhead;
-		m->segments = sc.c[i].segments;
-		m->server_match = sc.c[i].server_match;
-		m->like = sc.c[i].like;
-		nm.id = sc.c[i].id;
-		nm.out = m;
-		rc = store_range(s->txn, m->size, m->size, name_cb, &nm);
-		if (rc < 0) {
-			s->st.lookup_errors++;
-			goto out;
-		}
-		rc = 0;
-		if (!m->url) {
-			m->url = fg_strdup("");
-			m->file = fg_strdup("");
-			m->vendor = fg_strdup("");
-		}
+		m->size = cd->size;
+		m->overhead = cd->overhead;
+		m->segments = cd->segments;
+		m->server_match = cd->server_match;
+		m->like = cd->like;
+		m->url = fg_strdup(rec[i].url);
+		m->file = fg_strdup(rec[i].file);
+		m->vendor = fg_strdup(rec[i].vendor);
 		if (i > 0)
 			res->nrivals++;
 	}
@@ -507,30 +666,21 @@ votes:
 	if (s->cfg.learn && nparts == 1 && sc.n) {
 		int32_t ov[PROFILE_VOTES];
 		uint8_t tg[PROFILE_VOTES];
+		uint32_t vidx[PROFILE_VOTES];
 		int nv = 0, pass;
 		static const uint8_t all_tls[] = { 22, 29, 21 };
-		int64_t vmin, vmax;
 
-		if (e->tls) {
-			vmin = s->pcfg.tls_hs_min + s->pcfg.http_hdr_min;
-			vmax = s->pcfg.tls_hs_max + s->pcfg.http_hdr_max;
-		} else {
-			vmin = s->pcfg.http_hdr_min;
-			vmax = s->pcfg.http_hdr_max;
-		}
-		for (pass = 0; pass < 2; pass++) {
-			for (i = 0; i < sc.n && nv < PROFILE_VOTES; i++) {
+		for (pass = 0; pass < 2 && nv < PROFILE_VOTES; pass++) {
+			uint32_t nvi = top_m(sc.c, sc.n, -1, !pass, vidx,
+			    PROFILE_VOTES / (e->tls ? 3 : 1));
+
+			for (i = 0; i < nvi && nv < PROFILE_VOTES; i++) {
 				int nt = e->tls ? 3 : 1;
-				int64_t o0 = overhead_of(s, e, sc.c[i].size,
-				    e->tls ? all_tls[0] : 0, 1);
-				int inside = o0 >= vmin && o0 <= vmax;
 
-				if (inside != !pass)
-					continue;
 				for (t = 0; t < nt && nv < PROFILE_VOTES; t++) {
 					uint8_t tag = e->tls ? all_tls[t] : 0;
-					int64_t o = overhead_of(s, e, sc.c[i].size,
-					    tag, 1);
+					int64_t o = overhead_of(s, e,
+					    sc.c[vidx[i]].size, tag, 1);
 
 					if (o < INT32_MIN || o > INT32_MAX)
 						continue;
@@ -542,12 +692,12 @@ votes:
 		profile_add(s->prof, c->family, c->server, c->server_port,
 		    e->payload, ov, tg, nv);
 	}
+	rc = 0;
 out:
 	if (res->status == MATCH_FOUND)
 		s->st.found++;
 	else
 		s->st.unmatched++;
-	free(sc.c);
 	return rc;
 }
 
