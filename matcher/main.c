@@ -51,6 +51,9 @@ static void usage(FILE *f)
 "      --tls-handshake A:B:C  TLS server overhead (600:3500:9000)\n"
 "      --tls-ports LIST     ports carrying TLS (443,8443)\n"
 "      --no-learn           no per-server overhead learning\n"
+"      --hold DUR           wait up to DUR for a server's overhead to be\n"
+"                           learned before reporting its downloads (300s;\n"
+"                           0: at once)\n"
 "      --no-ranges          no summing of parallel range requests\n"
 "      --max-connections N  live connection slots (1000000)\n"
 "      --idle-timeout DUR   end a quiet connection after DUR (300s)\n"
@@ -65,7 +68,7 @@ static void usage(FILE *f)
 enum {
 	OPT_NFCAPD = 256, OPT_STRICT, OPT_SUMMARY, OPT_UNMATCHED, OPT_MINSIZE,
 	OPT_MINCONF, OPT_TOL, OPT_HTTPHDR, OPT_TLSHS, OPT_TLSPORTS, OPT_NOLEARN,
-	OPT_NORANGES, OPT_MAXCONN, OPT_IDLE, OPT_DURATION, OPT_COUNT,
+	OPT_NORANGES, OPT_MAXCONN, OPT_IDLE, OPT_DURATION, OPT_COUNT, OPT_HOLD,
 };
 
 static const struct option long_opts[] = {
@@ -85,6 +88,7 @@ static const struct option long_opts[] = {
 	{ "tls-ports", required_argument, NULL, OPT_TLSPORTS },
 	{ "no-learn", no_argument, NULL, OPT_NOLEARN },
 	{ "no-ranges", no_argument, NULL, OPT_NORANGES },
+	{ "hold", required_argument, NULL, OPT_HOLD },
 	{ "max-connections", required_argument, NULL, OPT_MAXCONN },
 	{ "idle-timeout", required_argument, NULL, OPT_IDLE },
 	{ "duration", required_argument, NULL, OPT_DURATION },
@@ -308,6 +312,12 @@ int main(int argc, char **argv)
 				fg_fatal(2, "--idle-timeout %s: not a duration",
 				    optarg);
 			mo.conn.idle_ms = (int64_t)v * 1000;
+			break;
+		case OPT_HOLD:
+			if (fg_parse_duration(optarg, &v) < 0 || v > 86400)
+				fg_fatal(2, "--hold %s: not a duration (at most "
+				    "a day)", optarg);
+			mo.hold_ms = (int64_t)v * 1000;
 			break;
 		case OPT_DURATION:
 			if (fg_parse_duration(optarg, &duration) < 0)

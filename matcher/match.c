@@ -14,6 +14,22 @@
 
 /* records between two expiry passes in batch mode */
 #define TICK_RECORDS 4096
+/* connections waiting for their server's overhead to be learned */
+#define HOLD_MAX 4096
+/* ... whose confidence was below this (or --min-confidence) */
+#define HOLD_BELOW 0.5
+
+/*
+ * A connection scored before its server's overhead was learned: a ring,
+ * oldest first.  Released (scored again) when a later connection shows
+ * the server learned, when it has waited hold_ms, when the ring is full,
+ * and at the end.
+ */
+struct held {
+	struct connection c;
+	int64_t since_ms;           /* wall clock when held (collector) */
+	uint8_t used;
+};
 
 struct matcher {
 	struct match_options o;
@@ -27,6 +43,11 @@ struct matcher {
 	int warned_sampled;
 	struct match_stats stats;
 	int store_error;
+	struct held *held;          /* HOLD_MAX, allocated on first use */
+	uint32_t held_head, held_span; /* ring: first slot, slots in use or
+	                                  released in the middle */
+	uint32_t held_n;            /* entries held */
+	int64_t wall_ms;            /* last match_tick() time, 0 in batch */
 };
 
 void match_options_default(struct match_options *o)
@@ -38,6 +59,7 @@ void match_options_default(struct match_options *o)
 	score_config_default(&o->score);
 	payload_config_default(&o->payload);
 	o->ranges = 1;
+	o->hold_ms = 300 * 1000;
 }
 
 static void deliver(struct matcher *m, struct match_result *res)
@@ -55,11 +77,103 @@ static void deliver(struct matcher *m, struct match_result *res)
 	report_result(m->rep, res);
 }
 
+static void store_failed(struct matcher *m, int rc)
+{
+	if (rc < 0 && !m->store_error) {
+		fg_error("store %s: %s", store_path(m->st), store_strerror(rc));
+		m->store_error = rc;
+	}
+}
+
+/* A connection's result is final: look for range parts, report. */
+static void complete(struct matcher *m, const struct connection *c,
+    struct match_result *res)
+{
+	if (c->flags & CONN_F_SAMPLED)
+		res->confidence *= 0.5;
+	if (m->o.ranges && c->data_packets) {
+		struct match_result g;
+
+		if (group_offer(m->groups, m->scorer, c, res->est.payload,
+		    res->status != MATCH_FOUND, &g)) {
+			deliver(m, &g);
+			match_result_clear(&g);
+		}
+	}
+	deliver(m, res);
+	match_result_clear(res);
+}
+
+/* Score held entry @i again, as things are now, and report it. */
+static void release(struct matcher *m, uint32_t i)
+{
+	struct held *h = &m->held[i];
+	struct match_result res;
+
+	h->used = 0;
+	m->held_n--;
+	store_failed(m, score_again(m->scorer, &h->c, &res));
+	complete(m, &h->c, &res);
+}
+
+/* Release what has waited long enough (@all: everything), oldest first:
+ * hold_ms of flow time, or of wall time in a collector. */
+static void release_due(struct matcher *m, int64_t flow_ms, int all)
+{
+	while (m->held_span) {
+		uint32_t i = m->held_head;
+		struct held *h = &m->held[i];
+
+		if (h->used) {
+			if (!all && h->c.end_ms + m->o.hold_ms > flow_ms &&
+			    (!m->wall_ms || !h->since_ms ||
+			    h->since_ms + m->o.hold_ms > m->wall_ms))
+				break;
+			release(m, i);
+		}
+		m->held_head = (m->held_head + 1) % HOLD_MAX;
+		m->held_span--;
+	}
+}
+
+/* The server of @c is learned now: its held connections go first. */
+static void release_server(struct matcher *m, const struct connection *c)
+{
+	uint32_t k, i;
+
+	for (k = 0; k < m->held_span && m->held_n; k++) {
+		i = (m->held_head + k) % HOLD_MAX;
+		if (m->held[i].used && m->held[i].c.family == c->family &&
+		    m->held[i].c.server_port == c->server_port &&
+		    !memcmp(m->held[i].c.server, c->server, 16))
+			release(m, i);
+	}
+}
+
+static void hold(struct matcher *m, const struct connection *c)
+{
+	uint32_t i;
+
+	if (!m->held)
+		m->held = fg_calloc(HOLD_MAX, sizeof(*m->held));
+	/* full: the oldest go out as they are now */
+	while (m->held_span == HOLD_MAX) {
+		if (m->held[m->held_head].used)
+			release(m, m->held_head);
+		m->held_head = (m->held_head + 1) % HOLD_MAX;
+		m->held_span--;
+	}
+	i = (m->held_head + m->held_span++) % HOLD_MAX;
+	m->held[i].c = *c;
+	m->held[i].since_ms = m->wall_ms;
+	m->held[i].used = 1;
+	m->held_n++;
+}
+
 static void on_connection(const struct connection *c, void *arg)
 {
 	struct matcher *m = arg;
 	struct match_result res;
-	int rc;
 
 	if ((c->flags & CONN_F_SAMPLED) && !m->warned_sampled) {
 		/* byte counts of a sampling exporter are scaled guesses */
@@ -67,24 +181,27 @@ static void on_connection(const struct connection *c, void *arg)
 		    "cannot match file sizes; such detections are unreliable");
 		m->warned_sampled = 1;
 	}
-	rc = score_connection(m->scorer, c, &res);
-	if (rc < 0 && !m->store_error) {
-		fg_error("store %s: %s", store_path(m->st), store_strerror(rc));
-		m->store_error = rc;
+	if (m->held_span)
+		release_due(m, c->end_ms, 0);
+	store_failed(m, score_connection(m->scorer, c, &res));
+	/*
+	 * Before a server's overhead is learned its connections are scored
+	 * with a wide tolerance.  A detection is reported at once; a
+	 * connection that matched nothing with confidence (below
+	 * --min-confidence, and below HOLD_BELOW whatever that is) waits
+	 * until the server is learned (or hold_ms) and is scored again
+	 * with what was learned meanwhile.
+	 */
+	if (m->o.hold_ms > 0 && m->o.score.learn && res.status != MATCH_SMALL &&
+	    !res.learned && (res.confidence < HOLD_BELOW ||
+	    res.confidence < m->o.score.min_confidence)) {
+		match_result_clear(&res);
+		hold(m, c);
+		return;
 	}
-	if (c->flags & CONN_F_SAMPLED)
-		res.confidence *= 0.5;
-	if (m->o.ranges && c->data_packets) {
-		struct match_result g;
-
-		if (group_offer(m->groups, m->scorer, c, res.est.payload,
-		    res.status != MATCH_FOUND, &g)) {
-			deliver(m, &g);
-			match_result_clear(&g);
-		}
-	}
-	deliver(m, &res);
-	match_result_clear(&res);
+	if (res.learned && m->held_n)
+		release_server(m, c);
+	complete(m, c, &res);
 }
 
 int match_new(const struct match_options *o, struct store *st,
@@ -121,6 +238,7 @@ void match_free(struct matcher *m)
 	scorer_free(m->scorer);
 	group_free(m->groups);
 	store_abort(m->txn);
+	free(m->held);
 	free(m);
 }
 
@@ -145,6 +263,11 @@ int match_record(const struct flow_record *r, void *arg)
 int match_tick(struct matcher *m, int64_t now_ms)
 {
 	conn_expire(m->conns, now_ms);
+	if (now_ms) {
+		m->wall_ms = now_ms;
+		if (m->held_span)
+			release_due(m, INT64_MIN, 0);
+	}
 	if (now_ms)
 		group_expire(m->groups, now_ms);
 	return store_txn_renew(m->txn);
@@ -153,6 +276,7 @@ int match_tick(struct matcher *m, int64_t now_ms)
 void match_flush(struct matcher *m)
 {
 	conn_flush(m->conns);
+	release_due(m, 0, 1);
 }
 
 void match_get_stats(const struct matcher *m, struct match_stats *st)

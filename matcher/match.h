@@ -25,6 +25,8 @@ struct match_options {
 	struct score_config score;
 	struct payload_config payload;
 	int ranges;                 /* look for parallel range requests */
+	int64_t hold_ms;            /* wait this long for a server to be
+	                               learned (0: report at once) */
 	uint64_t max_detections;    /* stop after this many (0 = no limit) */
 };
 

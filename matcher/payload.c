@@ -39,7 +39,7 @@ void payload_config_default(struct payload_config *cfg)
 	cfg->http_req_typ = 300;
 	cfg->tls_client_typ = 1100;
 	cfg->mtu = 1500;
-	cfg->tol_base = 2;
+	cfg->tol_base = 1;
 	cfg->tol_per_sqrt_pkt = 0.05;
 	cfg->tol_scale = 1.0;
 	cfg->lost_per_kpkt = 2;
@@ -164,7 +164,7 @@ int payload_estimate(const struct payload_config *cfg,
 		 * records than the file needs (header in its own record, short
 		 * records under load) are the "extra bytes" share in score.c,
 		 * and which record overhead applies is tried per candidate */
-		sig += 3;
+		sig += 1;
 		e->est_size = (int64_t)((double)(p - cfg->tls_hs_typ) *
 		    rec / (rec + ovh_mid)) - cfg->http_hdr_typ;
 	} else {

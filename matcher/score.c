@@ -22,8 +22,8 @@
 #define HTTP_SD_UNLEARNED 100.0
 #define TLS_SD_UNLEARNED 1500.0
 /* Learned overhead: spread of one server's overhead between files */
-#define HTTP_SD_LEARNED 3.0
-#define TLS_SD_LEARNED 4.0
+#define HTTP_SD_LEARNED 1.5
+#define TLS_SD_LEARNED 2.0
 /* A 206 response header is longer than the 200 one by about this much:
  * "206 Partial Content" and "Content-Range: bytes A-B/N" */
 #define RANGE_EXTRA 35.0
@@ -41,6 +41,7 @@ struct scorer {
 	struct store_txn *txn;
 	struct profile_table *prof;
 	struct score_stats st;
+	int novote;                 /* scoring again: the votes are in */
 	struct cand *buf;           /* candidates, reused between lookups */
 	uint32_t bufcap;
 };
@@ -351,7 +352,8 @@ static int lookup(struct scorer *s, const struct connection *c,
 		hi = hi > wmin ? hi - wmin : 1;
 	}
 	res->est = *e;
-	s->st.looked_up++;
+	if (!s->novote)
+		s->st.looked_up++;
 	if (e->tls) {
 		center = s->pcfg.tls_hs_typ + s->pcfg.http_hdr_typ;
 		sd_o = TLS_SD_UNLEARNED;
@@ -663,7 +665,7 @@ votes:
 	/* Candidates vote for the overhead they imply without retransmits:
 	 * first those inside the plausible overhead range, then the rest by
 	 * likelihood, since the ring keeps a bounded number. */
-	if (s->cfg.learn && nparts == 1 && sc.n) {
+	if (s->cfg.learn && nparts == 1 && sc.n && !s->novote) {
 		int32_t ov[PROFILE_VOTES];
 		uint8_t tg[PROFILE_VOTES];
 		uint32_t vidx[PROFILE_VOTES];
@@ -717,6 +719,17 @@ int score_connection(struct scorer *s, const struct connection *c,
 		return 0;
 	}
 	return lookup(s, c, &e, 1, 1, res);
+}
+
+int score_again(struct scorer *s, const struct connection *c,
+    struct match_result *res)
+{
+	int rc;
+
+	s->novote = 1;
+	rc = score_connection(s, c, res);
+	s->novote = 0;
+	return rc;
 }
 
 int score_group(struct scorer *s, const struct connection *parts, int n,

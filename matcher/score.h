@@ -92,6 +92,14 @@ int score_connection(struct scorer *s, const struct connection *c,
  * more chance to fit a file by accident, so the "not in the store"
  * hypothesis weighs that much more.
  */
+/*
+ * Score @c again, later (see match.c, held connections): as
+ * score_connection(), but its candidates do not vote for the server's
+ * overhead a second time.
+ */
+int score_again(struct scorer *s, const struct connection *c,
+    struct match_result *res);
+
 int score_group(struct scorer *s, const struct connection *parts, int n,
     int tries, struct match_result *res);
 

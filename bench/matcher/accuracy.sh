@@ -79,9 +79,11 @@ with open(T + "/store.csv", "w") as f:
             f.write("%s://%s/%s,%d,bench,import\n" % (scheme, server, name, s))
 unknown = []
 for i in range(n_unknown):
+    # drawn like the others, again on an exact collision (nudging it by a
+    # byte instead would put it 1 byte from a stored size on purpose)
     s = logu(150000, 6000000)
     while s in sizes:
-        s += 1
+        s = logu(150000, 6000000)
     unknown.append(("u%03d.bin" % i, s))
 allf = files + unknown
 r.shuffle(allf)
