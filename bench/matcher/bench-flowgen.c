@@ -5,7 +5,10 @@
  * datagram file to a UDP port at a given rate.
  *
  *   bench-flowgen store N SEED > store.csv        N downloads
- *   bench-flowgen csv|v9|ipfix N SEED STORE_N > out   N flow records
+ *   bench-flowgen csv|v9|ipfix N SEED STORE_N [STORE_SEED] > out
+ *                                      N flow records; downloads are of
+ *                                      the sizes "store STORE_N STORE_SEED"
+ *                                      wrote (STORE_SEED: 1)
  *   bench-flowgen send FILE PORT RATE [SECONDS]    RATE records/s, 0 = max
  *
  * Datagram files hold each datagram after a 2-byte big-endian length.
@@ -28,6 +31,8 @@
 #include <unistd.h>
 
 static uint64_t rng_state;
+/* the seed the store was written with: downloads pick its sizes */
+static uint64_t store_seed = 1;
 
 static uint64_t rnd(void)
 {
@@ -66,8 +71,8 @@ struct rec {
 };
 
 /* the two records of connection @i */
-static void connection(uint64_t i, uint64_t store_n, uint64_t seed,
-    int64_t t0, struct rec r[2])
+static void connection(uint64_t i, uint64_t store_n, int64_t t0,
+    struct rec r[2])
 {
 	uint32_t client = 0x0a000000u | (uint32_t)(rnd() & 0xffffff);
 	uint32_t server = 0xc6336400u | (uint32_t)(rnd() & 0xff);
@@ -76,7 +81,7 @@ static void connection(uint64_t i, uint64_t store_n, uint64_t seed,
 	int64_t start = t0 + (int64_t)(i / 50);
 
 	if (store_n && rnd() % 100 == 0) {
-		payload = store_size(seed, rnd() % store_n) + 260;
+		payload = store_size(store_seed, rnd() % store_n) + 260;
 	} else {
 		payload = 300 + rnd() % 50000;
 	}
@@ -165,7 +170,7 @@ static int gen_dgrams(uint64_t n, uint64_t seed, uint64_t store_n, int ipfix)
 
 	rng_state = seed;
 	for (i = 0; i < n; i += 2) {
-		connection(i / 2, store_n, seed, t0, r);
+		connection(i / 2, store_n, t0, r);
 		for (k = 0; k < 2 && i + (uint64_t)k < n; k++) {
 			if (len && len + reclen > 1400) {
 				/* close the data set and the datagram */
@@ -258,7 +263,7 @@ static int gen_csv(uint64_t n, uint64_t seed, uint64_t store_n)
 	    "osmc,mpls1,mpls2,mpls3,mpls4,mpls5,mpls6,mpls7,mpls8,mpls9,"
 	    "mpls10,cl,sl,al,ra,eng,exid,tr\n");
 	for (i = 0; i < n; i += 2) {
-		connection(i / 2, store_n, seed, 1764160000000LL, r);
+		connection(i / 2, store_n, 1764160000000LL, r);
 		for (k = 0; k < 2 && i + (uint64_t)k < n; k++) {
 			t = (time_t)(r[k].start_ms / 1000);
 			gmtime_r(&t, &tm);
@@ -371,6 +376,8 @@ static int send_file(const char *path, int port, double rate, double secs)
 
 int main(int argc, char **argv)
 {
+	if (argc >= 6 && strcmp(argv[1], "send"))
+		store_seed = strtoull(argv[5], NULL, 10);
 	if (argc >= 4 && !strcmp(argv[1], "store"))
 		return gen_store(strtoull(argv[2], NULL, 10),
 		    strtoull(argv[3], NULL, 10));
@@ -385,6 +392,6 @@ int main(int argc, char **argv)
 		return send_file(argv[2], atoi(argv[3]), atof(argv[4]),
 		    argc > 5 ? atof(argv[5]) : 0);
 	fprintf(stderr, "usage: bench-flowgen store N SEED | csv|v9|ipfix N SEED "
-	    "STORE_N | send FILE PORT RATE [SECONDS]\n");
+	    "STORE_N [STORE_SEED] | send FILE PORT RATE [SECONDS]\n");
 	return 2;
 }
