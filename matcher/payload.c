@@ -39,8 +39,8 @@ void payload_config_default(struct payload_config *cfg)
 	cfg->http_req_typ = 300;
 	cfg->tls_client_typ = 1100;
 	cfg->mtu = 1500;
-	cfg->tol_base = 1;
-	cfg->tol_per_sqrt_pkt = 0.05;
+	cfg->tol_base = 0.5;
+	cfg->tol_per_sqrt_pkt = 0.02;
 	cfg->tol_scale = 1.0;
 	cfg->lost_per_kpkt = 2;
 }
@@ -164,7 +164,7 @@ int payload_estimate(const struct payload_config *cfg,
 		 * records than the file needs (header in its own record, short
 		 * records under load) are the "extra bytes" share in score.c,
 		 * and which record overhead applies is tried per candidate */
-		sig += 1;
+		sig += 1 + 0.03 * sqrt((double)c->data_packets);
 		e->est_size = (int64_t)((double)(p - cfg->tls_hs_typ) *
 		    rec / (rec + ovh_mid)) - cfg->http_hdr_typ;
 	} else {
@@ -196,10 +196,22 @@ int payload_estimate(const struct payload_config *cfg,
 	return 0;
 }
 
+/* digits of @v in decimal: the Content-Length header's value */
+static int decimal_digits(uint64_t v)
+{
+	int n = 1;
+
+	while (v >= 10) {
+		v /= 10;
+		n++;
+	}
+	return n;
+}
+
 int64_t payload_overhead(const struct payload_config *cfg,
     const struct payload_estimate *e, uint64_t size, uint32_t rec_ovh)
 {
-	int64_t o = e->payload - (int64_t)size;
+	int64_t o = e->payload - (int64_t)size - decimal_digits(size);
 
 	if (e->tls)
 		o -= (int64_t)((size + cfg->tls_record - 1) / cfg->tls_record) *

@@ -69,7 +69,9 @@ int payload_estimate(const struct payload_config *cfg,
 /*
  * Bytes beyond the file that @e's payload holds if the file is @size
  * bytes and the TLS record overhead is @rec_ovh (ignored for HTTP): the
- * HTTP header, or handshake + header for TLS.  Records are taken off as
+ * HTTP header, or handshake + header for TLS, less the digits of @size
+ * (the Content-Length value), so that one server's overhead is the same
+ * for files of 999,999 and 1,000,000 bytes.  Records are taken off as
  * ceil(size / tls_record) x rec_ovh.
  */
 int64_t payload_overhead(const struct payload_config *cfg,

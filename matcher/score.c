@@ -22,7 +22,7 @@
 #define HTTP_SD_UNLEARNED 100.0
 #define TLS_SD_UNLEARNED 1500.0
 /* Learned overhead: spread of one server's overhead between files */
-#define HTTP_SD_LEARNED 1.5
+#define HTTP_SD_LEARNED 1.0
 #define TLS_SD_LEARNED 2.0
 /* A 206 response header is longer than the 200 one by about this much:
  * "206 Partial Content" and "Content-Range: bytes A-B/N" */
@@ -400,14 +400,16 @@ static int lookup(struct scorer *s, const struct connection *c,
 		if (learned) {
 			ltag = mtag;
 			center = mode;
-			sd_o = e->tls ? TLS_SD_LEARNED : HTTP_SD_LEARNED;
+			sd_o = (e->tls ? TLS_SD_LEARNED : HTTP_SD_LEARNED) *
+			    s->pcfg.tol_scale;
 			tags = &ltag;
 			ntags = 1;
 			/* each part: the learned header plus Content-Range and
 			 * the longer status line of a 206 */
 			if (nparts > 1) {
 				center = nparts * (mode + RANGE_EXTRA);
-				sd_o = sqrt((double)nparts) * RANGE_SD;
+				sd_o = sqrt((double)nparts) * RANGE_SD *
+				    s->pcfg.tol_scale;
 			}
 		}
 	}
