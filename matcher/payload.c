@@ -195,26 +195,3 @@ int payload_estimate(const struct payload_config *cfg,
 	e->hi = (uint64_t)hi;
 	return 0;
 }
-
-/* digits of @v in decimal: the Content-Length header's value */
-static int decimal_digits(uint64_t v)
-{
-	int n = 1;
-
-	while (v >= 10) {
-		v /= 10;
-		n++;
-	}
-	return n;
-}
-
-int64_t payload_overhead(const struct payload_config *cfg,
-    const struct payload_estimate *e, uint64_t size, uint32_t rec_ovh)
-{
-	int64_t o = e->payload - (int64_t)size - decimal_digits(size);
-
-	if (e->tls)
-		o -= (int64_t)((size + cfg->tls_record - 1) / cfg->tls_record) *
-		    rec_ovh;
-	return o;
-}

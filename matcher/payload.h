@@ -66,6 +66,22 @@ int payload_is_tls(const struct payload_config *cfg, uint16_t port);
 int payload_estimate(const struct payload_config *cfg,
     const struct connection *c, struct payload_estimate *e);
 
+/* Digits of @v in decimal: the Content-Length header's value.  Compares,
+ * not divisions, and inline: this runs for every candidate of every
+ * lookup. */
+static inline int payload_digits(uint64_t v)
+{
+	uint64_t p = 10;
+	int n = 1;
+
+	while (n < 20 && v >= p) {
+		n++;
+		if (n < 20)
+			p *= 10;
+	}
+	return n;
+}
+
 /*
  * Bytes beyond the file that @e's payload holds if the file is @size
  * bytes and the TLS record overhead is @rec_ovh (ignored for HTTP): the
@@ -74,7 +90,15 @@ int payload_estimate(const struct payload_config *cfg,
  * for files of 999,999 and 1,000,000 bytes.  Records are taken off as
  * ceil(size / tls_record) x rec_ovh.
  */
-int64_t payload_overhead(const struct payload_config *cfg,
-    const struct payload_estimate *e, uint64_t size, uint32_t rec_ovh);
+static inline int64_t payload_overhead(const struct payload_config *cfg,
+    const struct payload_estimate *e, uint64_t size, uint32_t rec_ovh)
+{
+	int64_t o = e->payload - (int64_t)size - payload_digits(size);
+
+	if (e->tls)
+		o -= (int64_t)((size + cfg->tls_record - 1) / cfg->tls_record) *
+		    rec_ovh;
+	return o;
+}
 
 #endif

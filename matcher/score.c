@@ -518,7 +518,7 @@ static int lookup(struct scorer *s, const struct connection *c,
 		for (i = 0; i < sc.n; i++) {
 			struct cand *cd = &sc.c[i];
 			double bl = 0;
-			int64_t o0;
+			int64_t o0, o_http = 0;
 
 			for (t = 0; t < ntags; t++) {
 				int64_t o = overhead_of(s, e, cd->size, tags[t],
@@ -526,6 +526,8 @@ static int lookup(struct scorer *s, const struct connection *c,
 				double lt = 0, lk = 0;
 				int bk = 0, kfrom, kto;
 
+				if (t == 0)
+					o_http = o;
 				/* only the segment counts that put the overhead
 				 * where some share of the model has weight */
 				kfrom = (int)ceil(((double)o - ohi) / e->mss);
@@ -565,8 +567,8 @@ static int lookup(struct scorer *s, const struct connection *c,
 			}
 			/* inside the plausible overhead range at no segment
 			 * lost or extra: such candidates vote first */
-			o0 = overhead_of(s, e, cd->size, e->tls ? tls_tags[0] : 0,
-			    1);
+			o0 = !e->tls && nparts == 1 ? o_http :
+			    overhead_of(s, e, cd->size, e->tls ? tls_tags[0] : 0, 1);
 			cd->inside = o0 >= vmin && o0 <= vmax;
 			cd->like = bl;
 			sum += bl;
