@@ -142,118 +142,12 @@ tb_stop "$MP"
 tb_stop "$NP"
 if [ -n "${KEEP_FLOWS:-}" ]; then
 	rm -rf "$KEEP_FLOWS" && mkdir -p "$KEEP_FLOWS" &&
-	    cp -r "$T/nfcap" "$T/store" "$T/truth" "$T/m.json" "$KEEP_FLOWS/"
+	    cp -r "$T/nfcap" "$T/store" "$T/store.csv" "$T/truth" "$T/m.json" \
+	    "$KEEP_FLOWS/"
 fi
 
 # ---- evaluation ---------------------------------------------------------------
-python3 - "$T/truth" "$T/m.json" "$T/store.csv" "$(nproc)" "$t0" "$t1" <<'PY'
-import bisect, json, sys
-truthf, mf, storef = sys.argv[1:4]
-truth = {}
-for line in open(truthf):
-    ph, port, url = line.split()
-    if url.rsplit("/", 1)[1].startswith("u"):
-        url = None      # not in the store: nothing is right
-    truth[(int(port), 443 if ph.startswith("https") else 80)] = (ph, url)
-conns = [json.loads(l) for l in open(mf)]
-sizes = {}
-for line in list(open(storef))[1:]:
-    url, size, _, _ = line.strip().split(",")
-    sizes.setdefault(int(size), []).append(url)
-sorted_sizes = sorted(sizes)
-
-def baseline(d):
-    est = d["bytes"] - 52 * d["packets"] - 250
-    i = bisect.bisect_left(sorted_sizes, est)
-    best = None
-    for j in (i - 1, i):
-        if 0 <= j < len(sorted_sizes) and abs(sorted_sizes[j] - est) <= 1000:
-            if best is None or abs(sorted_sizes[j] - est) < abs(best - est):
-                best = sorted_sizes[j]
-    if best is None:
-        return None
-    want = "https://" if d["server_port"] == 443 else "http://"
-    urls = [u for u in sizes[best] if u.startswith(want)] or sizes[best]
-    return urls[0]
-
-phases = ["http-1", "https-1", "http-4", "https-4"]
-def evaluate(pick, tau):
-    out = {}
-    for ph in phases + ["other"]:
-        out[ph] = [0, 0, 0]   # downloads, reported, correct
-    for port, (ph, url) in truth.items():
-        if url:
-            out[ph][0] += 1
-    for d in conns:
-        u = pick(d, tau)
-        if u is None:
-            continue
-        ph, url = truth.get((d["client_port"], d["server_port"]), ("other", None)) \
-            if d["server"] == "10.77.0.1" else ("other", None)
-        # pad.bin, and files not in the store: any report is wrong
-        out[ph][1] += 1
-        if url and u == url:
-            out[ph][2] += 1
-    return out
-
-def matcher_pick(d, tau):
-    if d["url"] is None or d["confidence"] < tau:
-        return None
-    return d["url"]
-
-def base_pick(d, tau):
-    return baseline(d)
-
-def table(title, res):
-    print("%s" % title)
-    print("| phase | downloads of stored files | reported | correct | precision | recall |")
-    print("| --- | ---: | ---: | ---: | ---: | ---: |")
-    tot = [0, 0, 0]
-    for ph in phases + ["other"]:
-        n, rep, cor = res[ph]
-        tot = [a + b for a, b in zip(tot, res[ph])]
-        prec = "%.1f%%" % (100.0 * cor / rep) if rep else "-"
-        rec = "%.1f%%" % (100.0 * cor / n) if n else "-"
-        print("| %s | %d | %d | %d | %s | %s |" % (ph, n, rep, cor, prec, rec))
-    n, rep, cor = tot
-    print("| all | %d | %d | %d | %s | %s |" % (n, rep, cor,
-        "%.1f%%" % (100.0 * cor / rep) if rep else "-",
-        "%.1f%%" % (100.0 * cor / n) if n else "-"))
-    print()
-
-print("downloads %d (%d of files in the store), connections seen %d" % (
-    len(truth), sum(1 for p, u in truth.values() if u), len(conns)))
-print()
-table("flowgrab-matcher, default --min-confidence 0.5:", evaluate(matcher_pick, 0.5))
-table("flowgrab-matcher, --min-confidence 0.8:", evaluate(matcher_pick, 0.8))
-table("naive baseline (bytes - 52 x packets - 250, nearest size within 1000):", evaluate(base_pick, 0))
-
-# calibration: precision of the best candidate per confidence bin, over
-# connections that were downloads or reported anything
-print("calibration (best candidate of each download connection and of every other connection above --min-size):")
-print("| confidence | connections | best candidate right | precision |")
-print("| --- | ---: | ---: | ---: |")
-bins = [(0.0, 0.3), (0.3, 0.5), (0.5, 0.7), (0.7, 0.8), (0.8, 0.9), (0.9, 0.95), (0.95, 1.01)]
-for lo, hi in bins:
-    n = c = 0
-    for d in conns:
-        if d["url"] is None or not (lo <= d["confidence"] < hi):
-            continue
-        ph, url = truth.get((d["client_port"], d["server_port"]), ("other", None))
-        n += 1
-        c += url is not None and d["url"] == url
-    print("| [%.2f, %.2f) | %d | %d | %s |" % (lo, min(hi, 1.0), n, c,
-        "%.1f%%" % (100.0 * c / n) if n else "-"))
-print()
-# what went wrong, for the record
-for d in conns:
-    ph, url = truth.get((d["client_port"], d["server_port"]), ("other", None))
-    if d["url"] is not None and d["confidence"] >= 0.5 and d["url"] != url:
-        print("  wrong: %s port %d got %s (conf %.3f, delta %s, seg %s) truth %s" % (
-            ph, d["client_port"], d["url"], d["confidence"], d["delta"], d["segments"], url))
-    elif url and (d["url"] != url or d["confidence"] < 0.5) and "-4" not in ph:
-        print("  missed: %s port %d %s: best %s conf %.3f delta %s seg %s learned %s" % (
-            ph, d["client_port"], url, d["url"], d["confidence"], d["delta"], d["segments"], d["learned"]))
-PY
+python3 "$FG_SRCDIR/bench/matcher/accuracy-eval.py" "$T/truth" "$T/m.json" \
+    "$T/store.csv"
 echo "matcher: $(tail -1 "$T/m.err")"
 echo "elapsed downloads: $((t1 - t0)) s"
