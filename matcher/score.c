@@ -341,7 +341,7 @@ static int lookup(struct scorer *s, const struct connection *c,
 	int64_t omin, omax, vmin, vmax;
 	uint64_t lo = e->lo, hi = e->hi;
 	uint32_t i, j;
-	int rc, t, learned = 0, k;
+	int rc, t, learned = 0, k, cut;
 	uint8_t ltag = 0;
 	struct seg_model sm;
 
@@ -495,9 +495,18 @@ static int lookup(struct scorer *s, const struct connection *c,
 	s->st.candidates += sc.n;
 
 	res->learned = learned;
+	/*
+	 * A connection the client reset before the server's FIN was cut
+	 * short (curl --max-time, a cancelled download): only a fit near the
+	 * expected overhead means the file had arrived whole; neither extra
+	 * bytes nor an unusual header explain a transfer that stopped at a
+	 * random point.
+	 */
+	cut = (c->req_tcp_flags & CONN_TCP_RST) &&
+	    !(c->data_tcp_flags & CONN_TCP_FIN);
 	/* no flat share for range groups: many subsets are tried, and a
 	 * flat share would let some sum fit by chance */
-	if (!learned && nparts == 1)
+	if (!learned && nparts == 1 && !cut)
 		floor_like = FLOOR_UNLEARNED;
 	seg_model_init(&sm, e);
 
@@ -511,7 +520,8 @@ static int lookup(struct scorer *s, const struct connection *c,
 		 * window-limited sender retransmits partial segments.  A small
 		 * share spread evenly over [0, width].
 		 */
-		double pextra = e->tls ? TLS_EXTRA_SHARE : HTTP_EXTRA_SHARE;
+		double pextra = cut ? 0 : e->tls ? TLS_EXTRA_SHARE :
+		    HTTP_EXTRA_SHARE;
 		double width = e->tls ? (double)e->payload / s->pcfg.tls_record *
 		    s->pcfg.tls_rec_max / 2 + e->mss : 2.0 * e->mss;
 		double sd = sqrt(var);

@@ -124,6 +124,32 @@ int main(void)
 	    url_of(&res));
 	match_result_clear(&res);
 
+	/* 700 bytes beyond whole segments (a partial segment sent again):
+	 * the "extra bytes" share names the file when the transfer ended
+	 * normally (with a small "not in the store" prior, so that it can),
+	 * not when the client reset it before the server's FIN */
+	{
+		struct score_config c3 = cfg;
+		struct scorer *sc3;
+
+		c3.null_weight = 0.02;
+		sc3 = scorer_new(&c3, &pcfg);
+		synth_download(&s, 1234567, &c);
+		c.data_octets += 700;
+		run(sc3, &c, &res);
+		is_str(url_of(&res), "http://a.example/b.bin",
+		    "700 extra bytes, FIN: the file (%.3f)", res.confidence);
+		match_result_clear(&res);
+		c.req_tcp_flags = CONN_TCP_SYN | CONN_TCP_ACK | CONN_TCP_RST;
+		c.data_tcp_flags = CONN_TCP_SYN | CONN_TCP_ACK;
+		run(sc3, &c, &res);
+		ok(res.status != MATCH_FOUND, "700 extra bytes, reset by the "
+		    "client before the server's FIN: cut short, not named "
+		    "(%s %.3f)", url_of(&res), res.confidence);
+		match_result_clear(&res);
+		scorer_free(sc3);
+	}
+
 	synth_download(&s, 50000, &c);
 	run(sc, &c, &res);
 	is_int(res.status, MATCH_SMALL, "below --min-size not looked up");
