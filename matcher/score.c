@@ -336,7 +336,7 @@ static int lookup(struct scorer *s, const struct connection *c,
 	struct store_download rec[FETCH_MAX];
 	uint32_t top[FETCH_MAX], ntop = 0, nfetched = 0;
 	double center, sd_o, sum = 0, floor_like = 0, sigma2, null, wwidth;
-	double maxlike = 0;
+	double maxlike = 0, extra_density = 0;
 	uint64_t wcount = 0;
 	int64_t omin, omax, vmin, vmax;
 	uint64_t lo = e->lo, hi = e->hi;
@@ -529,6 +529,8 @@ static int lookup(struct scorer *s, const struct connection *c,
 		double olo = center - 6 * sd, ohi = center + 6 * sd + width;
 		double far2 = 36 * var;
 
+		extra_density = pextra * sm.p0 / (width + 2 * sd);
+
 		if (floor_like > 0) {
 			if (olo > omin - 3 * e->sigma)
 				olo = omin - 3 * e->sigma;
@@ -665,7 +667,15 @@ static int lookup(struct scorer *s, const struct connection *c,
 	}
 	/* "Something not in the store": as likely per byte as the stored
 	 * sizes are dense around the estimate (docs/matching.md) */
-	null = s->cfg.null_weight * (double)(wcount ? wcount : 1) / wwidth;
+	null = (double)(wcount ? wcount : 1) / wwidth;
+	/* ... but never below what the even "extra bytes" share gives a
+	 * candidate (x1.25): a store that is sparse here says nothing about
+	 * how often files it does not know are this big, and a fit that only
+	 * unexplained extra bytes allow is no evidence above even odds (in a
+	 * sparse store such fits a kilobyte off were named at 0.6) */
+	if (null < 1.25 * extra_density)
+		null = 1.25 * extra_density;
+	null *= s->cfg.null_weight;
 	/* a range group is one of several sums tried: that many more
 	 * chances for a sum to fit by accident */
 	if (tries > 1)

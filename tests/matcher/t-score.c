@@ -149,6 +149,29 @@ int main(void)
 		match_result_clear(&res);
 		scorer_free(sc3);
 	}
+	/* ... but with the default prior, extra bytes alone are no evidence
+	 * above even odds, however sparse the store is around the size (a
+	 * 4 MB transfer cut by the meter was named as a file 1,257 bytes
+	 * smaller at 0.6 before the floor on "not in the store").  The
+	 * server is learned first, so that only the extra bytes explain it. */
+	{
+		struct scorer *sc4 = scorer_new(&cfg, &pcfg);
+		static const uint64_t teach[] = { 5000000, 20000000, 1234567 };
+
+		for (i = 0; i < 3; i++) {
+			synth_download(&s, teach[i], &c);
+			run(sc4, &c, &res);
+			match_result_clear(&res);
+		}
+		synth_download(&s, 20000000, &c);
+		c.data_octets += 1257;
+		run(sc4, &c, &res);
+		ok(res.learned && res.status != MATCH_FOUND &&
+		    res.confidence < 0.5, "1,257 extra bytes alone, learned "
+		    "server: not named (%s %.3f)", url_of(&res), res.confidence);
+		match_result_clear(&res);
+		scorer_free(sc4);
+	}
 
 	synth_download(&s, 50000, &c);
 	run(sc, &c, &res);
