@@ -64,7 +64,6 @@ struct cand {
 	int32_t segments;
 	uint8_t tag;
 	int8_t server_match;
-	uint8_t fetched;            /* record read, evidence applied */
 	uint8_t inside;             /* overhead in [min, max] at k = 0 */
 };
 
@@ -300,6 +299,31 @@ static int64_t overhead_of(const struct scorer *s,
 	return o;
 }
 
+/*
+ * Bytes beyond whole segments, never fewer, that the "extra bytes" share
+ * spreads over: under load nginx writes shorter TLS records (up to half a
+ * record overhead more per record), and a window-limited sender
+ * retransmits partial segments (up to two).
+ */
+static double extra_width(const struct scorer *s,
+    const struct payload_estimate *e)
+{
+	if (e->tls)
+		return (double)e->payload / s->pcfg.tls_record *
+		    s->pcfg.tls_rec_max / 2 + e->mss;
+	return 2.0 * e->mss;
+}
+
+/* The file size in @bytes of TLS application data at @tag bytes of
+ * overhead per record (HTTP: @bytes itself). */
+static double without_records(const struct scorer *s,
+    const struct payload_estimate *e, double bytes, uint8_t tag)
+{
+	if (!e->tls)
+		return bytes;
+	return bytes * s->pcfg.tls_record / (s->pcfg.tls_record + tag);
+}
+
 /* Candidates whose records are read: at least FETCH_MIN, then on while
  * one not read yet could still win with the strongest evidence. */
 #define FETCH_MIN 4
@@ -429,17 +453,12 @@ static int lookup(struct scorer *s, const struct connection *c,
 	 * whole segments that may be extra or missing. */
 	if (learned) {
 		double sd = sqrt(sigma2 + sd_o * sd_o);
-		double width = e->tls ? (double)e->payload / s->pcfg.tls_record *
-		    s->pcfg.tls_rec_max / 2 + e->mss : 2.0 * e->mss;
-		double l = (double)e->payload - center - 6 * sd - width -
-		    (double)e->max_retx * e->mss;
-		double h = (double)e->payload - center + 6 * sd +
-		    (double)e->max_lost * e->mss;
+		double l = without_records(s, e, (double)e->payload - center -
+		    6 * sd - extra_width(s, e) - (double)e->max_retx * e->mss,
+		    ltag);
+		double h = without_records(s, e, (double)e->payload - center +
+		    6 * sd + (double)e->max_lost * e->mss, ltag);
 
-		if (e->tls) {
-			l = l * s->pcfg.tls_record / (s->pcfg.tls_record + ltag);
-			h = h * s->pcfg.tls_record / (s->pcfg.tls_record + ltag);
-		}
 		if (l > (double)lo)
 			lo = (uint64_t)l;
 		if (h < (double)hi)
@@ -466,9 +485,8 @@ static int lookup(struct scorer *s, const struct connection *c,
 		double w = 0.75 * sc.cap / dens, m;
 		uint64_t nlo, nhi;
 
-		m = learned ? (double)e->payload - center : (double)e->est_size;
-		if (learned && e->tls)
-			m = m * s->pcfg.tls_record / (s->pcfg.tls_record + ltag);
+		m = learned ? without_records(s, e, (double)e->payload - center,
+		    ltag) : (double)e->est_size;
 		if (m < (double)lo)
 			m = (double)lo;
 		if (m > (double)hi)
@@ -514,16 +532,11 @@ static int lookup(struct scorer *s, const struct connection *c,
 		double var = sigma2 + sd_o * sd_o;
 		double norm = 1.0 / sqrt(2 * M_PI * var);
 		double flat = floor_like / (double)(omax - omin + 1);
-		/*
-		 * Bytes beyond whole segments, never fewer: under load nginx
-		 * writes shorter TLS records (more record overhead), and a
-		 * window-limited sender retransmits partial segments.  A small
-		 * share spread evenly over [0, width].
-		 */
+		/* bytes beyond whole segments: a small share spread evenly
+		 * over [0, extra_width()] */
 		double pextra = cut ? 0 : e->tls ? TLS_EXTRA_SHARE :
 		    HTTP_EXTRA_SHARE;
-		double width = e->tls ? (double)e->payload / s->pcfg.tls_record *
-		    s->pcfg.tls_rec_max / 2 + e->mss : 2.0 * e->mss;
+		double width = extra_width(s, e);
 		double sd = sqrt(var);
 		/* overheads outside [olo, ohi] have no weight */
 		double olo = center - 6 * sd, ohi = center + 6 * sd + width;
@@ -563,7 +576,6 @@ static int lookup(struct scorer *s, const struct connection *c,
 					double ok = (double)o - (double)k * e->mss;
 					double r = ok - center;
 					double l = 0;
-
 					int q, nq = e->tls ? SACKOPT_MAX : 1;
 
 					/* the Gaussian, and for TLS at one and
@@ -634,7 +646,6 @@ static int lookup(struct scorer *s, const struct connection *c,
 		f = evidence(&rec[j], c, e, &cd->server_match);
 		sum += cd->like * (f - 1.0);
 		cd->like *= f;
-		cd->fetched = 1;
 		nfetched = j + 1;
 		if (!best || better(cd, best))
 			best = cd;
