@@ -156,6 +156,16 @@ static void write_dgram(const uint8_t *d, size_t len)
 	fwrite(d, 1, len, stdout);
 }
 
+/* Close the data set that starts at @set_start and the datagram (its
+ * length for IPFIX, its record count for v9), and write it out. */
+static void close_dgram(uint8_t *d, size_t len, size_t set_start,
+    uint32_t count, int ipfix)
+{
+	put16(d + set_start + 2, (uint16_t)(len - set_start));
+	put16(d + 2, ipfix ? (uint16_t)len : (uint16_t)count);
+	write_dgram(d, len);
+}
+
 static int gen_dgrams(uint64_t n, uint64_t seed, uint64_t store_n, int ipfix)
 {
 	uint8_t d[1500];
@@ -173,13 +183,7 @@ static int gen_dgrams(uint64_t n, uint64_t seed, uint64_t store_n, int ipfix)
 		connection(i / 2, store_n, t0, r);
 		for (k = 0; k < 2 && i + (uint64_t)k < n; k++) {
 			if (len && len + reclen > 1400) {
-				/* close the data set and the datagram */
-				put16(d + set_start + 2, (uint16_t)(len - set_start));
-				if (ipfix)
-					put16(d + 2, (uint16_t)len);
-				else
-					put16(d + 2, (uint16_t)count);
-				write_dgram(d, len);
+				close_dgram(d, len, set_start, count, ipfix);
 				dgrams++;
 				len = 0;
 			}
@@ -229,12 +233,7 @@ static int gen_dgrams(uint64_t n, uint64_t seed, uint64_t store_n, int ipfix)
 		}
 	}
 	if (len) {
-		put16(d + set_start + 2, (uint16_t)(len - set_start));
-		if (ipfix)
-			put16(d + 2, (uint16_t)len);
-		else
-			put16(d + 2, (uint16_t)count);
-		write_dgram(d, len);
+		close_dgram(d, len, set_start, count, ipfix);
 		dgrams++;
 	}
 	fprintf(stderr, "bench-flowgen: %" PRIu64 " records in %" PRIu64

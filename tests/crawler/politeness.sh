@@ -9,14 +9,12 @@ need_cmd python3
 # Every response takes 200 ms.  With --per-host 2, N requests need at
 # least N/2 x 0.2 s whatever the threads and --parallel allow; the server
 # log (response end times) shows how many were served in any 200 ms.
-start_testsrv srv --tree 2x20 --delay-ms 200
-"$CRAWLER" -s "$T/st" --threads 2 --parallel 16 --per-host 2 --json "http://127.0.0.1:$PORT/tree/" > "$T/out.json" 2> "$T/err"
-is "$?" 0 "crawl exits 0"
-n=$(grep -c . "$T/srv.log")
-maxconc=$(python3 - "$T/srv.log" <<'PY'
+# max_in_flight LOG: the most responses of the server log (end times)
+# that ended within one 200 ms window, i.e. were in flight together
+max_in_flight() {
+	python3 - "$1" <<'PY'
 import sys
 t = sorted(float(l.split()[0]) for l in open(sys.argv[1]))
-# responses ending within one 200 ms window were in flight together
 best = 0
 j = 0
 for i in range(len(t)):
@@ -25,7 +23,13 @@ for i in range(len(t)):
     best = max(best, i - j + 1)
 print(best)
 PY
-)
+}
+
+start_testsrv srv --tree 2x20 --delay-ms 200
+"$CRAWLER" -s "$T/st" --threads 2 --parallel 16 --per-host 2 --json "http://127.0.0.1:$PORT/tree/" > "$T/out.json" 2> "$T/err"
+is "$?" 0 "crawl exits 0"
+n=$(grep -c . "$T/srv.log")
+maxconc=$(max_in_flight "$T/srv.log")
 ok "$([ "$maxconc" -le 2 ]; echo $?)" "--per-host 2: at most 2 requests in flight ($maxconc seen, $n requests)"
 secs=$(json_field "$T/out.json" seconds)
 check "  ... so the crawl took >= N/2 x 200 ms ($secs s)" -- python3 -c "import sys; sys.exit(0 if float(sys.argv[1]) >= int(sys.argv[2]) / 2 * 0.2 * 0.95 else 1)" "$secs" "$n"
@@ -34,18 +38,7 @@ stop_testsrv "$SRVPID"
 # --per-host 8 with the same server: more in flight, never more than 8
 start_testsrv srv2 --tree 2x20 --delay-ms 200
 "$CRAWLER" -s "$T/st2" --threads 2 --parallel 16 --per-host 8 --json "http://127.0.0.1:$PORT/tree/" > "$T/out2.json" 2>&1
-maxconc=$(python3 - "$T/srv2.log" <<'PY'
-import sys
-t = sorted(float(l.split()[0]) for l in open(sys.argv[1]))
-best = 0
-j = 0
-for i in range(len(t)):
-    while t[i] - t[j] >= 0.19:
-        j += 1
-    best = max(best, i - j + 1)
-print(best)
-PY
-)
+maxconc=$(max_in_flight "$T/srv2.log")
 check "--per-host 8: up to 8 in flight, more than 2 ($maxconc seen)" -- test "$maxconc" -gt 2 -a "$maxconc" -le 8
 stop_testsrv "$SRVPID"
 
