@@ -172,6 +172,7 @@ int payload_estimate(const struct payload_config *cfg,
 	}
 	sig *= cfg->tol_scale;
 	e->sigma = sig;
+	e->sigma_pad = per_pkt_pad * cfg->tol_scale;
 
 	slack = (int64_t)(3 * sig);
 	if (e->tls) {

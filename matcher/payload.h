@@ -56,6 +56,7 @@ struct payload_estimate {
 	uint32_t max_lost;          /* whole segments the meter may miss */
 	double sigma;               /* expected error of the size, bytes,
 	                               overhead uncertainty excluded */
+	double sigma_pad;           /* the part of it from padded frames */
 	int64_t est_size;           /* file size at the typical overhead */
 	uint64_t lo, hi;            /* file sizes worth looking up */
 };
@@ -82,18 +83,32 @@ static inline int payload_digits(uint64_t v)
 	return n;
 }
 
+/* Digits of @v in hexadecimal: the size inside nginx's and Apache's
+ * ETag ("5f3a1c2e-1a2b3c"). */
+static inline int payload_hexdigits(uint64_t v)
+{
+	int n = 1;
+
+	while (n < 16 && v >> (4 * n))
+		n++;
+	return n;
+}
+
 /*
  * Bytes beyond the file that @e's payload holds if the file is @size
  * bytes and the TLS record overhead is @rec_ovh (ignored for HTTP): the
- * HTTP header, or handshake + header for TLS, less the digits of @size
- * (the Content-Length value), so that one server's overhead is the same
- * for files of 999,999 and 1,000,000 bytes.  Records are taken off as
+ * HTTP header, or handshake + header for TLS, less the digits @size
+ * writes into the header: its Content-Length in decimal and the size in
+ * hexadecimal that nginx's and Apache's ETag carry.  So one server's
+ * overhead is the same for files of 999,999 and 1,000,000 bytes, and of
+ * 1,048,575 and 1,048,576.  Records are taken off as
  * ceil(size / tls_record) x rec_ovh.
  */
 static inline int64_t payload_overhead(const struct payload_config *cfg,
     const struct payload_estimate *e, uint64_t size, uint32_t rec_ovh)
 {
-	int64_t o = e->payload - (int64_t)size - payload_digits(size);
+	int64_t o = e->payload - (int64_t)size - payload_digits(size) -
+	    payload_hexdigits(size);
 
 	if (e->tls)
 		o -= (int64_t)((size + cfg->tls_record - 1) / cfg->tls_record) *

@@ -30,13 +30,12 @@ struct server_profile {
 	uint32_t count;             /* connections remembered (<= RING) */
 	uint64_t last_use;
 	/* profile_mode() result, and connections added since */
-	uint8_t mode_valid, mode_tag, stale;
-	int mode_support, mode_runner_up;
-	/* the last overhead the caller accepted (profile_keep()) */
-	uint8_t kept_valid, kept_tag;
-	double kept;
+	uint8_t mode_valid, stale;
+	struct profile_fit fit;
 	int64_t mode_tol;
-	double mode;
+	/* the last fit the caller accepted (profile_keep()) */
+	uint8_t kept_valid;
+	struct profile_fit kept;
 	struct conn_votes ring[PROFILE_RING];
 	/* every remembered vote, kept sorted (see vote_key()) */
 	uint16_t nvotes;
@@ -162,50 +161,78 @@ static int best_window(const uint64_t *v, int n, int64_t tol, int skip,
 	return best;
 }
 
+static int cmp_i32(const void *a, const void *b)
+{
+	int32_t x = *(const int32_t *)a, y = *(const int32_t *)b;
+
+	return (x > y) - (x < y);
+}
+
 /*
  * The overhead most connections agree on: the window of 2 x tol holding
- * votes of the most distinct connections, its mean taken over each
- * connection's first vote in it.
+ * votes of the most distinct connections, and in it the median of each
+ * connection's vote nearest the window's middle.  A median, not a mean:
+ * a wrong candidate's vote that falls into the window by chance must not
+ * pull a server whose overhead is exact to the byte (HTTP) off by one.
  */
 static void compute_mode(struct server_profile *s, int64_t tol)
 {
 	const uint64_t *v = s->votes;
 	int n = s->nvotes, lo, hi, k, cnt = 0;
-	uint32_t mask = 0;
-	double sum = 0;
+	int32_t near[PROFILE_RING], dev[PROFILE_RING];
+	int64_t mid2;
+	uint32_t c;
+	struct profile_fit *f = &s->fit;
 
 	s->mode_valid = 1;
 	s->mode_tol = tol;
-	s->mode_support = 0;
-	s->mode = 0;
-	s->mode_tag = 0;
-	s->mode_runner_up = 0;
+	memset(f, 0, sizeof(*f));
+	f->count = (int)s->count;
 	if (!n)
 		return;
-	s->mode_support = best_window(v, n, tol, 0, 0, 0, &lo, &hi);
-	for (k = lo; k <= hi; k++) {
-		if (mask & (1u << key_conn(v[k])))
-			continue;
-		mask |= 1u << key_conn(v[k]);
-		sum += key_o(v[k]);
-		cnt++;
+	f->support = best_window(v, n, tol, 0, 0, 0, &lo, &hi);
+	/* twice the window's middle, to stay in integers */
+	mid2 = (int64_t)key_o(v[lo]) + key_o(v[hi]);
+	for (c = 0; c < PROFILE_RING; c++) {
+		int64_t bestd = -1, d;
+		int32_t o = 0;
+
+		for (k = lo; k <= hi; k++) {
+			if (key_conn(v[k]) != c)
+				continue;
+			d = 2 * (int64_t)key_o(v[k]) - mid2;
+			if (d < 0)
+				d = -d;
+			if (bestd < 0 || d < bestd) {
+				bestd = d;
+				o = key_o(v[k]);
+			}
+		}
+		if (bestd >= 0)
+			near[cnt++] = o;
 	}
-	s->mode = sum / cnt;
-	s->mode_tag = key_tag(v[hi]);
+	/* the lower median: an overhead the votes hold, not a half byte */
+	qsort(near, (size_t)cnt, sizeof(*near), cmp_i32);
+	f->mode = near[(cnt - 1) / 2];
+	for (k = 0; k < cnt; k++)
+		dev[k] = near[k] > f->mode ? near[k] - (int32_t)f->mode :
+		    (int32_t)f->mode - near[k];
+	qsort(dev, (size_t)cnt, sizeof(*dev), cmp_i32);
+	f->spread = 1.4826 * dev[(cnt - 1) / 2];
+	f->tag = key_tag(v[hi]);
 	/* The best window that does not overlap the mode: in a dense store
 	 * a few connections agree on some wrong value by chance, and the
 	 * mode means something only if it clearly beats such values. */
-	s->mode_runner_up = best_window(v, n, tol, 1, s->mode_tag, s->mode,
-	    &lo, &hi);
+	f->runner_up = best_window(v, n, tol, 1, f->tag, f->mode, &lo, &hi);
 }
 
 int profile_mode(struct profile_table *p, uint8_t family,
-    const uint8_t *server, uint16_t port, int64_t tol, double *mode,
-    uint8_t *tag, int *support, int *runner_up, int *count)
+    const uint8_t *server, uint16_t port, int64_t tol,
+    struct profile_fit *f)
 {
 	struct server_profile *s = lookup(p, family, server, port, 0);
 
-	*support = *count = *runner_up = 0;
+	memset(f, 0, sizeof(*f));
 	if (!s)
 		return -1;
 	/* Once the server's overhead is kept, the mode is only there to
@@ -215,11 +242,8 @@ int profile_mode(struct profile_table *p, uint8_t family,
 		compute_mode(s, tol);
 		s->stale = 0;
 	}
-	*mode = s->mode;
-	*tag = s->mode_tag;
-	*support = s->mode_support;
-	*runner_up = s->mode_runner_up;
-	*count = (int)s->count;
+	*f = s->fit;
+	f->count = (int)s->count;
 	return 0;
 }
 
@@ -274,25 +298,23 @@ void profile_add(struct profile_table *p, uint8_t family,
 }
 
 void profile_keep(struct profile_table *p, uint8_t family,
-    const uint8_t *server, uint16_t port, double mode, uint8_t tag)
+    const uint8_t *server, uint16_t port, const struct profile_fit *f)
 {
 	struct server_profile *s = lookup(p, family, server, port, 0);
 
 	if (!s)
 		return;
 	s->kept_valid = 1;
-	s->kept = mode;
-	s->kept_tag = tag;
+	s->kept = *f;
 }
 
 int profile_kept(struct profile_table *p, uint8_t family,
-    const uint8_t *server, uint16_t port, double *mode, uint8_t *tag)
+    const uint8_t *server, uint16_t port, struct profile_fit *f)
 {
 	struct server_profile *s = lookup(p, family, server, port, 0);
 
 	if (!s || !s->kept_valid)
 		return -1;
-	*mode = s->kept;
-	*tag = s->kept_tag;
+	*f = s->kept;
 	return 0;
 }

@@ -24,25 +24,34 @@ struct profile_table;
 struct profile_table *profile_new(uint32_t max_servers);
 void profile_free(struct profile_table *p);
 
-/*
- * The overhead most remembered connections agree on (within @tol, same
- * tag): @support gets how many connections vote for it, @runner_up the
- * support of the best value elsewhere, @count how many connections are
- * remembered.  Returns 0, or -1 if the server is unknown.
- */
-int profile_mode(struct profile_table *p, uint8_t family,
-    const uint8_t *server, uint16_t port, int64_t tol, double *mode,
-    uint8_t *tag, int *support, int *runner_up, int *count);
+/* What the votes say about one server's overhead. */
+struct profile_fit {
+	double mode;                /* the overhead most connections agree on */
+	double spread;              /* how far they scatter around it: 1.4826 x
+	                               the median absolute deviation, bytes */
+	uint8_t tag;                /* TLS record overhead of the mode, or 0 */
+	int support;                /* connections voting for it */
+	int runner_up;              /* support of the best value elsewhere */
+	int count;                  /* connections remembered */
+};
 
 /*
- * Remember @mode as the server's accepted overhead, and get it back: a
+ * The overhead most remembered connections agree on (within @tol, same
+ * tag), into @f.  Returns 0, or -1 if the server is unknown.
+ */
+int profile_mode(struct profile_table *p, uint8_t family,
+    const uint8_t *server, uint16_t port, int64_t tol,
+    struct profile_fit *f);
+
+/*
+ * Remember @f as the server's accepted overhead, and get it back: a
  * burst of lossy connections (whose votes scatter) must not make the
  * matcher forget what it learned.  profile_kept() returns 0 or -1.
  */
 void profile_keep(struct profile_table *p, uint8_t family,
-    const uint8_t *server, uint16_t port, double mode, uint8_t tag);
+    const uint8_t *server, uint16_t port, const struct profile_fit *f);
 int profile_kept(struct profile_table *p, uint8_t family,
-    const uint8_t *server, uint16_t port, double *mode, uint8_t *tag);
+    const uint8_t *server, uint16_t port, struct profile_fit *f);
 
 /* Remember one connection's candidate overheads (tags alongside).  A
  * connection with the same payload as a remembered one replaces it: a

@@ -21,9 +21,17 @@
 /* Unlearned overhead: spread around the typical value (docs/matching.md) */
 #define HTTP_SD_UNLEARNED 100.0
 #define TLS_SD_UNLEARNED 1500.0
-/* Learned overhead: spread of one server's overhead between files */
+/* Learned overhead: the mode's window is +-3 of these */
 #define HTTP_SD_LEARNED 1.0
 #define TLS_SD_LEARNED 2.0
+/*
+ * Learned overhead: the least spread assumed, however exact the votes.
+ * On the testbed every learned HTTP and HTTPS match came out to the byte
+ * (docs/matching.md); 0.3 puts a 1-byte miss at exp(-5.6) of an exact
+ * fit, below the density of stored sizes, so an unknown file one byte
+ * from a stored one is not named.
+ */
+#define LEARNED_SD_MIN 0.3
 /* A 206 response header is longer than the 200 one by about this much:
  * "206 Partial Content" and "Content-Range: bytes A-B/N" */
 #define RANGE_EXTRA 35.0
@@ -42,6 +50,14 @@
  * six 8-15 bytes above the fit, one at a time none; HTTP shows no such
  * excess.  Prior of 0, 1, 2 such packets.
  */
+/*
+ * TLS: nginx writes the response header and the file into one stream of
+ * full records, so a file whose last record has less room left than the
+ * header takes one record more than ceil(size / 16384).  The header's
+ * length is not known apart from the handshake, so near a boundary (the
+ * last 1,500 bytes of a record) both counts are given half the weight.
+ */
+#define EDGE_PRIOR 0.5
 #define SACKOPT_BYTES 12
 #define SACKOPT_MAX 3
 static const double sackopt_prior[SACKOPT_MAX] = { 0.88, 0.1, 0.02 };
@@ -326,6 +342,7 @@ static double without_records(const struct scorer *s,
 
 /* Candidates whose records are read: at least FETCH_MIN, then on while
  * one not read yet could still win with the strongest evidence. */
+#define LOSS_SCAN 16
 #define FETCH_MIN 4
 #define FETCH_MAX 16
 
@@ -369,14 +386,23 @@ static int lookup(struct scorer *s, const struct connection *c,
 	uint8_t ltag = 0;
 	struct seg_model sm;
 
-	if (s->bufcap < s->cfg.max_scan || !s->buf) {
-		free(s->buf);
-		s->bufcap = s->cfg.max_scan ? s->cfg.max_scan : 1;
-		s->buf = fg_calloc(s->bufcap, sizeof(*s->buf));
+	/* A connection with evidence of loss may carry hundreds of
+	 * retransmitted segments, so its file may lie anywhere in a wide
+	 * window: such connections are few, and scan LOSS_SCAN times more. */
+	{
+		uint32_t cap = s->cfg.max_scan ? s->cfg.max_scan : 1;
+
+		if (e->loss_hint)
+			cap *= LOSS_SCAN;
+		if (s->bufcap < cap || !s->buf) {
+			free(s->buf);
+			s->bufcap = cap;
+			s->buf = fg_calloc(s->bufcap, sizeof(*s->buf));
+		}
+		memset(&sc, 0, sizeof(sc));
+		sc.c = s->buf;
+		sc.cap = cap;
 	}
-	memset(&sc, 0, sizeof(sc));
-	sc.c = s->buf;
-	sc.cap = s->bufcap;
 	if (nparts > 1) {
 		uint64_t wmin = (uint64_t)(nparts - 1) * s->pcfg.http_hdr_min;
 		uint64_t wmax = (uint64_t)(nparts - 1) * (e->tls ?
@@ -416,33 +442,37 @@ static int lookup(struct scorer *s, const struct connection *c,
 	if (s->cfg.learn) {
 		int64_t tol = e->tls ? 3 * (int64_t)TLS_SD_LEARNED :
 		    3 * (int64_t)HTTP_SD_LEARNED;
-		int sup = 0, cnt = 0, sup2 = 0;
-		double mode = 0;
-		uint8_t mtag = 0;
+		struct profile_fit f;
 
 		if (profile_mode(s->prof, c->family, c->server, c->server_port,
-		    tol, &mode, &mtag, &sup, &sup2, &cnt) == 0)
-			fg_debug("profile: mode %.0f tag %u support %d runner-up "
-			    "%d of %d", mode, mtag, sup, sup2, cnt);
-		if (sup >= 3 && 3 * sup >= cnt && sup >= sup2 + 2) {
+		    tol, &f) == 0)
+			fg_debug("profile: mode %.0f spread %.1f tag %u support "
+			    "%d runner-up %d of %d", f.mode, f.spread, f.tag,
+			    f.support, f.runner_up, f.count);
+		if (f.support >= 3 && 3 * f.support >= f.count &&
+		    f.support >= f.runner_up + 2) {
 			profile_keep(s->prof, c->family, c->server,
-			    c->server_port, mode, mtag);
+			    c->server_port, &f);
 			learned = 1;
 		} else if (profile_kept(s->prof, c->family, c->server,
-		    c->server_port, &mode, &mtag) == 0) {
+		    c->server_port, &f) == 0) {
 			learned = 1;
 		}
 		if (learned) {
-			ltag = mtag;
-			center = mode;
-			sd_o = (e->tls ? TLS_SD_LEARNED : HTTP_SD_LEARNED) *
-			    s->pcfg.tol_scale;
+			ltag = f.tag;
+			center = f.mode;
+			/* the votes' spread already holds every error of the
+			 * size that is not whole segments: the size's own
+			 * sigma is left out, except the padding's */
+			sd_o = (f.spread > LEARNED_SD_MIN ? f.spread :
+			    LEARNED_SD_MIN) * s->pcfg.tol_scale;
+			sigma2 = e->sigma_pad * e->sigma_pad;
 			tags = &ltag;
 			ntags = 1;
 			/* each part: the learned header plus Content-Range and
 			 * the longer status line of a 206 */
 			if (nparts > 1) {
-				center = nparts * (mode + RANGE_EXTRA);
+				center = nparts * (f.mode + RANGE_EXTRA);
 				sd_o = sqrt((double)nparts) * RANGE_SD *
 				    s->pcfg.tol_scale;
 			}
@@ -556,6 +586,15 @@ static int lookup(struct scorer *s, const struct connection *c,
 			double bl = 0;
 			int64_t o0, o_http = 0;
 
+			/* a learned TLS server's file that ends within a
+			 * header's length of a record boundary: the header
+			 * sent in front of it may push its tail into one more
+			 * record */
+			int edge = e->tls && learned && nparts == 1 &&
+			    (cd->size % s->pcfg.tls_record == 0 ||
+			    cd->size % s->pcfg.tls_record >
+			    s->pcfg.tls_record - s->pcfg.http_hdr_max);
+
 			for (t = 0; t < ntags; t++) {
 				int64_t o = overhead_of(s, e, cd->size, tags[t],
 				    nparts);
@@ -576,13 +615,18 @@ static int lookup(struct scorer *s, const struct connection *c,
 					double ok = (double)o - (double)k * e->mss;
 					double r = ok - center;
 					double l = 0;
-					int q, nq = e->tls ? SACKOPT_MAX : 1;
+					int q, x, nq = e->tls ? SACKOPT_MAX : 1;
 
-					/* the Gaussian, and for TLS at one and
-					 * two SACK blocks further */
-					for (q = 0; q < nq; q++) {
-						double rq = r - q * SACKOPT_BYTES;
-						double w = e->tls ? sackopt_prior[q] : 1;
+					/* the Gaussian, for TLS also at one and
+					 * two SACK blocks further, and one record
+					 * further near a record boundary */
+					for (q = 0; q < nq; q++)
+					for (x = 0; x <= edge; x++) {
+						double rq = r - q * SACKOPT_BYTES -
+						    x * tags[t];
+						double w = (e->tls ?
+						    sackopt_prior[q] : 1) *
+						    (edge ? EDGE_PRIOR : 1);
 
 						if (rq * rq < far2)
 							l += w * (1 - floor_like -

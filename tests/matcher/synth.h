@@ -15,7 +15,10 @@ struct synth {
 	uint8_t family;         /* 4 or 6 */
 	int timestamps;         /* TCP timestamps */
 	int padded;             /* meter counts Ethernet-padded frames */
-	uint32_t http_hdr;      /* response header bytes */
+	uint32_t http_hdr;      /* response header bytes, the size's digits
+	                           aside */
+	int size_digits;        /* the header holds the size in decimal
+	                           (Content-Length) and hex (nginx's ETag) */
 	uint32_t tls_hs;        /* 0 = plain HTTP, else server handshake bytes */
 	uint32_t rec_ovh;       /* TLS bytes per record */
 	int retx;               /* retransmitted full segments */
@@ -27,7 +30,8 @@ static inline void synth_default(struct synth *s)
 	memset(s, 0, sizeof(*s));
 	s->family = 4;
 	s->timestamps = 1;
-	s->http_hdr = 243;
+	s->http_hdr = 230;
+	s->size_digits = 1;
 	s->rec_ovh = 22;
 	s->request = 90;
 }
@@ -40,12 +44,20 @@ static inline void synth_download(const struct synth *s, uint64_t size,
 	uint32_t hdr = base + (s->timestamps ? 12 : 0);
 	uint32_t mss = 1500 - hdr;
 	uint32_t synopt = s->timestamps ? 8 : 12;
-	uint64_t payload = size + s->http_hdr, segs, acks;
+	uint64_t hh = s->http_hdr, payload, segs, acks, v;
 	uint32_t ackh = (s->padded && hdr < 46) ? 46 : hdr;
 
+	if (s->size_digits) {
+		for (v = size; v; v /= 10)
+			hh++;
+		for (v = size; v; v >>= 4)
+			hh++;
+	}
+	payload = size + hh;
+	/* the header and the file in one stream of full records */
 	if (s->tls_hs)
-		payload = s->tls_hs + (size + s->http_hdr + 16383) / 16384 *
-		    s->rec_ovh + size + s->http_hdr;
+		payload = s->tls_hs + (size + hh + 16383) / 16384 *
+		    s->rec_ovh + size + hh;
 	segs = (payload + mss - 1) / mss + (uint64_t)s->retx;
 	memset(c, 0, sizeof(*c));
 	c->family = s->family;

@@ -3,7 +3,9 @@
  * real store filled here: the right file over HTTP and TLS, near-duplicate
  * sizes, retransmitted segments, an aborted download, server addresses,
  * time evidence, per-server learning, SACK option bytes on TLS,
- * connections cut short, extra bytes alone, and range requests summed.
+ * connections cut short, extra bytes alone, files a byte from a stored
+ * size, a record more at a TLS record boundary, heavy loss in a dense
+ * window, and range requests summed.
  */
 #include "config.h"
 
@@ -87,6 +89,16 @@ int main(void)
 		put(url, (uint64_t)i * 1000000 + 12345, NULL, 0);
 		snprintf(url, sizeof(url), "https://t.example/t%d-near.bin", i);
 		put(url, (uint64_t)i * 1000000 + 12345 + 250, NULL, 0);
+	}
+	put("https://t.example/edge.bin", 16384 * 300 - 100, NULL, 0);
+	/* dense regions: a size every 301 bytes, and every 997 */
+	for (i = 0; i < 300; i++) {
+		snprintf(url, sizeof(url), "http://d.example/d%d.bin", i);
+		put(url, 7000000 + 301 * (uint64_t)i, NULL, 0);
+	}
+	for (i = 0; i < 1000; i++) {
+		snprintf(url, sizeof(url), "http://l.example/l%d.bin", i);
+		put(url, 30000000 + 997 * (uint64_t)i, NULL, 0);
 	}
 
 	score_config_default(&cfg);
@@ -174,6 +186,65 @@ int main(void)
 		scorer_free(sc4);
 	}
 
+	/* A learned server whose header is exact to the byte (nginx: only
+	 * the size's digits vary): a file one byte from a stored size, in a
+	 * region as dense as a real store (a size every 301 bytes), is not
+	 * that file; the stored size itself is named. */
+	{
+		struct scorer *sc6 = scorer_new(&cfg, &pcfg);
+		static const uint64_t teach[] = { 5000000, 20000000, 1234567 };
+		const uint64_t target = 7000000 + 301 * 150;
+
+		for (i = 0; i < 3; i++) {
+			synth_download(&s, teach[i], &c);
+			run(sc6, &c, &res);
+			match_result_clear(&res);
+		}
+		synth_download(&s, target, &c);
+		run(sc6, &c, &res);
+		snprintf(url, sizeof(url), "http://d.example/d%d.bin", 150);
+		is_str(url_of(&res), url, "dense store, learned server: the "
+		    "file (%.3f)", res.confidence);
+		ok(res.learned && res.confidence >= 0.9, "... with confidence "
+		    "(%.3f)", res.confidence);
+		match_result_clear(&res);
+		synth_download(&s, target + 1, &c);
+		run(sc6, &c, &res);
+		ok(res.status != MATCH_FOUND, "a file one byte larger is not "
+		    "it (%s %.3f)", url_of(&res), res.confidence);
+		match_result_clear(&res);
+		synth_download(&s, target - 3, &c);
+		run(sc6, &c, &res);
+		ok(res.status != MATCH_FOUND, "a file three bytes smaller is "
+		    "not it (%s %.3f)", url_of(&res), res.confidence);
+		match_result_clear(&res);
+		scorer_free(sc6);
+	}
+	/* Heavy loss (SACK blocks on the client's ACKs): a hundred
+	 * retransmitted segments put the file 145 KB below the payload, past
+	 * what the narrowed scan of a dense window reaches; a connection
+	 * with evidence of loss scans wider and finds it. */
+	{
+		struct scorer *sc8 = scorer_new(&cfg, &pcfg);
+		static const uint64_t teach[] = { 5000000, 20000000, 1234567 };
+
+		for (i = 0; i < 3; i++) {
+			synth_download(&s, teach[i], &c);
+			run(sc8, &c, &res);
+			match_result_clear(&res);
+		}
+		s.retx = 100;
+		synth_download(&s, 30000000 + 997 * 600, &c);
+		s.retx = 0;
+		c.req_octets += 1500;
+		run(sc8, &c, &res);
+		is_str(url_of(&res), "http://l.example/l600.bin",
+		    "100 segments sent again: the file (%.3f)", res.confidence);
+		is_int(res.best.segments, 100, "... at 100 segments");
+		match_result_clear(&res);
+		scorer_free(sc8);
+	}
+
 	synth_download(&s, 50000, &c);
 	run(sc, &c, &res);
 	is_int(res.status, MATCH_SMALL, "below --min-size not looked up");
@@ -240,6 +311,26 @@ int main(void)
 		    res.confidence);
 		match_result_clear(&res);
 		scorer_free(sc5);
+	}
+	/* A file that ends 100 bytes short of a record boundary: the header
+	 * in front pushes its tail into one record more than its size
+	 * alone needs. */
+	{
+		struct scorer *sc7 = scorer_new(&cfg, &pcfg);
+
+		for (i = 1; i <= 8; i++) {
+			synth_download(&s, (uint64_t)i * 1000000 + 12345 +
+			    (i % 2 ? 250 : 0), &c);
+			run(sc7, &c, &res);
+			match_result_clear(&res);
+		}
+		synth_download(&s, 16384 * 300 - 100, &c);
+		run(sc7, &c, &res);
+		is_str(url_of(&res), "https://t.example/edge.bin",
+		    "TLS, one record more near a boundary: the file (%.3f)",
+		    res.confidence);
+		match_result_clear(&res);
+		scorer_free(sc7);
 	}
 	/* learning can be turned off */
 	{
