@@ -222,10 +222,19 @@ struct seg_model {
 	double cr, cl;              /* 1/mean */
 };
 
+/*
+ * Whole segments sent again without evidence of loss (no SACK blocks on
+ * the client's ACKs): on the testbed 3 of 1,514 such downloads (0.2%),
+ * and a few more among those missed; 0.02 leaves room for paths that lose
+ * a tail (no SACK block reports it).  At 0.15, unknown files whose size
+ * plus 2-3 segments landed on a stored size were named at 0.5-0.75.
+ */
+#define RETX_PRIOR 0.02
+
 static void seg_model_init(struct seg_model *m, const struct payload_estimate *e)
 {
-	m->p0 = e->loss_hint ? 0.4 : 0.8;
 	m->plost = 0.05;
+	m->p0 = e->loss_hint ? 0.4 : 1.0 - m->plost - RETX_PRIOR;
 	m->pretx = 1.0 - m->p0 - m->plost;
 	m->cr = 1.0 / e->mean_retx;
 	m->cl = 1.0 / e->mean_lost;

@@ -121,11 +121,14 @@ int main(void)
 	    "near-duplicate 300 bytes larger not confused");
 	match_result_clear(&res);
 
+	/* retransmissions come with SACK blocks on the client's ACKs (40
+	 * here: 480 bytes beyond the request) */
 	s.retx = 2;
 	synth_download(&s, 1234567, &c);
+	c.req_octets += 40 * 12;
 	run(sc, &c, &res);
 	is_str(url_of(&res), "http://a.example/b.bin",
-	    "two retransmitted segments");
+	    "two retransmitted segments (%.3f)", res.confidence);
 	is_int(res.best.segments, 2, "two segments counted");
 	match_result_clear(&res);
 	s.retx = 0;
@@ -219,6 +222,36 @@ int main(void)
 		    "not it (%s %.3f)", url_of(&res), res.confidence);
 		match_result_clear(&res);
 		scorer_free(sc6);
+	}
+	/* A file two segments larger than a stored one, sent without loss:
+	 * it fits the stored file with two segments sent again, which no
+	 * SACK block supports.  Where one large transfer in four is a known
+	 * file (null_weight 3), that is not enough to name it. */
+	{
+		struct score_config c9 = cfg;
+		struct scorer *sc9;
+		static const uint64_t teach[] = { 5000000, 20000000, 1234567 };
+		const uint64_t target = 7000000 + 301 * 150;
+
+		c9.null_weight = 3;
+		sc9 = scorer_new(&c9, &pcfg);
+		for (i = 0; i < 3; i++) {
+			synth_download(&s, teach[i], &c);
+			run(sc9, &c, &res);
+			match_result_clear(&res);
+		}
+		synth_download(&s, target, &c);
+		run(sc9, &c, &res);
+		ok(res.status == MATCH_FOUND, "null_weight 3: the stored file "
+		    "itself is named (%.3f)", res.confidence);
+		match_result_clear(&res);
+		synth_download(&s, target + 2 * 1448, &c);
+		run(sc9, &c, &res);
+		ok(res.status != MATCH_FOUND, "a file two segments larger, no "
+		    "SACK blocks: not named (%s %.3f)", url_of(&res),
+		    res.confidence);
+		match_result_clear(&res);
+		scorer_free(sc9);
 	}
 	/* Heavy loss (SACK blocks on the client's ACKs): a hundred
 	 * retransmitted segments put the file 145 KB below the payload, past
