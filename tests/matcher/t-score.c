@@ -91,10 +91,14 @@ int main(void)
 		put(url, (uint64_t)i * 1000000 + 12345 + 250, NULL, 0);
 	}
 	put("https://t.example/edge.bin", 16384 * 300 - 100, NULL, 0);
-	/* dense regions: a size every 301 bytes, and every 997 */
+	/* dense regions: a size every 301 bytes (two), and every 997 */
 	for (i = 0; i < 300; i++) {
 		snprintf(url, sizeof(url), "http://d.example/d%d.bin", i);
 		put(url, 7000000 + 301 * (uint64_t)i, NULL, 0);
+	}
+	for (i = 0; i < 300; i++) {
+		snprintf(url, sizeof(url), "http://e.example/e%d.bin", i);
+		put(url, 1500000 + 301 * (uint64_t)i, NULL, 0);
 	}
 	for (i = 0; i < 1000; i++) {
 		snprintf(url, sizeof(url), "http://l.example/l%d.bin", i);
@@ -221,11 +225,12 @@ int main(void)
 		ok(res.status != MATCH_FOUND, "a file three bytes smaller is "
 		    "not it (%s %.3f)", url_of(&res), res.confidence);
 		match_result_clear(&res);
+
 		scorer_free(sc6);
 	}
 	/* A file two segments larger than a stored one, sent without loss:
 	 * it fits the stored file with two segments sent again, which no
-	 * SACK block supports.  Where one large transfer in four is a known
+	 * SACK block supports (docs/matching.md: RETX_PRIOR, MISS_PRIOR).  Where one large transfer in four is a known
 	 * file (null_weight 3), that is not enough to name it. */
 	{
 		struct score_config c9 = cfg;
@@ -251,6 +256,15 @@ int main(void)
 		    "SACK blocks: not named (%s %.3f)", url_of(&res),
 		    res.confidence);
 		match_result_clear(&res);
+		/* ... nor a file a segment smaller than a stored one of
+		 * 1.5 MB, as if the meter had missed one of its ~1,070
+		 * packets */
+		synth_download(&s, 1500000 + 301 * 150 - 1448, &c);
+		run(sc9, &c, &res);
+		ok(res.status != MATCH_FOUND, "a file a segment smaller: "
+		    "not named (%s %.3f)", url_of(&res), res.confidence);
+		match_result_clear(&res);
+
 		scorer_free(sc9);
 	}
 	/* Heavy loss (SACK blocks on the client's ACKs): a hundred
