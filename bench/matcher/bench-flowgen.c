@@ -13,7 +13,8 @@
  *
  * Datagram files hold each datagram after a 2-byte big-endian length.
  * Connections are two records (data and request direction); 1% are
- * downloads of a stored file (exact TCP/IP and HTTP overhead), the rest
+ * downloads of a stored file (exact TCP/IP and HTTP overhead: nginx's
+ * header, whose length follows the size's digits), the rest
  * small transfers.  Records are generated in time order, 20 us apart.
  */
 #include "config.h"
@@ -81,7 +82,15 @@ static void connection(uint64_t i, uint64_t store_n, int64_t t0,
 	int64_t start = t0 + (int64_t)(i / 50);
 
 	if (store_n && rnd() % 100 == 0) {
-		payload = store_size(store_seed, rnd() % store_n) + 260;
+		uint64_t size = store_size(store_seed, rnd() % store_n), v;
+
+		/* nginx's header: 230 bytes and the size in Content-Length
+		 * (decimal) and in the ETag (hex) */
+		payload = size + 230;
+		for (v = size; v; v /= 10)
+			payload++;
+		for (v = size; v; v >>= 4)
+			payload++;
 	} else {
 		payload = 300 + rnd() % 50000;
 	}
