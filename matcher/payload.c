@@ -89,13 +89,74 @@ static uint32_t infer_ack_hdr(const struct connection *c, int tls,
 	return cand[n - 1];
 }
 
+/*
+ * What the client's bytes beyond bare ACKs say about loss, given @typ
+ * bytes of request: SACK-laden ACKs, the retransmissions to expect and
+ * how many whole segments may be extra or missing.
+ */
+static void loss_model(const struct payload_config *cfg,
+    const struct connection *c, int64_t typ, struct payload_estimate *e)
+{
+	/* A SACK option (2 NOPs + 2 + 8 per block, RFC 2018) makes an ACK
+	 * at least 12 bytes longer; client bytes well beyond a typical
+	 * request mean dozens of such ACKs, so segments were lost and
+	 * retransmitted, about one per such ACK. */
+	e->sack_acks = e->req_extra > typ ?
+	    (uint32_t)((e->req_extra - typ) / 12) : 0;
+	e->loss_hint = e->sack_acks >= 8;
+	/* Retransmitted segments (counted again by the meter) and segments
+	 * the meter missed: their expected numbers grow with the packet
+	 * count; the window reaches four times the expectation.  Linux and
+	 * Windows use SACK: without SACK evidence few segments were
+	 * retransmitted, whatever the length. */
+	e->mean_retx = 2;
+	if (e->loss_hint && e->mean_retx < e->sack_acks)
+		e->mean_retx = e->sack_acks;
+	if (e->mean_retx > 2000)
+		e->mean_retx = 2000;
+	/* the meter's own losses grow with the packet count */
+	e->mean_lost = (double)c->data_packets * cfg->lost_per_kpkt / 1000.0;
+	if (e->mean_lost < 2)
+		e->mean_lost = 2;
+	e->max_retx = 2 + (uint32_t)(4 * e->mean_retx);
+	e->max_lost = 2 + (uint32_t)(4 * e->mean_lost);
+}
+
+/* The file sizes worth looking up; -1 if none. */
+static int size_window(const struct payload_config *cfg,
+    struct payload_estimate *e)
+{
+	int64_t p = e->payload, lo, hi, slack = (int64_t)(3 * e->sigma);
+	double rec = cfg->tls_record;
+
+	if (e->tls) {
+		lo = (int64_t)((double)(p - cfg->tls_hs_max - cfg->http_hdr_max -
+		    (int64_t)e->max_retx * e->mss) * rec /
+		    (rec + cfg->tls_rec_max)) - slack;
+		hi = (int64_t)((double)(p - cfg->tls_hs_min - cfg->http_hdr_min +
+		    (int64_t)e->max_lost * e->mss) * rec /
+		    (rec + cfg->tls_rec_min)) + slack;
+	} else {
+		lo = p - cfg->http_hdr_max - (int64_t)e->max_retx * e->mss -
+		    slack;
+		hi = p - cfg->http_hdr_min + (int64_t)e->max_lost * e->mss +
+		    slack;
+	}
+	if (lo < 1)
+		lo = 1;
+	if (hi < lo)
+		return -1;
+	e->lo = (uint64_t)lo;
+	e->hi = (uint64_t)hi;
+	return 0;
+}
+
 int payload_estimate(const struct payload_config *cfg,
     const struct connection *c, struct payload_estimate *e)
 {
 	int64_t p, synopt, extra = 0;
 	uint32_t base;
 	double per_pkt_pad = 0, sig, ovh_mid, rec;
-	int64_t lo, hi, slack;
 
 	memset(e, 0, sizeof(*e));
 	if (c->data_packets == 0)
@@ -123,37 +184,8 @@ int payload_estimate(const struct payload_config *cfg,
 	if (c->data_packets > 8 &&
 	    (uint64_t)p / c->data_packets > e->mss + 64)
 		e->mss = (uint32_t)((uint64_t)p / c->data_packets);
-	/* A SACK option (2 NOPs + 2 + 8 per block, RFC 2018) makes an ACK
-	 * at least 12 bytes longer; client bytes well beyond a typical
-	 * request mean dozens of such ACKs, so segments were lost and
-	 * retransmitted, about one per such ACK. */
-	{
-		int64_t typ = e->tls ? cfg->tls_client_typ : cfg->http_req_typ;
-
-		e->sack_acks = extra > typ ? (uint32_t)((extra - typ) / 12) : 0;
-		e->loss_hint = e->sack_acks >= 8;
-	}
-	/* Retransmitted segments (counted again by the meter) and segments
-	 * the meter missed: their expected numbers grow with the packet
-	 * count; the window reaches four times the expectation. */
-	/* Linux and Windows use SACK: without SACK evidence (below) few
-	 * segments were retransmitted, whatever the length */
-	e->mean_retx = 2;
-	/* without evidence of loss, a handful at most: a wider window only
-	 * brings in rivals (and lookups get slow on huge files) */
-	if (e->mean_retx > 50)
-		e->mean_retx = 50;
-	if (e->mean_lost > 50)
-		e->mean_lost = 50;
-	if (e->loss_hint && e->mean_retx < e->sack_acks)
-		e->mean_retx = e->sack_acks;
-	if (e->mean_retx > 2000)
-		e->mean_retx = 2000;
-	e->mean_lost = (double)c->data_packets * cfg->lost_per_kpkt / 1000.0;
-	if (e->mean_lost < 2)
-		e->mean_lost = 2;
-	e->max_retx = 2 + (uint32_t)(4 * e->mean_retx);
-	e->max_lost = 2 + (uint32_t)(4 * e->mean_lost);
+	loss_model(cfg, c, e->tls ? cfg->tls_client_typ : cfg->http_req_typ,
+	    e);
 
 	sig = cfg->tol_base + cfg->tol_per_sqrt_pkt * sqrt((double)c->data_packets) +
 	    per_pkt_pad;
@@ -173,26 +205,12 @@ int payload_estimate(const struct payload_config *cfg,
 	sig *= cfg->tol_scale;
 	e->sigma = sig;
 	e->sigma_pad = per_pkt_pad * cfg->tol_scale;
+	return size_window(cfg, e);
+}
 
-	slack = (int64_t)(3 * sig);
-	if (e->tls) {
-		lo = (int64_t)((double)(p - cfg->tls_hs_max - cfg->http_hdr_max -
-		    (int64_t)e->max_retx * e->mss) * rec /
-		    (rec + cfg->tls_rec_max)) - slack;
-		hi = (int64_t)((double)(p - cfg->tls_hs_min - cfg->http_hdr_min +
-		    (int64_t)e->max_lost * e->mss) * rec /
-		    (rec + cfg->tls_rec_min)) + slack;
-	} else {
-		lo = p - cfg->http_hdr_max - (int64_t)e->max_retx * e->mss -
-		    slack;
-		hi = p - cfg->http_hdr_min + (int64_t)e->max_lost * e->mss +
-		    slack;
-	}
-	if (lo < 1)
-		lo = 1;
-	if (hi < lo)
-		return -1;
-	e->lo = (uint64_t)lo;
-	e->hi = (uint64_t)hi;
-	return 0;
+int payload_rebase(const struct payload_config *cfg,
+    const struct connection *c, int64_t req_base, struct payload_estimate *e)
+{
+	loss_model(cfg, c, req_base, e);
+	return size_window(cfg, e);
 }

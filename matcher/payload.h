@@ -67,6 +67,16 @@ int payload_is_tls(const struct payload_config *cfg, uint16_t port);
 int payload_estimate(const struct payload_config *cfg,
     const struct connection *c, struct payload_estimate *e);
 
+/*
+ * Redo @e's loss model (SACK-laden ACKs, retransmissions to expect, the
+ * size window) for a client whose requests usually take @req_base bytes
+ * beyond bare ACKs, instead of the typical request of the config: a
+ * client that asks in 90 bytes and sent 300 had 17 SACK blocks, one that
+ * asks in 600 had none.  0, or -1 if no size is left to look up.
+ */
+int payload_rebase(const struct payload_config *cfg,
+    const struct connection *c, int64_t req_base, struct payload_estimate *e);
+
 /* Digits of @v in decimal: the Content-Length header's value.  Compares,
  * not divisions, and inline: this runs for every candidate of every
  * lookup. */

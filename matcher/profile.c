@@ -1,21 +1,19 @@
 /*
  * profile.c - per-server overhead votes (see profile.h).
  *
- * Open-addressed table of servers with a fixed number of entries; when a
- * probe sequence is full the least recently used entry of it is replaced,
- * so memory is fixed at profile_new() time (about 4.4 KB per server:
- * each connection's votes, kept sorted, so that finding the mode is one
- * pass).
+ * A table of servers with a fixed number of entries (addrtab.c: the least
+ * recently used of a probe sequence replaced), so memory is fixed at
+ * profile_new() time (about 4.4 KB per server: each connection's votes,
+ * kept sorted, so that finding the mode is one pass).
  */
 #include "config.h"
 
 #include <stdlib.h>
 #include <string.h>
 
+#include "addrtab.h"
 #include "profile.h"
 #include "util.h"
-
-#define PROBE 8
 
 struct conn_votes {
 	int64_t payload;
@@ -23,12 +21,9 @@ struct conn_votes {
 };
 
 struct server_profile {
-	uint8_t used, family;
-	uint16_t port;
-	uint8_t addr[16];
+	struct addrtab_key key;     /* first: the table's */
 	uint32_t next;              /* ring position */
 	uint32_t count;             /* connections remembered (<= RING) */
-	uint64_t last_use;
 	/* profile_mode() result, and connections added since */
 	uint8_t mode_valid, stale;
 	struct profile_fit fit;
@@ -43,19 +38,14 @@ struct server_profile {
 };
 
 struct profile_table {
-	uint32_t n;                 /* power of two */
-	uint64_t tick;
-	struct server_profile *e;
+	struct addrtab *t;
 };
 
 struct profile_table *profile_new(uint32_t max_servers)
 {
 	struct profile_table *p = fg_calloc(1, sizeof(*p));
 
-	p->n = 16;
-	while (p->n < max_servers && p->n < (1u << 24))
-		p->n <<= 1;
-	p->e = fg_calloc(p->n, sizeof(*p->e));
+	p->t = addrtab_new(max_servers, sizeof(struct server_profile));
 	return p;
 }
 
@@ -63,49 +53,14 @@ void profile_free(struct profile_table *p)
 {
 	if (!p)
 		return;
-	free(p->e);
+	addrtab_free(p->t);
 	free(p);
-}
-
-static uint32_t hash_server(uint8_t family, const uint8_t *a, uint16_t port)
-{
-	uint32_t h = 2166136261u ^ family;
-	int i;
-
-	for (i = 0; i < 16; i++)
-		h = (h ^ a[i]) * 16777619u;
-	h = (h ^ (port & 0xff)) * 16777619u;
-	h = (h ^ (port >> 8)) * 16777619u;
-	return h;
 }
 
 static struct server_profile *lookup(struct profile_table *p, uint8_t family,
     const uint8_t *a, uint16_t port, int create)
 {
-	uint32_t h = hash_server(family, a, port), i;
-	struct server_profile *victim = NULL;
-
-	for (i = 0; i < PROBE; i++) {
-		struct server_profile *s = &p->e[(h + i) & (p->n - 1)];
-
-		if (s->used && s->family == family && s->port == port &&
-		    !memcmp(s->addr, a, 16)) {
-			s->last_use = ++p->tick;
-			return s;
-		}
-		if (!victim || !s->used ||
-		    (victim->used && s->last_use < victim->last_use))
-			victim = s;
-	}
-	if (!create)
-		return NULL;
-	memset(victim, 0, sizeof(*victim));
-	victim->used = 1;
-	victim->family = family;
-	victim->port = port;
-	memcpy(victim->addr, a, 16);
-	victim->last_use = ++p->tick;
-	return victim;
+	return addrtab_find(p->t, family, a, port, create);
 }
 
 /*

@@ -132,6 +132,22 @@ int main(void)
 		payload_estimate(&cfg, &c, &e);
 		ok(e.loss_hint && e.max_retx > r0, "SACK blocks: loss hint");
 	}
+	/* 20 SACK blocks (240 bytes) are no evidence of loss against the
+	 * typical 300-byte request, but are against the client's own 98 */
+	synth_default(&s);
+	synth_download(&s, 2000000, &c);
+	c.req_octets += 20 * 12;
+	payload_estimate(&cfg, &c, &e);
+	ok(!e.loss_hint, "240 bytes over bare ACKs: no loss hint (%u SACKed "
+	    "ACKs)", e.sack_acks);
+	{
+		uint64_t lo = e.lo;
+
+		is_int(payload_rebase(&cfg, &c, 98, &e), 0, "rebased");
+		ok(e.loss_hint && e.sack_acks == 20, "over a 98-byte request: "
+		    "20 SACKed ACKs, loss hint (%u)", e.sack_acks);
+		ok(e.lo < lo, "the window reaches more retransmissions");
+	}
 	/* nothing sent */
 	memset(&c, 0, sizeof(c));
 	c.family = 4;

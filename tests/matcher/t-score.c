@@ -5,7 +5,8 @@
  * time evidence, per-server learning, SACK option bytes on TLS,
  * connections cut short, extra bytes alone, files a byte from a stored
  * size, a record more at a TLS record boundary, heavy loss in a dense
- * window, and range requests summed.
+ * window, SACK blocks counted over a client's own request size, and
+ * range requests summed.
  */
 #include "config.h"
 
@@ -290,6 +291,32 @@ int main(void)
 		is_int(res.best.segments, 100, "... at 100 segments");
 		match_result_clear(&res);
 		scorer_free(sc8);
+	}
+
+	/* Seven segments sent again, and 20 SACK blocks (240 bytes) on the
+	 * client's ACKs: against a typical request of 300 bytes that is no
+	 * evidence of loss, against this client's own (98 bytes, learned
+	 * from its first three downloads) it is. */
+	{
+		struct scorer *sc11 = scorer_new(&cfg, &pcfg);
+		static const uint64_t teach[] = { 5000000, 20000000, 1234567 };
+
+		for (i = 0; i < 3; i++) {
+			synth_download(&s, teach[i], &c);
+			run(sc11, &c, &res);
+			match_result_clear(&res);
+		}
+		s.retx = 7;
+		synth_download(&s, 30000000 + 997 * 300, &c);
+		s.retx = 0;
+		c.req_octets += 20 * 12;
+		run(sc11, &c, &res);
+		is_str(url_of(&res), "http://l.example/l300.bin",
+		    "7 segments sent again, 20 SACK blocks over the client's "
+		    "own request: the file (%.3f)", res.confidence);
+		is_int(res.best.segments, 7, "... at 7 segments");
+		match_result_clear(&res);
+		scorer_free(sc11);
 	}
 
 	synth_download(&s, 50000, &c);
