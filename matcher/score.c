@@ -228,20 +228,17 @@ struct seg_model {
 
 /*
  * Whole segments sent again without evidence of loss (no SACK blocks on
- * the client's ACKs): on the testbed 3 of 1,514 such downloads (0.2%),
- * and a few more among those missed; 0.02 leaves room for paths that lose
- * a tail (no SACK block reports it).  At 0.15, unknown files whose size
- * plus 2-3 segments landed on a stored size were named at 0.5-0.75.
+ * the client's ACKs), and whole segments the meter missed: on the testbed
+ * 7 and 0 of 3,034 such downloads (0.23%, 0%; softflowd with -B
+ * 134217728).  The priors leave room for paths that lose a tail (which no
+ * SACK block reports) and meters that drop a little; at 0.15 and 0.05,
+ * files not in the store whose size plus or minus 1-3 segments landed on
+ * a stored size were named at 0.5-0.9.  A meter that drops more
+ * ("softflowctl statistics") loses more than a few segments of a large
+ * transfer, which no prior here would rescue.
  */
-#define RETX_PRIOR 0.02
-/*
- * Whole segments the meter missed: none in 3,040 downloads on the testbed
- * (softflowd with -B 134217728); at 0.05, a file not in the store two
- * segments smaller than a stored one was named at 0.51.  A meter that
- * drops more ("softflowctl statistics") loses more than a few segments of
- * a large transfer, which no prior here would rescue.
- */
-#define MISS_PRIOR 0.02
+#define RETX_PRIOR 0.01
+#define MISS_PRIOR 0.005
 
 static void seg_model_init(struct seg_model *m, const struct payload_estimate *e)
 {
