@@ -61,6 +61,43 @@ static const char *url_of(const struct match_result *r)
 	return r->status == MATCH_FOUND ? r->best.url : "(none)";
 }
 
+/* A scorer that has seen three clean downloads from the synth server
+ * (10.77.0.1:80), so that its header and the client's request size are
+ * learned. */
+static struct scorer *taught(const struct score_config *cfg,
+    const struct payload_config *pcfg, const struct synth *s)
+{
+	static const uint64_t teach[] = { 5000000, 20000000, 1234567 };
+	struct scorer *sc = scorer_new(cfg, pcfg);
+	struct match_result res;
+	struct connection c;
+	size_t i;
+
+	for (i = 0; i < sizeof(teach) / sizeof(teach[0]); i++) {
+		synth_download(s, teach[i], &c);
+		run(sc, &c, &res);
+		match_result_clear(&res);
+	}
+	return sc;
+}
+
+/* A download of @size with @retx segments sent again and @sack_bytes of
+ * SACK blocks on the client's ACKs, scored by a taught scorer. */
+static void lossy(const struct score_config *cfg,
+    const struct payload_config *pcfg, struct synth *s, uint64_t size,
+    int retx, uint64_t sack_bytes, struct match_result *res)
+{
+	struct scorer *sc = taught(cfg, pcfg, s);
+	struct connection c;
+
+	s->retx = retx;
+	synth_download(s, size, &c);
+	s->retx = 0;
+	c.req_octets += sack_bytes;
+	run(sc, &c, res);
+	scorer_free(sc);
+}
+
 int main(void)
 {
 	char dir[] = "/tmp/t-score.XXXXXX", err[256];
@@ -176,14 +213,8 @@ int main(void)
 	 * smaller at 0.6 before the floor on "not in the store").  The
 	 * server is learned first, so that only the extra bytes explain it. */
 	{
-		struct scorer *sc4 = scorer_new(&cfg, &pcfg);
-		static const uint64_t teach[] = { 5000000, 20000000, 1234567 };
+		struct scorer *sc4 = taught(&cfg, &pcfg, &s);
 
-		for (i = 0; i < 3; i++) {
-			synth_download(&s, teach[i], &c);
-			run(sc4, &c, &res);
-			match_result_clear(&res);
-		}
 		synth_download(&s, 20000000, &c);
 		c.data_octets += 1257;
 		run(sc4, &c, &res);
@@ -199,15 +230,9 @@ int main(void)
 	 * region as dense as a real store (a size every 301 bytes), is not
 	 * that file; the stored size itself is named. */
 	{
-		struct scorer *sc6 = scorer_new(&cfg, &pcfg);
-		static const uint64_t teach[] = { 5000000, 20000000, 1234567 };
+		struct scorer *sc6 = taught(&cfg, &pcfg, &s);
 		const uint64_t target = 7000000 + 301 * 150;
 
-		for (i = 0; i < 3; i++) {
-			synth_download(&s, teach[i], &c);
-			run(sc6, &c, &res);
-			match_result_clear(&res);
-		}
 		synth_download(&s, target, &c);
 		run(sc6, &c, &res);
 		snprintf(url, sizeof(url), "http://d.example/d%d.bin", 150);
@@ -236,16 +261,10 @@ int main(void)
 	{
 		struct score_config c9 = cfg;
 		struct scorer *sc9;
-		static const uint64_t teach[] = { 5000000, 20000000, 1234567 };
 		const uint64_t target = 7000000 + 301 * 150;
 
 		c9.null_weight = 3;
-		sc9 = scorer_new(&c9, &pcfg);
-		for (i = 0; i < 3; i++) {
-			synth_download(&s, teach[i], &c);
-			run(sc9, &c, &res);
-			match_result_clear(&res);
-		}
+		sc9 = taught(&c9, &pcfg, &s);
 		synth_download(&s, target, &c);
 		run(sc9, &c, &res);
 		ok(res.status == MATCH_FOUND, "null_weight 3: the stored file "
@@ -272,52 +291,22 @@ int main(void)
 	 * retransmitted segments put the file 145 KB below the payload, past
 	 * what the narrowed scan of a dense window reaches; a connection
 	 * with evidence of loss scans wider and finds it. */
-	{
-		struct scorer *sc8 = scorer_new(&cfg, &pcfg);
-		static const uint64_t teach[] = { 5000000, 20000000, 1234567 };
-
-		for (i = 0; i < 3; i++) {
-			synth_download(&s, teach[i], &c);
-			run(sc8, &c, &res);
-			match_result_clear(&res);
-		}
-		s.retx = 100;
-		synth_download(&s, 30000000 + 997 * 600, &c);
-		s.retx = 0;
-		c.req_octets += 1500;
-		run(sc8, &c, &res);
-		is_str(url_of(&res), "http://l.example/l600.bin",
-		    "100 segments sent again: the file (%.3f)", res.confidence);
-		is_int(res.best.segments, 100, "... at 100 segments");
-		match_result_clear(&res);
-		scorer_free(sc8);
-	}
+	lossy(&cfg, &pcfg, &s, 30000000 + 997 * 600, 100, 1500, &res);
+	is_str(url_of(&res), "http://l.example/l600.bin",
+	    "100 segments sent again: the file (%.3f)", res.confidence);
+	is_int(res.best.segments, 100, "... at 100 segments");
+	match_result_clear(&res);
 
 	/* Seven segments sent again, and 20 SACK blocks (240 bytes) on the
 	 * client's ACKs: against a typical request of 300 bytes that is no
 	 * evidence of loss, against this client's own (98 bytes, learned
 	 * from its first three downloads) it is. */
-	{
-		struct scorer *sc11 = scorer_new(&cfg, &pcfg);
-		static const uint64_t teach[] = { 5000000, 20000000, 1234567 };
-
-		for (i = 0; i < 3; i++) {
-			synth_download(&s, teach[i], &c);
-			run(sc11, &c, &res);
-			match_result_clear(&res);
-		}
-		s.retx = 7;
-		synth_download(&s, 30000000 + 997 * 300, &c);
-		s.retx = 0;
-		c.req_octets += 20 * 12;
-		run(sc11, &c, &res);
-		is_str(url_of(&res), "http://l.example/l300.bin",
-		    "7 segments sent again, 20 SACK blocks over the client's "
-		    "own request: the file (%.3f)", res.confidence);
-		is_int(res.best.segments, 7, "... at 7 segments");
-		match_result_clear(&res);
-		scorer_free(sc11);
-	}
+	lossy(&cfg, &pcfg, &s, 30000000 + 997 * 300, 7, 20 * 12, &res);
+	is_str(url_of(&res), "http://l.example/l300.bin",
+	    "7 segments sent again, 20 SACK blocks over the client's own "
+	    "request: the file (%.3f)", res.confidence);
+	is_int(res.best.segments, 7, "... at 7 segments");
+	match_result_clear(&res);
 
 	synth_download(&s, 50000, &c);
 	run(sc, &c, &res);
