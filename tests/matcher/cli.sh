@@ -3,7 +3,8 @@
 # options, batch mode on nfdump CSV (formats, --summary, --unmatched,
 # --count, --strict, the statistics line, --hold) and collector mode on NetFlow v5
 # datagrams sent to 127.0.0.1 (--duration, a detection as the connection
-# ends, picking up what is added to the store while running).
+# ends, picking up what is added to the store while running, a held
+# connection released after --hold of wall time).
 #
 # The flows are written here from first principles: a download of N bytes
 # over HTTP with TCP timestamps is N + 260 bytes of payload in 1448-byte
@@ -234,5 +235,30 @@ kill -TERM $mp
 wait $mp
 ok $? "SIGTERM: exit 0"
 like "$(cat "$T/c.json")" "tool-1.1" "SIGTERM: open connection flushed and reported"
+
+# A collector releases a held connection after --hold of wall time, while
+# it keeps running: the first download from a new server is ambiguous
+# (near-duplicates 40 bytes either side), is held, and comes out as
+# unmatched a second later, long before the collector stops.
+port=$(free_port udp)
+$M -s "$T/hstore" -f json --unmatched --hold 1 --listen "127.0.0.1:$port" \
+    > "$T/hc.json" 2> "$T/hc.err" &
+mp=$!
+at_exit "kill $mp"
+sleep 0.5
+python3 "$T/flows.py" v5 "$port" 3000000 41005
+sleep 0.5
+is "$(grep -c '"client_port":41005' "$T/hc.json")" 0 \
+    "collector --hold 1: the ambiguous first download is held"
+for ((i = 0; i < 50; i++)); do
+	grep -q '"client_port":41005' "$T/hc.json" && break
+	sleep 0.1
+done
+like "$(cat "$T/hc.json")" '"client_port":41005' \
+    "collector --hold 1: released after a second of wall time (${i}00 ms more)"
+kill -0 $mp 2>/dev/null
+ok $? "collector --hold 1: still running when it was released"
+kill -TERM $mp
+wait $mp
 
 done_testing
