@@ -4,7 +4,7 @@
 # --count, --strict, the statistics line, --hold) and collector mode on NetFlow v5
 # datagrams sent to 127.0.0.1 (--duration, a detection as the connection
 # ends, picking up what is added to the store while running, a held
-# connection released after --hold of wall time).
+# connection released after --hold of wall time); the held ring's bound.
 #
 # The flows are written here from first principles: a download of N bytes
 # over HTTP with TCP timestamps is N + 260 bytes of payload in 1448-byte
@@ -174,6 +174,36 @@ like "$(grep '"client_port":42001' "$T/h.json")" '"url":"http://files.example/a.
 conf=$(conf_of "$T/h.json")
 ok "$(python3 -c "print(int(not float('${conf:-0}') >= 0.9))")" "held: confidence $conf >= 0.9"
 is "$(grep -c '"url":"' "$T/h.json")" 4 "held: all four downloads reported"
+
+# The ring of held connections is bounded (4,096): when it is full, the
+# oldest goes out as it is.  4,100 ambiguous first downloads from as many
+# servers, then one plain detection (b.bin), then a few more: the first
+# held one must come out before the detection, not at the end of the input.
+python3 - "$T/flows.py" > "$T/hring.csv" <<'PY'
+import sys
+src = open(sys.argv[1]).read().split("now = int(")[0]
+exec(src)
+now = int(time.time() * 1000)
+print("ts,te,td,sa,da,sp,dp,pr,flg,fwd,stos,ipkt,ibyt,opkt,obyt,in,out,sas,das,smk,dmk,dtos,dir,nh,nhb")
+t0 = now - 200000
+recs = []
+for i in range(4100):
+    recs += download(3000000, 20000 + i, t0 + 10 * i,
+                     server="10.10.%d.%d" % (i // 250, i % 250 + 1))
+recs += download(1234567, 19999, t0 + 42000, server="10.11.0.1")
+for i in range(5):
+    recs += download(3000000, 30000 + i, t0 + 46000 + 10 * i,
+                     server="10.12.0.%d" % (i + 1))
+for r in recs:
+    print(csv_line(r))
+PY
+$M -s "$T/hstore" -f json --unmatched "$T/hring.csv" > "$T/hring.json" 2>/dev/null
+first=$(grep -n '"client_port":20000,' "$T/hring.json" | cut -d: -f1)
+det=$(grep -n '"client_port":19999,' "$T/hring.json" | cut -d: -f1)
+ok $(( ${first:-0} > 0 && ${det:-0} > 0 && first < det ? 0 : 1 )) \
+    "held ring full: the oldest goes out before a later detection (lines ${first:-none} < ${det:-none})"
+is "$(grep -c '"client_port":' "$T/hring.json")" 4106 \
+    "held ring full: every connection reported once"
 
 # ---- collector mode ---------------------------------------------------------
 port=$(free_port udp)
