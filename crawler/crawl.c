@@ -499,8 +499,8 @@ done:
 	x->it = NULL;
 }
 
-/* Returns 1 when @x was restarted for another phase. */
-static int probe_result(struct worker *w, struct crawl_xfer *x, CURLcode res)
+static void probe_result(struct worker *w, struct crawl_xfer *x,
+    CURLcode res)
 {
 	struct crawl *c = w->c;
 	struct crawl_item *it = x->it;
@@ -516,16 +516,15 @@ static int probe_result(struct worker *w, struct crawl_xfer *x, CURLcode res)
 		record_download(c, x, size);
 		break;
 	case PROBE_FALLBACK:
+		/* the GET Range goes back to the head of its host's queue,
+		 * so that it starts --delay after the HEAD like any request */
 		crawl_stat_add(c->stats, range_fallbacks, 1);
-		crawl_fetch_rephase(x, FETCH_RANGE, &c->fo);
-		x->started = fg_monotonic();
-		if (curl_multi_add_handle(w->multi, x->easy) != CURLM_OK) {
-			crawl_stat_add(c->stats, err_other, 1);
-			break;
-		}
-		crawl_stat_add(c->stats, requests, 1);
-		w->running++;
-		return 1;
+		crawl_stat_add(c->stats, queued, 1);
+		it->range = 1;
+		crawl_sched_retry(c->sched, it, 0);
+		kick(c);
+		x->it = NULL;
+		return;
 	case PROBE_UNKNOWN:
 		crawl_stat_add(c->stats, probes, 1);
 		crawl_stat_add(c->stats, err_size_unknown, 1);
@@ -540,7 +539,7 @@ static int probe_result(struct worker *w, struct crawl_xfer *x, CURLcode res)
 			crawl_sched_done(c->sched, it, 0);
 			finish(c, it, 0);
 			x->it = NULL;
-			return 0;
+			return;
 		}
 		crawl_stat_add(c->stats, out_of_scope, 1);
 		break;
@@ -556,7 +555,7 @@ static int probe_result(struct worker *w, struct crawl_xfer *x, CURLcode res)
 	}
 	case PROBE_RETRY:
 		if (retry(c, x))
-			return 0;
+			return;
 		count_http_error(c, x->resp.status);
 		break;
 	case PROBE_HTTP_ERROR:
@@ -567,7 +566,7 @@ done:
 	crawl_sched_done(c->sched, it, 0);
 	finish(c, it, 1);
 	x->it = NULL;
-	return 0;
+	return;
 }
 
 static void robots_result(struct worker *w, struct crawl_xfer *x,
@@ -683,8 +682,7 @@ static void transfer_done(struct worker *w, struct crawl_xfer *x,
 		page_result(w, x, res);
 		break;
 	case CRAWL_PROBE:
-		if (probe_result(w, x, res))
-			return;	/* restarted as GET Range, same slot */
+		probe_result(w, x, res);
 		break;
 	}
 	w->xs[x->slot] = NULL;
@@ -696,7 +694,8 @@ static void start_transfer(struct worker *w, struct crawl_item *it)
 	struct crawl *c = w->c;
 	struct crawl_xfer *x;
 	enum crawl_phase phase = it->kind == CRAWL_PAGE ? FETCH_PAGE :
-	    it->kind == CRAWL_ROBOTS ? FETCH_ROBOTS : FETCH_HEAD;
+	    it->kind == CRAWL_ROBOTS ? FETCH_ROBOTS :
+	    it->range ? FETCH_RANGE : FETCH_HEAD;
 	char *etag = NULL;
 	int64_t lm = 0;
 

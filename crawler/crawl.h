@@ -84,6 +84,7 @@ struct crawl_item {
 	uint8_t kind;                /* enum crawl_kind */
 	uint8_t tries;               /* retries after 429/503 so far */
 	uint8_t hops;                /* redirects followed to get here */
+	uint8_t range;               /* probe with GET Range: HEAD said nothing */
 	char url[];                  /* the URL, NUL, the link it was reached
 	                                from by redirects ("" if none), NUL */
 };

@@ -256,13 +256,6 @@ struct crawl_xfer *crawl_fetch_new(struct crawl_item *it,
 	return x;
 }
 
-int crawl_fetch_rephase(struct crawl_xfer *x, enum crawl_phase phase,
-    const struct crawl_fetch_opts *o)
-{
-	x->phase = phase;
-	return setup(x, o, NULL, 0);
-}
-
 void crawl_fetch_free(struct crawl_xfer *x)
 {
 	if (!x)

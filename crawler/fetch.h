@@ -72,10 +72,6 @@ struct crawl_xfer *crawl_fetch_new(struct crawl_item *it,
     enum crawl_phase phase, const struct crawl_fetch_opts *o,
     const char *etag, int64_t last_modified);
 
-/* Reuse @x's handle for another phase of the same item (HEAD -> Range). */
-int crawl_fetch_rephase(struct crawl_xfer *x, enum crawl_phase phase,
-    const struct crawl_fetch_opts *o);
-
 /* Free the transfer (not its item). */
 void crawl_fetch_free(struct crawl_xfer *x);
 

@@ -1,7 +1,8 @@
 #!/bin/bash
 # tests/crawler/politeness.sh - the scheduler's politeness: at most
-# --per-host requests in flight to one host, --delay between request starts,
-# per-vendor delay from the seed file.
+# --per-host requests in flight to one host, --delay between request starts
+# (also before a probe's GET Range fallback), per-vendor delay from the
+# seed file.
 . "$FG_SRCDIR/tests/lib.sh"
 . "$FG_SRCDIR/tests/crawler/common.sh"
 need_cmd python3
@@ -69,4 +70,18 @@ print(min(b - a for a, b in zip(t, t[1:])))
 PY
 )
 check "seed delay = 400ms honoured (min gap $mingap s)" -- python3 -c "import sys; sys.exit(0 if float(sys.argv[1]) >= 0.38 else 1)" "$mingap"
+stop_testsrv "$SRVPID"
+
+# A probe whose HEAD says nothing falls back to GET Range: that is a
+# request like any other and waits --delay after the HEAD (nolen.bin: no
+# length on HEAD; h405.bin: HEAD refused)
+start_testsrv srv5
+"$CRAWLER" -s "$T/st5" --per-host 4 --delay 0.3 --max-retry-after 1 \
+    --json "http://127.0.0.1:$PORT/m/index.html" > "$T/out5.json" 2>&1
+for f in nolen.bin h405.bin; do
+	gap=$(awk -v p="/m/$f" '$3 == p { print $1 }' "$T/srv5.log" |
+	    python3 -c "import sys; t = [float(l) for l in sys.stdin]; print('%.3f' % (t[1] - t[0]) if len(t) == 2 else 'none')")
+	check "Range fallback of $f waits --delay 0.3 after its HEAD ($gap s)" -- \
+	    python3 -c "import sys; sys.exit(0 if sys.argv[1] != 'none' and float(sys.argv[1]) >= 0.28 else 1)" "$gap"
+done
 done_testing
