@@ -65,12 +65,14 @@ static struct server_profile *lookup(struct profile_table *p, uint8_t family,
 
 /*
  * A vote packed so that sorting the integers sorts by (tag, overhead):
- * tag in bits 40-47, overhead + 2^31 in bits 8-39, connection in 0-7.
+ * tag in bits 40-47, overhead + 2^31 in bits 8-39, connection in 4-7, the
+ * hex digits of the candidate's size (1-16, 16 as 0) in 0-3.
  */
-static uint64_t vote_key(uint8_t tag, int32_t o, uint32_t conn)
+static uint64_t vote_key(uint8_t tag, int32_t o, uint32_t conn, uint8_t hex)
 {
 	return (uint64_t)tag << 40 |
-	    (uint64_t)((uint32_t)o ^ 0x80000000u) << 8 | (conn & 0xff);
+	    (uint64_t)((uint32_t)o ^ 0x80000000u) << 8 |
+	    (uint64_t)(conn & 0xf) << 4 | (hex & 0xf);
 }
 
 static uint8_t key_tag(uint64_t k) { return (uint8_t)(k >> 40); }
@@ -78,7 +80,8 @@ static int32_t key_o(uint64_t k)
 {
 	return (int32_t)((uint32_t)(k >> 8) ^ 0x80000000u);
 }
-static uint32_t key_conn(uint64_t k) { return (uint32_t)(k & 0xff); }
+static uint32_t key_conn(uint64_t k) { return (uint32_t)((k >> 4) & 0xf); }
+static int key_hex(uint64_t k) { return (k & 0xf) ? (int)(k & 0xf) : 16; }
 
 /*
  * Slide a window of 2 x tol over the sorted votes, counting distinct
@@ -123,20 +126,43 @@ static int cmp_i32(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
+/* Lower median of @v (@n > 0, sorted here), and into *@l1 the sum of each
+ * value's distance from it, capped at 3 (a stray vote counts no more). */
+static int32_t median_l1(int32_t *v, int n, int *l1)
+{
+	int32_t m;
+	int i;
+
+	qsort(v, (size_t)n, sizeof(*v), cmp_i32);
+	m = v[(n - 1) / 2];
+	*l1 = 0;
+	for (i = 0; i < n; i++) {
+		int32_t d = v[i] > m ? v[i] - m : m - v[i];
+
+		*l1 += d < 3 ? d : 3;
+	}
+	return m;
+}
+
 /*
  * The overhead most connections agree on: the window of 2 x tol holding
  * votes of the most distinct connections, and in it the median of each
  * connection's vote nearest the window's middle.  A median, not a mean:
  * a wrong candidate's vote that falls into the window by chance must not
  * pull a server whose overhead is exact to the byte (HTTP) off by one.
+ * Which of the hex-digit models the server follows (profile.h) is the one
+ * under which the connections agree more closely.
  */
 static void compute_mode(struct server_profile *s, int64_t tol)
 {
 	const uint64_t *v = s->votes;
-	int n = s->nvotes, lo, hi, k, cnt = 0;
-	int32_t near[PROFILE_RING], dev[PROFILE_RING];
+	int n = s->nvotes, lo, hi, k, cnt = 0, l1yes, l1no, nh[17] = { 0 };
+	int32_t yes[PROFILE_RING], no[PROFILE_RING], dev[PROFILE_RING];
+	int32_t y0[PROFILE_RING], n0[PROFILE_RING], myes, mno, *vals;
+	uint8_t h0[PROFILE_RING];
 	int64_t mid2;
 	uint32_t c;
+	int h, kinds = 0, typ = 0;
 	struct profile_fit *f = &s->fit;
 
 	s->mode_valid = 1;
@@ -152,6 +178,7 @@ static void compute_mode(struct server_profile *s, int64_t tol)
 		int64_t bestd = -1, d;
 		int32_t o = 0;
 
+		h = 0;
 		for (k = lo; k <= hi; k++) {
 			if (key_conn(v[k]) != c)
 				continue;
@@ -161,24 +188,50 @@ static void compute_mode(struct server_profile *s, int64_t tol)
 			if (bestd < 0 || d < bestd) {
 				bestd = d;
 				o = key_o(v[k]);
+				h = key_hex(v[k]);
 			}
 		}
-		if (bestd >= 0)
-			near[cnt++] = o;
+		if (bestd < 0)
+			continue;
+		y0[cnt] = yes[cnt] = o;
+		n0[cnt] = no[cnt] = o + h;
+		h0[cnt++] = (uint8_t)h;
 	}
-	/* the lower median: an overhead the votes hold, not a half byte */
-	qsort(near, (size_t)cnt, sizeof(*near), cmp_i32);
-	f->mode = near[(cnt - 1) / 2];
+	/* The lower median (an overhead the votes hold, not a half byte),
+	 * with the sizes' hex digits taken off and kept in. */
+	myes = median_l1(yes, cnt, &l1yes);
+	mno = median_l1(no, cnt, &l1no);
+	/* Which model: only connections that fit one of the medians within
+	 * a byte say (a stray vote says nothing), and only if they were for
+	 * sizes of different hex lengths; a clear difference (2 connections'
+	 * worth) decides, else both stay possible. */
 	for (k = 0; k < cnt; k++)
-		dev[k] = near[k] > f->mode ? near[k] - (int32_t)f->mode :
-		    (int32_t)f->mode - near[k];
+		if ((y0[k] >= myes - 1 && y0[k] <= myes + 1) ||
+		    (n0[k] >= mno - 1 && n0[k] <= mno + 1))
+			if (nh[h0[k]]++ == 0)
+				kinds++;
+	for (h = 1; h <= 16; h++)
+		if (nh[h] > nh[typ])
+			typ = h;
+	if (kinds > 1 && l1no + 2 <= l1yes)
+		f->hex = PROFILE_HEX_NO;
+	else if (kinds > 1 && l1yes + 2 <= l1no)
+		f->hex = PROFILE_HEX_YES;
+	else
+		f->hex = PROFILE_HEX_UNKNOWN;
+	f->hex_typ = (uint8_t)typ;
+	f->mode = f->hex == PROFILE_HEX_NO ? mno : myes;
+	vals = f->hex == PROFILE_HEX_NO ? no : yes;
+	for (k = 0; k < cnt; k++)
+		dev[k] = vals[k] > (int32_t)f->mode ?
+		    vals[k] - (int32_t)f->mode : (int32_t)f->mode - vals[k];
 	qsort(dev, (size_t)cnt, sizeof(*dev), cmp_i32);
 	f->spread = 1.4826 * dev[(cnt - 1) / 2];
 	f->tag = key_tag(v[hi]);
 	/* The best window that does not overlap the mode: in a dense store
 	 * a few connections agree on some wrong value by chance, and the
 	 * mode means something only if it clearly beats such values. */
-	f->runner_up = best_window(v, n, tol, 1, f->tag, f->mode, &lo, &hi);
+	f->runner_up = best_window(v, n, tol, 1, f->tag, myes, &lo, &hi);
 }
 
 int profile_mode(struct profile_table *p, uint8_t family,
@@ -204,7 +257,8 @@ int profile_mode(struct profile_table *p, uint8_t family,
 
 void profile_add(struct profile_table *p, uint8_t family,
     const uint8_t *server, uint16_t port, int64_t payload,
-    const int32_t *overheads, const uint8_t *tags, int n)
+    const int32_t *overheads, const uint8_t *tags, const uint8_t *hex,
+    int n)
 {
 	struct server_profile *s = lookup(p, family, server, port, 1);
 	uint64_t nv[PROFILE_VOTES], merged[PROFILE_RING * PROFILE_VOTES];
@@ -227,7 +281,7 @@ void profile_add(struct profile_table *p, uint8_t family,
 	s->ring[slot].n = (uint8_t)n;
 	/* the new votes sorted (insertion sort: a few dozen) ... */
 	for (j = 0; j < n; j++) {
-		uint64_t key = vote_key(tags[j], overheads[j], slot);
+		uint64_t key = vote_key(tags[j], overheads[j], slot, hex[j]);
 
 		for (k = j; k > 0 && nv[k - 1] > key; k--)
 			nv[k] = nv[k - 1];

@@ -19,6 +19,13 @@
 #define PROFILE_RING 16     /* connections remembered per server */
 #define PROFILE_VOTES 32    /* candidate overheads kept per connection */
 
+/* Whether a server writes the size in hex into its header too (nginx's
+ * and Apache's ETag do, S3's and most CDNs' do not): the votes say which,
+ * once they span files of different hex lengths (1 MiB, 16 MiB). */
+#define PROFILE_HEX_NO 0        /* mode and overheads: hex digits kept in */
+#define PROFILE_HEX_YES 1       /* ... taken off, as payload_overhead() does */
+#define PROFILE_HEX_UNKNOWN 2   /* not clear yet: mode as YES */
+
 struct profile_table;
 
 struct profile_table *profile_new(uint32_t max_servers);
@@ -30,6 +37,11 @@ struct profile_fit {
 	double spread;              /* how far they scatter around it: 1.4826 x
 	                               the median absolute deviation, bytes */
 	uint8_t tag;                /* TLS record overhead of the mode, or 0 */
+	uint8_t hex;                /* PROFILE_HEX_*: is the size in hex part
+	                               of the header (nginx's ETag)? */
+	uint8_t hex_typ;            /* hex digits of most sizes voted for:
+	                               with PROFILE_HEX_UNKNOWN, the mode holds
+	                               for these under either model */
 	int support;                /* connections voting for it */
 	int runner_up;              /* support of the best value elsewhere */
 	int count;                  /* connections remembered */
@@ -53,11 +65,13 @@ void profile_keep(struct profile_table *p, uint8_t family,
 int profile_kept(struct profile_table *p, uint8_t family,
     const uint8_t *server, uint16_t port, struct profile_fit *f);
 
-/* Remember one connection's candidate overheads (tags alongside).  A
- * connection with the same payload as a remembered one replaces it: a
- * repeated file must not outvote the others. */
+/* Remember one connection's candidate overheads (payload_overhead(): hex
+ * digits taken off), with their TLS tags and the hex digits of the
+ * candidates' sizes.  A connection with the same payload as a remembered
+ * one replaces it: a repeated file must not outvote the others. */
 void profile_add(struct profile_table *p, uint8_t family,
     const uint8_t *server, uint16_t port, int64_t payload,
-    const int32_t *overheads, const uint8_t *tags, int n);
+    const int32_t *overheads, const uint8_t *tags, const uint8_t *hex,
+    int n);
 
 #endif

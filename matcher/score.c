@@ -405,7 +405,7 @@ static int lookup(struct scorer *s, const struct connection *c,
 	uint64_t lo = e->lo, hi = e->hi;
 	uint32_t i, j;
 	int rc, t, learned = 0, k, cut;
-	uint8_t ltag = 0;
+	uint8_t ltag = 0, hexmode = PROFILE_HEX_YES, hextyp = 0;
 	struct seg_model sm;
 
 	/* A connection with evidence of loss may carry hundreds of
@@ -482,6 +482,8 @@ static int lookup(struct scorer *s, const struct connection *c,
 		}
 		if (learned) {
 			ltag = f.tag;
+			hexmode = f.hex;
+			hextyp = f.hex_typ;
 			center = f.mode;
 			/* the votes' spread already holds every error of the
 			 * size that is not whole segments: the size's own
@@ -616,6 +618,13 @@ static int lookup(struct scorer *s, const struct connection *c,
 			    (cd->size % s->pcfg.tls_record == 0 ||
 			    cd->size % s->pcfg.tls_record >
 			    s->pcfg.tls_record - s->pcfg.http_hdr_max);
+			/* a server that writes no hex size into its header
+			 * (profile.h): its overheads keep the hex digits; one
+			 * not known to either way fits a size of other hex
+			 * length than those learned from at both, half each */
+			int hd = payload_hexdigits(cd->size);
+			int hexalt = hexmode == PROFILE_HEX_UNKNOWN && hextyp &&
+			    hd != hextyp ? hd - hextyp : 0;
 
 			for (t = 0; t < ntags; t++) {
 				int64_t o = overhead_of(s, e, cd->size, tags[t],
@@ -625,6 +634,8 @@ static int lookup(struct scorer *s, const struct connection *c,
 
 				if (t == 0)
 					o_http = o;
+				if (hexmode == PROFILE_HEX_NO)
+					o += hd;
 				/* only the segment counts that put the overhead
 				 * where some share of the model has weight */
 				kfrom = (int)ceil(((double)o - ohi) / e->mss);
@@ -637,18 +648,21 @@ static int lookup(struct scorer *s, const struct connection *c,
 					double ok = (double)o - (double)k * e->mss;
 					double r = ok - center;
 					double l = 0;
-					int q, x, nq = e->tls ? SACKOPT_MAX : 1;
+					int q, x, y, nq = e->tls ? SACKOPT_MAX : 1;
 
 					/* the Gaussian, for TLS also at one and
-					 * two SACK blocks further, and one record
-					 * further near a record boundary */
+					 * two SACK blocks further, one record
+					 * further near a record boundary, and
+					 * at the other hex model */
 					for (q = 0; q < nq; q++)
-					for (x = 0; x <= edge; x++) {
+					for (x = 0; x <= edge; x++)
+					for (y = 0; y <= (hexalt != 0); y++) {
 						double rq = r - q * SACKOPT_BYTES -
-						    x * tags[t];
+						    x * tags[t] + y * hexalt;
 						double w = (e->tls ?
 						    sackopt_prior[q] : 1) *
-						    (edge ? EDGE_PRIOR : 1);
+						    (edge ? EDGE_PRIOR : 1) *
+						    (hexalt ? 0.5 : 1);
 
 						if (rq * rq < far2)
 							l += w * (1 - floor_like -
@@ -789,7 +803,7 @@ votes:
 	 * likelihood, since the ring keeps a bounded number. */
 	if (s->cfg.learn && nparts == 1 && sc.n && !s->novote) {
 		int32_t ov[PROFILE_VOTES];
-		uint8_t tg[PROFILE_VOTES];
+		uint8_t tg[PROFILE_VOTES], hx[PROFILE_VOTES];
 		uint32_t vidx[PROFILE_VOTES];
 		int nv = 0, pass;
 		static const uint8_t all_tls[] = { 22, 29, 21 };
@@ -809,12 +823,14 @@ votes:
 					if (o < INT32_MIN || o > INT32_MAX)
 						continue;
 					ov[nv] = (int32_t)o;
+					hx[nv] = (uint8_t)payload_hexdigits(
+					    sc.c[vidx[i]].size);
 					tg[nv++] = tag;
 				}
 			}
 		}
 		profile_add(s->prof, c->family, c->server, c->server_port,
-		    e->payload, ov, tg, nv);
+		    e->payload, ov, tg, hx, nv);
 	}
 	rc = 0;
 out:

@@ -17,8 +17,10 @@ struct synth {
 	int padded;             /* meter counts Ethernet-padded frames */
 	uint32_t http_hdr;      /* response header bytes, the size's digits
 	                           aside */
-	int size_digits;        /* the header holds the size in decimal
-	                           (Content-Length) and hex (nginx's ETag) */
+	int size_digits;        /* the header holds the size: 1 in decimal
+	                           (Content-Length) and hex (nginx's ETag),
+	                           2 in decimal only (an S3-style ETag), 0 not
+	                           at all */
 	uint32_t tls_hs;        /* 0 = plain HTTP, else server handshake bytes */
 	uint32_t rec_ovh;       /* TLS bytes per record */
 	int retx;               /* retransmitted full segments */
@@ -47,12 +49,12 @@ static inline void synth_download(const struct synth *s, uint64_t size,
 	uint64_t hh = s->http_hdr, payload, segs, acks, v;
 	uint32_t ackh = (s->padded && hdr < 46) ? 46 : hdr;
 
-	if (s->size_digits) {
+	if (s->size_digits)
 		for (v = size; v; v /= 10)
 			hh++;
+	if (s->size_digits == 1)
 		for (v = size; v; v >>= 4)
 			hh++;
-	}
 	payload = size + hh;
 	/* the header and the file in one stream of full records */
 	if (s->tls_hs)

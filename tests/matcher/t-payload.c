@@ -34,7 +34,8 @@ static void check(const char *name, const struct synth *s, uint64_t size,
 	char dec[24], hex[24];
 	int nd = snprintf(dec, sizeof(dec), "%llu", (unsigned long long)size);
 	int nh = snprintf(hex, sizeof(hex), "%llx", (unsigned long long)size);
-	int64_t hh = (int64_t)s->http_hdr + (s->size_digits ? nd + nh : 0);
+	int64_t hh = (int64_t)s->http_hdr + (s->size_digits ? nd : 0) +
+	    (s->size_digits == 1 ? nh : 0);
 
 	if (!s->tls_hs) {
 		/* the payload is exact; with padded frames, up to the

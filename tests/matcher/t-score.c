@@ -61,24 +61,34 @@ static const char *url_of(const struct match_result *r)
 	return r->status == MATCH_FOUND ? r->best.url : "(none)";
 }
 
-/* A scorer that has seen three clean downloads from the synth server
- * (10.77.0.1:80), so that its header and the client's request size are
- * learned. */
-static struct scorer *taught(const struct score_config *cfg,
-    const struct payload_config *pcfg, const struct synth *s)
+/* A scorer that has seen seven clean downloads from the synth server
+ * (10.77.0.1:80), of files of 6 and 7 hex digits, so that its header, its
+ * hex model and the client's request size are learned (a learned server's
+ * mode is counted again every four connections). */
+static struct scorer *taught_with(const struct score_config *cfg,
+    const struct payload_config *pcfg, const struct synth *s,
+    const uint64_t *sizes, size_t n)
 {
-	static const uint64_t teach[] = { 5000000, 20000000, 1234567 };
 	struct scorer *sc = scorer_new(cfg, pcfg);
 	struct match_result res;
 	struct connection c;
 	size_t i;
 
-	for (i = 0; i < sizeof(teach) / sizeof(teach[0]); i++) {
-		synth_download(s, teach[i], &c);
+	for (i = 0; i < n; i++) {
+		synth_download(s, sizes[i], &c);
 		run(sc, &c, &res);
 		match_result_clear(&res);
 	}
 	return sc;
+}
+
+static struct scorer *taught(const struct score_config *cfg,
+    const struct payload_config *pcfg, const struct synth *s)
+{
+	static const uint64_t teach[] = { 5000000, 20000000, 1234567,
+		30000000, 5000300, 30000997, 30001994 };
+
+	return taught_with(cfg, pcfg, s, teach, 7);
 }
 
 /* A download of @size with @retx segments sent again and @sack_bytes of
@@ -129,6 +139,11 @@ int main(void)
 		put(url, (uint64_t)i * 1000000 + 12345 + 250, NULL, 0);
 	}
 	put("https://t.example/edge.bin", 16384 * 300 - 100, NULL, 0);
+	/* files of 7 hex digits, apart from the dense regions */
+	put("http://h.example/h1.bin", 17000000, NULL, 0);
+	put("http://h.example/h2.bin", 18123456, NULL, 0);
+	put("http://h.example/h3.bin", 19345678, NULL, 0);
+	put("http://h.example/h4.bin", 21500000, NULL, 0);
 	/* dense regions: a size every 301 bytes (two), and every 997 */
 	for (i = 0; i < 300; i++) {
 		snprintf(url, sizeof(url), "http://d.example/d%d.bin", i);
@@ -253,6 +268,52 @@ int main(void)
 		match_result_clear(&res);
 
 		scorer_free(sc6);
+	}
+	/* A server whose header holds the size in decimal only (an S3-style
+	 * ETag): once files of 6 and 7 hex digits have voted, its overhead
+	 * keeps the hex digits in, and a stored file of either length fits
+	 * to the byte. */
+	{
+		struct synth s2 = s;
+		struct scorer *sc12;
+
+		s2.size_digits = 2;
+		sc12 = taught(&cfg, &pcfg, &s2);
+		synth_download(&s2, 7000000 + 301 * 150, &c);
+		run(sc12, &c, &res);
+		is_str(url_of(&res), "http://d.example/d150.bin", "no hex size "
+		    "in the header: the file (%.3f)", res.confidence);
+		ok(res.confidence >= 0.9, "... with confidence (%.3f)",
+		    res.confidence);
+		match_result_clear(&res);
+		synth_download(&s2, 7000000 + 301 * 150 + 1, &c);
+		run(sc12, &c, &res);
+		ok(res.status != MATCH_FOUND, "... a file one byte larger is "
+		    "not it (%s %.3f)", url_of(&res), res.confidence);
+		match_result_clear(&res);
+		scorer_free(sc12);
+	}
+	/* ... and while only files of one hex length have voted, either
+	 * model may hold: a file of 6 hex digits after 7-digit ones is
+	 * fitted under both (against null_weight 3, a fit a byte off
+	 * would not be named). */
+	{
+		static const uint64_t seven[] = { 20000000, 17000000, 18123456,
+			19345678, 21500000 };
+		struct score_config c13 = cfg;
+		struct synth s2 = s;
+		struct scorer *sc13;
+
+		c13.null_weight = 3;
+		s2.size_digits = 2;
+		sc13 = taught_with(&c13, &pcfg, &s2, seven, 5);
+		synth_download(&s2, 7000000 + 301 * 150, &c);
+		run(sc13, &c, &res);
+		is_str(url_of(&res), "http://d.example/d150.bin", "hex length "
+		    "not learned yet: a shorter file named (%.3f)",
+		    res.confidence);
+		match_result_clear(&res);
+		scorer_free(sc13);
 	}
 	/* A file two segments larger than a stored one, sent without loss:
 	 * it fits the stored file with two segments sent again, which no
