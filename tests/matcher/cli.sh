@@ -46,6 +46,8 @@ ok $? "store made with flowgrab-store import"
 cat > "$T/flows.py" <<'PY'
 import socket, struct, sys, time
 
+HEADER = "ts,te,td,sa,da,sp,dp,pr,flg,fwd,stos,ipkt,ibyt,opkt,obyt,in,out,sas,das,smk,dmk,dtos,dir,nh,nhb"
+
 def download(size, cport, t0, server="10.9.0.1", client="10.9.0.2", hdr=260):
     payload = size + hdr
     segs = (payload + 1447) // 1448
@@ -79,7 +81,7 @@ def v5(records, now_ms):
 
 now = int(time.time() * 1000)
 if sys.argv[1] == "csv":
-    print("ts,te,td,sa,da,sp,dp,pr,flg,fwd,stos,ipkt,ibyt,opkt,obyt,in,out,sas,das,smk,dmk,dtos,dir,nh,nhb")
+    print(HEADER)
     t0 = now - 60000
     for r in download(3000000, 40001, t0) + download(3000300, 40002, t0 + 5000) \
             + download(5555555, 40003, t0 + 9000) + download(20000, 40004, t0 + 12000):
@@ -91,6 +93,17 @@ elif sys.argv[1] == "v5":
     s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     s.sendto(v5(download(size, cport, now - 3000), now), ("127.0.0.1", port))
 PY
+
+# flows_csv < SCRIPT: nfdump CSV from the Python on stdin, run with
+# flows.py's helpers and `now` (ms) defined, after the CSV header
+flows_csv() {
+	{
+		sed '/^now = int(/,$d' "$T/flows.py"
+		echo 'now = int(time.time() * 1000)'
+		echo 'print(HEADER)'
+		cat
+	} | python3 -
+}
 
 # ---- batch mode on nfdump CSV --------------------------------------------
 python3 "$T/flows.py" csv > "$T/flows.csv"
@@ -150,12 +163,7 @@ http://files.example/c.bin,2345678,acme,import
 http://files.example/d.bin,4567890,acme,import
 EOF
 "$FLOWGRAB_STORE" -s "$T/hstore" -q import "$T/hold.csv"
-python3 - "$T/flows.py" > "$T/hflows.csv" <<'PY'
-import sys
-src = open(sys.argv[1]).read().split("now = int(")[0]
-exec(src)
-now = int(time.time() * 1000)
-print("ts,te,td,sa,da,sp,dp,pr,flg,fwd,stos,ipkt,ibyt,opkt,obyt,in,out,sas,das,smk,dmk,dtos,dir,nh,nhb")
+flows_csv > "$T/hflows.csv" <<'PY'
 t0 = now - 60000
 recs = download(3000000, 42001, t0)
 for i, size in enumerate((1234567, 2345678, 4567890)):
@@ -179,12 +187,7 @@ is "$(grep -c '"url":"' "$T/h.json")" 4 "held: all four downloads reported"
 # oldest goes out as it is.  4,100 ambiguous first downloads from as many
 # servers, then one plain detection (b.bin), then a few more: the first
 # held one must come out before the detection, not at the end of the input.
-python3 - "$T/flows.py" > "$T/hring.csv" <<'PY'
-import sys
-src = open(sys.argv[1]).read().split("now = int(")[0]
-exec(src)
-now = int(time.time() * 1000)
-print("ts,te,td,sa,da,sp,dp,pr,flg,fwd,stos,ipkt,ibyt,opkt,obyt,in,out,sas,das,smk,dmk,dtos,dir,nh,nhb")
+flows_csv > "$T/hring.csv" <<'PY'
 t0 = now - 200000
 recs = []
 for i in range(4100):
