@@ -52,7 +52,7 @@ def baseline(d):
     urls = [u for u in sizes[best] if u.startswith(want)] or sizes[best]
     return urls[0]
 
-phases = ["http-1", "https-1", "http-4", "https-4"]
+phases = ["http-1", "https-1", "http-4b", "https-4b", "http-4", "https-4"]
 def evaluate(pick, tau):
     out = {}
     for ph in phases + ["other"]:

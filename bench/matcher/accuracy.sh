@@ -15,10 +15,12 @@
 # downloaded.  N_FILES files (150 KB - 6 MB) and N_UNKNOWN files of sizes
 # the store does not have (the transfers a real network is full of: any
 # report on them is a false positive) are downloaded with curl from
-# nginx in four phases: HTTP one at a time, HTTPS one at a time (both paced
-# at 300 Mbit/s, a real path's bottleneck), HTTP four at once, HTTPS four at
-# once (unpaced: bursts overflow the veth backlog and segments are
-# retransmitted).  softflowd -v 10 -A milli exports to the matcher
+# nginx in six phases: HTTP and HTTPS one at a time (paced at 300 Mbit/s,
+# a real path's bottleneck, with a deep queue: no loss), four at once
+# through the same bottleneck with a 10 ms queue (http-4b, https-4b: some
+# loss, as on a real path), and four at once unpaced (http-4, https-4:
+# bursts overflow the veth backlog, and hundreds of segments per download
+# are retransmitted).  softflowd -v 10 -A milli exports to the matcher
 # (collector mode, --min-confidence 0 --unmatched, so that every
 # connection's best candidate and confidence are known).  Ground truth is
 # curl's local port for each URL.
@@ -132,6 +134,13 @@ four() {	# four PHASE BASE: the files four at a time
 		wait "${pids[@]}"
 	done
 }
+# four at once through a bottleneck with a short queue (300 Mbit/s, 10 ms:
+# some loss, as on a real path), then unpaced (bursts overflow the veth
+# backlog: heavy loss)
+tb_slow 300mbit 10ms
+four http-4b "$H"
+four https-4b "$S"
+tb_fast
 four http-4 "$H"
 four https-4 "$S"
 t1=$(date +%s)

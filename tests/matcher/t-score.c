@@ -434,6 +434,14 @@ int main(void)
 		    "TLS, 12 bytes of SACK options: the file (%.3f)",
 		    res.confidence);
 		match_result_clear(&res);
+		/* two such packets were never seen: 24 bytes above the file
+		 * is not enough to name it at these odds */
+		synth_download(&s, 6012345, &c);
+		c.data_octets += 24;
+		run(sc5, &c, &res);
+		ok(res.status != MATCH_FOUND, "TLS, 24 bytes above the file: "
+		    "not named (%s %.3f)", url_of(&res), res.confidence);
+		match_result_clear(&res);
 		scorer_free(sc5);
 	}
 	/* A file that ends 100 bytes short of a record boundary: the header

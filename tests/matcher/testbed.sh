@@ -136,13 +136,15 @@ tb_expire_all() {
 	done
 }
 
-# tb_slow RATE / tb_fast: shape the server's sending to RATE (tbf; there
-# is no netem here) for long transfers that stay ACK-clocked: curl
-# --limit-rate would close the receive window and nginx's limit_rate
-# pauses the sender, and both make TCP retransmit partial segments
+# tb_slow RATE [LATENCY] / tb_fast: shape the server's sending to RATE
+# (tbf; there is no netem here) for long transfers that stay ACK-clocked:
+# curl --limit-rate would close the receive window and nginx's limit_rate
+# pauses the sender, and both make TCP retransmit partial segments.  The
+# queue holds LATENCY (400ms) of traffic; a short one drops what overflows
+# it, as a real bottleneck does.
 tb_slow() {
 	tb_in_server tc qdisc add dev "$TB_VS" root tbf rate "$1" burst 32kb \
-	    latency 400ms
+	    latency "${2:-400ms}"
 }
 tb_fast() { tb_in_server tc qdisc del dev "$TB_VS" root 2>/dev/null; }
 
