@@ -126,30 +126,102 @@ static int cmp_i32(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-/* Lower median of @v (@n > 0, sorted here), and into *@l1 the sum of each
- * value's distance from it, capped at 3 (a stray vote counts no more). */
-static int32_t median_l1(int32_t *v, int n, int *l1)
+/* D-SACK copies of the overhead (TLS): 12 bytes each, up to two */
+#define SACK_STEPS 2
+
+/* Distance of @d from 0 or, with @sack, from a D-SACK copy (12, 24), a
+ * copy costing a byte more for each SACK block it needs: a base 12 or 24
+ * below the votes must not fit them as well as their own value. */
+static int32_t sack_dist(int32_t d, int sack)
 {
-	int32_t m;
-	int i;
+	int32_t best = d < 0 ? -d : d, q, e;
 
-	qsort(v, (size_t)n, sizeof(*v), cmp_i32);
-	m = v[(n - 1) / 2];
-	*l1 = 0;
-	for (i = 0; i < n; i++) {
-		int32_t d = v[i] > m ? v[i] - m : m - v[i];
-
-		*l1 += d < 3 ? d : 3;
+	for (q = 1; sack && q <= SACK_STEPS; q++) {
+		e = d - 12 * q;
+		if (e < 0)
+			e = -e;
+		if (e + q < best)
+			best = e + q;
 	}
-	return m;
+	return best;
+}
+
+/*
+ * The overhead @v[0..n) (@n > 0) agree on: the value b, among the values
+ * and, with @sack, their D-SACK copies taken off (v - 12, v - 24), that
+ * minimises the sum of each value's distance from b (sack_dist(), capped
+ * at 3: a stray vote counts no more), then has the most values exactly
+ * at b, then is the smallest.  Into *@l1 that sum.  Like a median for
+ * HTTP, but a cluster of D-SACK copies cannot pull it off the overhead.
+ */
+static int32_t best_base(const int32_t *v, int n, int sack, int *l1)
+{
+	int32_t best = v[0], b, d;
+	int i, j, q, sum, exact, bsum = -1, bexact = 0;
+
+	for (i = 0; i < n; i++)
+		for (q = 0; q <= (sack ? SACK_STEPS : 0); q++) {
+			b = v[i] - 12 * q;
+			sum = exact = 0;
+			for (j = 0; j < n; j++) {
+				d = sack_dist(v[j] - b, sack);
+				sum += d < 3 ? d : 3;
+				exact += v[j] == b;
+			}
+			if (bsum < 0 || sum < bsum ||
+			    (sum == bsum && (exact > bexact ||
+			    (exact == bexact && b < best)))) {
+				bsum = sum;
+				bexact = exact;
+				best = b;
+			}
+		}
+	*l1 = bsum;
+	return best;
+}
+
+/*
+ * How far below @mode (tag @tag) the connections' overhead lies if a
+ * quarter of the @cnt connections in the mode's window, and at least two,
+ * have a vote 12 bytes below it (+-1): the median of those votes - @mode;
+ * else 0.
+ */
+static int32_t dsack_below(const uint64_t *v, int n, uint8_t tag,
+    int32_t mode, int cnt)
+{
+	int32_t low[PROFILE_RING], target = mode - 12;
+	int nlow = 0, k, unused;
+	uint32_t c;
+
+	for (c = 0; c < PROFILE_RING; c++) {
+		int32_t best = 0;
+		int found = 0;
+
+		for (k = 0; k < n; k++) {
+			int32_t o = key_o(v[k]);
+
+			if (key_conn(v[k]) != c || key_tag(v[k]) != tag ||
+			    o < target - 1 || o > target + 1)
+				continue;
+			if (!found || abs(o - target) < abs(best - target))
+				best = o;
+			found = 1;
+		}
+		if (found)
+			low[nlow++] = best;
+	}
+	if (nlow < 2 || 4 * nlow < cnt)
+		return 0;
+	return best_base(low, nlow, 0, &unused) - mode;
 }
 
 /*
  * The overhead most connections agree on: the window of 2 x tol holding
- * votes of the most distinct connections, and in it the median of each
- * connection's vote nearest the window's middle.  A median, not a mean:
- * a wrong candidate's vote that falls into the window by chance must not
- * pull a server whose overhead is exact to the byte (HTTP) off by one.
+ * votes of the most distinct connections, and in it the value most of
+ * the connections' votes nearest the window's middle agree on
+ * (best_base()).  Not a mean: a wrong candidate's vote that falls into the
+ * window by chance must not pull a server whose overhead is exact to the
+ * byte off by one, nor D-SACK copies a TLS server's by 12.
  * Which of the hex-digit models the server follows (profile.h) is the one
  * under which the connections agree more closely.
  */
@@ -158,11 +230,12 @@ static void compute_mode(struct server_profile *s, int64_t tol)
 	const uint64_t *v = s->votes;
 	int n = s->nvotes, lo, hi, k, cnt = 0, l1yes, l1no, nh[17] = { 0 };
 	int32_t yes[PROFILE_RING], no[PROFILE_RING], dev[PROFILE_RING];
-	int32_t y0[PROFILE_RING], n0[PROFILE_RING], myes, mno, *vals;
+	int32_t myes, mno, *vals;
 	uint8_t h0[PROFILE_RING];
 	int64_t mid2;
 	uint32_t c;
 	int h, kinds = 0, typ = 0;
+	uint8_t tag;
 	struct profile_fit *f = &s->fit;
 
 	s->mode_valid = 1;
@@ -193,21 +266,22 @@ static void compute_mode(struct server_profile *s, int64_t tol)
 		}
 		if (bestd < 0)
 			continue;
-		y0[cnt] = yes[cnt] = o;
-		n0[cnt] = no[cnt] = o + h;
+		yes[cnt] = o;
+		no[cnt] = o + h;
 		h0[cnt++] = (uint8_t)h;
 	}
-	/* The lower median (an overhead the votes hold, not a half byte),
-	 * with the sizes' hex digits taken off and kept in. */
-	myes = median_l1(yes, cnt, &l1yes);
-	mno = median_l1(no, cnt, &l1no);
+	/* The overhead they agree on (an overhead the votes hold, not a
+	 * half byte), with the sizes' hex digits taken off and kept in. */
+	tag = key_tag(v[hi]);
+	myes = best_base(yes, cnt, tag != 0, &l1yes);
+	mno = best_base(no, cnt, tag != 0, &l1no);
 	/* Which model: only connections that fit one of the medians within
 	 * a byte say (a stray vote says nothing), and only if they were for
 	 * sizes of different hex lengths; a clear difference (2 connections'
 	 * worth) decides, else both stay possible. */
 	for (k = 0; k < cnt; k++)
-		if ((y0[k] >= myes - 1 && y0[k] <= myes + 1) ||
-		    (n0[k] >= mno - 1 && n0[k] <= mno + 1))
+		if (sack_dist(yes[k] - myes, tag != 0) <= 1 ||
+		    sack_dist(no[k] - mno, tag != 0) <= 1)
 			if (nh[h0[k]]++ == 0)
 				kinds++;
 	for (h = 1; h <= 16; h++)
@@ -222,12 +296,24 @@ static void compute_mode(struct server_profile *s, int64_t tol)
 	f->hex_typ = (uint8_t)typ;
 	f->mode = f->hex == PROFILE_HEX_NO ? mno : myes;
 	vals = f->hex == PROFILE_HEX_NO ? no : yes;
+	f->tag = tag;
+	/* TLS: a SACK block on a server packet (D-SACK) adds 12 bytes and
+	 * never takes any, so when most recent connections carried one the
+	 * median sits 12 above the overhead (four HTTPS downloads at once
+	 * on the testbed did that to a whole phase).  Connections 12 below
+	 * it, a quarter of them and at least two, hold the overhead. */
+	for (k = 0; f->tag && k < SACK_STEPS; k++) {
+		int32_t shift = dsack_below(v, n, f->tag, myes, cnt);
+
+		if (!shift)
+			break;
+		myes += shift;
+		f->mode += shift;
+	}
 	for (k = 0; k < cnt; k++)
-		dev[k] = vals[k] > (int32_t)f->mode ?
-		    vals[k] - (int32_t)f->mode : (int32_t)f->mode - vals[k];
+		dev[k] = sack_dist(vals[k] - (int32_t)f->mode, tag != 0);
 	qsort(dev, (size_t)cnt, sizeof(*dev), cmp_i32);
 	f->spread = 1.4826 * dev[(cnt - 1) / 2];
-	f->tag = key_tag(v[hi]);
 	/* The best window that does not overlap the mode: in a dense store
 	 * a few connections agree on some wrong value by chance, and the
 	 * mode means something only if it clearly beats such values. */
