@@ -116,23 +116,27 @@ static void release(struct matcher *m, uint32_t i)
 	complete(m, &h->c, &res);
 }
 
+/* The oldest slot of the ring out: released if still held. */
+static void pop_oldest(struct matcher *m)
+{
+	if (m->held[m->held_head].used)
+		release(m, m->held_head);
+	m->held_head = (m->held_head + 1) % HOLD_MAX;
+	m->held_span--;
+}
+
 /* Release what has waited long enough (@all: everything), oldest first:
  * hold_ms of flow time, or of wall time in a collector. */
 static void release_due(struct matcher *m, int64_t flow_ms, int all)
 {
 	while (m->held_span) {
-		uint32_t i = m->held_head;
-		struct held *h = &m->held[i];
+		const struct held *h = &m->held[m->held_head];
 
-		if (h->used) {
-			if (!all && h->c.end_ms + m->o.hold_ms > flow_ms &&
-			    (!m->wall_ms || !h->since_ms ||
-			    h->since_ms + m->o.hold_ms > m->wall_ms))
-				break;
-			release(m, i);
-		}
-		m->held_head = (m->held_head + 1) % HOLD_MAX;
-		m->held_span--;
+		if (h->used && !all && h->c.end_ms + m->o.hold_ms > flow_ms &&
+		    (!m->wall_ms || !h->since_ms ||
+		    h->since_ms + m->o.hold_ms > m->wall_ms))
+			break;
+		pop_oldest(m);
 	}
 }
 
@@ -157,12 +161,8 @@ static void hold(struct matcher *m, const struct connection *c)
 	if (!m->held)
 		m->held = fg_calloc(HOLD_MAX, sizeof(*m->held));
 	/* full: the oldest go out as they are now */
-	while (m->held_span == HOLD_MAX) {
-		if (m->held[m->held_head].used)
-			release(m, m->held_head);
-		m->held_head = (m->held_head + 1) % HOLD_MAX;
-		m->held_span--;
-	}
+	while (m->held_span == HOLD_MAX)
+		pop_oldest(m);
 	i = (m->held_head + m->held_span++) % HOLD_MAX;
 	m->held[i].c = *c;
 	m->held[i].since_ms = m->wall_ms;
@@ -267,9 +267,8 @@ int match_tick(struct matcher *m, int64_t now_ms)
 		m->wall_ms = now_ms;
 		if (m->held_span)
 			release_due(m, INT64_MIN, 0);
-	}
-	if (now_ms)
 		group_expire(m->groups, now_ms);
+	}
 	return store_txn_renew(m->txn);
 }
 

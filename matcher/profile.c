@@ -15,11 +15,6 @@
 #include "profile.h"
 #include "util.h"
 
-struct conn_votes {
-	int64_t payload;
-	uint8_t n;
-};
-
 struct server_profile {
 	struct addrtab_key key;     /* first: the table's */
 	uint32_t next;              /* ring position */
@@ -31,7 +26,7 @@ struct server_profile {
 	/* the last fit the caller accepted (profile_keep()) */
 	uint8_t kept_valid;
 	struct profile_fit kept;
-	struct conn_votes ring[PROFILE_RING];
+	int64_t payload[PROFILE_RING]; /* each remembered connection's */
 	/* every remembered vote, kept sorted (see vote_key()) */
 	uint16_t nvotes;
 	uint64_t votes[PROFILE_RING * PROFILE_VOTES];
@@ -183,8 +178,8 @@ static int32_t best_base(const int32_t *v, int n, int sack, int *l1)
 /*
  * How far below @mode (tag @tag) the connections' overhead lies if a
  * quarter of the @cnt connections in the mode's window, and at least two,
- * have a vote 12 bytes below it (+-1): the median of those votes - @mode;
- * else 0.
+ * have a vote 12 bytes below it (+-1): the value those votes agree on
+ * (best_base()) - @mode; else 0.
  */
 static int32_t dsack_below(const uint64_t *v, int n, uint8_t tag,
     int32_t mode, int cnt)
@@ -241,7 +236,6 @@ static void compute_mode(struct server_profile *s, int64_t tol)
 	s->mode_valid = 1;
 	s->mode_tol = tol;
 	memset(f, 0, sizeof(*f));
-	f->count = (int)s->count;
 	if (!n)
 		return;
 	f->support = best_window(v, n, tol, 0, 0, 0, &lo, &hi);
@@ -275,7 +269,7 @@ static void compute_mode(struct server_profile *s, int64_t tol)
 	tag = key_tag(v[hi]);
 	myes = best_base(yes, cnt, tag != 0, &l1yes);
 	mno = best_base(no, cnt, tag != 0, &l1no);
-	/* Which model: only connections that fit one of the medians within
+	/* Which model: only connections that fit one of the two within
 	 * a byte say (a stray vote says nothing), and only if they were for
 	 * sizes of different hex lengths; a clear difference (2 connections'
 	 * worth) decides, else both stay possible. */
@@ -352,8 +346,8 @@ void profile_add(struct profile_table *p, uint8_t family,
 	int j, k, a, b, m;
 
 	for (i = 0; i < s->count; i++)
-		if (s->ring[i].payload - payload <= 64 &&
-		    payload - s->ring[i].payload <= 64)
+		if (s->payload[i] - payload <= 64 &&
+		    payload - s->payload[i] <= 64)
 			slot = i;
 	if (slot == PROFILE_RING) {
 		slot = s->next;
@@ -363,8 +357,7 @@ void profile_add(struct profile_table *p, uint8_t family,
 	}
 	if (n > PROFILE_VOTES)
 		n = PROFILE_VOTES;
-	s->ring[slot].payload = payload;
-	s->ring[slot].n = (uint8_t)n;
+	s->payload[slot] = payload;
 	/* the new votes sorted (insertion sort: a few dozen) ... */
 	for (j = 0; j < n; j++) {
 		uint64_t key = vote_key(tags[j], overheads[j], slot, hex[j]);

@@ -64,6 +64,8 @@ static const double sackopt_prior[SACKOPT_MAX] = { 0.898, 0.1, 0.002 };
  * last 1,500 bytes of a record) both counts are given half the weight.
  */
 #define EDGE_PRIOR 0.5
+/* TLS record overheads tried: 1.3 AEAD, 1.2 AES-GCM, 1.2 ChaCha20 */
+static const uint8_t tls_tags[] = { 22, 29, 21 };
 
 struct scorer {
 	struct score_config cfg;
@@ -362,13 +364,14 @@ static double without_records(const struct scorer *s,
 
 /* Candidates whose records are read: at least FETCH_MIN, then on while
  * one not read yet could still win with the strongest evidence. */
+#define FETCH_MIN 4
+#define FETCH_MAX 16
+/* Times max_scan a connection with evidence of loss scans (lookup()) */
 #define LOSS_SCAN 16
 /* A client's requests differ by their URLs' lengths: bytes above its
  * smallest that are not taken for SACK blocks (24 and 48 measured the
  * same on the testbed) */
 #define REQUEST_SLACK 24
-#define FETCH_MIN 4
-#define FETCH_MAX 16
 
 static int scan_window(struct scorer *s, uint64_t lo, uint64_t hi,
     struct scan *sc)
@@ -392,7 +395,6 @@ static int lookup(struct scorer *s, const struct connection *c,
     const struct payload_estimate *e, int nparts, int tries,
     struct match_result *res)
 {
-	static const uint8_t tls_tags[] = { 22, 29, 21 };
 	static const uint8_t http_tags[] = { 0 };
 	const uint8_t *tags = e->tls ? tls_tags : http_tags;
 	int ntags = e->tls ? 3 : 1;
@@ -808,7 +810,6 @@ votes:
 		uint8_t tg[PROFILE_VOTES], hx[PROFILE_VOTES];
 		uint32_t vidx[PROFILE_VOTES];
 		int nv = 0, pass;
-		static const uint8_t all_tls[] = { 22, 29, 21 };
 
 		for (pass = 0; pass < 2 && nv < PROFILE_VOTES; pass++) {
 			uint32_t nvi = top_m(sc.c, sc.n, -1, !pass, vidx,
@@ -818,7 +819,7 @@ votes:
 				int nt = e->tls ? 3 : 1;
 
 				for (t = 0; t < nt && nv < PROFILE_VOTES; t++) {
-					uint8_t tag = e->tls ? all_tls[t] : 0;
+					uint8_t tag = e->tls ? tls_tags[t] : 0;
 					int64_t o = overhead_of(s, e,
 					    sc.c[vidx[i]].size, tag, 1);
 

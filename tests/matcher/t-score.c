@@ -91,6 +91,34 @@ static struct scorer *taught(const struct score_config *cfg,
 	return taught_with(cfg, pcfg, s, teach, 7);
 }
 
+/* The size of t.example's TLS download @i (1-8): every other one the
+ * near duplicate, 250 bytes larger. */
+static uint64_t t_size(int i)
+{
+	return (uint64_t)i * 1000000 + 12345 + (i % 2 ? 250 : 0);
+}
+
+/* A scorer that has seen t.example's eight TLS downloads from the synth
+ * server (@s with its tls_hs set), download i with 12 bytes of SACK
+ * options if bit i - 1 of @sack is set. */
+static struct scorer *tls_taught(const struct score_config *cfg,
+    const struct payload_config *pcfg, const struct synth *s, unsigned sack)
+{
+	struct scorer *sc = scorer_new(cfg, pcfg);
+	struct match_result res;
+	struct connection c;
+	int i;
+
+	for (i = 1; i <= 8; i++) {
+		synth_download(s, t_size(i), &c);
+		if (sack & 1u << (i - 1))
+			c.data_octets += 12;
+		run(sc, &c, &res);
+		match_result_clear(&res);
+	}
+	return sc;
+}
+
 /* A download of @size with @retx segments sent again and @sack_bytes of
  * SACK blocks on the client's ACKs, scored by a taught scorer. */
 static void lossy(const struct score_config *cfg,
@@ -394,7 +422,7 @@ int main(void)
 	 * it from downloads of different files */
 	s.tls_hs = 1830;
 	for (i = 1; i <= 8; i++) {
-		uint64_t size = (uint64_t)i * 1000000 + 12345 + (i % 2 ? 250 : 0);
+		uint64_t size = t_size(i);
 
 		snprintf(url, sizeof(url), "https://t.example/t%d%s.bin", i,
 		    i % 2 ? "-near" : "");
@@ -420,13 +448,7 @@ int main(void)
 		struct scorer *sc5;
 
 		c5.null_weight = 80;
-		sc5 = scorer_new(&c5, &pcfg);
-		for (i = 1; i <= 8; i++) {
-			synth_download(&s, (uint64_t)i * 1000000 + 12345 +
-			    (i % 2 ? 250 : 0), &c);
-			run(sc5, &c, &res);
-			match_result_clear(&res);
-		}
+		sc5 = tls_taught(&c5, &pcfg, &s, 0);
 		synth_download(&s, 6012345, &c);
 		c.data_octets += 12;
 		run(sc5, &c, &res);
@@ -449,16 +471,9 @@ int main(void)
 	 * overhead must stay the server's own, not move to the copies, or
 	 * every clean download after is 12 bytes short of it. */
 	{
-		struct scorer *sc14 = scorer_new(&cfg, &pcfg);
+		/* all but downloads 3, 6 and 8 */
+		struct scorer *sc14 = tls_taught(&cfg, &pcfg, &s, 0x5b);
 
-		for (i = 1; i <= 8; i++) {
-			synth_download(&s, (uint64_t)i * 1000000 + 12345 +
-			    (i % 2 ? 250 : 0), &c);
-			if (i != 3 && i != 6 && i != 8)
-				c.data_octets += 12;
-			run(sc14, &c, &res);
-			match_result_clear(&res);
-		}
 		synth_download(&s, 6012345, &c);
 		run(sc14, &c, &res);
 		is_str(url_of(&res), "https://t.example/t6.bin", "TLS, five of "
@@ -473,14 +488,8 @@ int main(void)
 	 * in front pushes its tail into one record more than its size
 	 * alone needs. */
 	{
-		struct scorer *sc7 = scorer_new(&cfg, &pcfg);
+		struct scorer *sc7 = tls_taught(&cfg, &pcfg, &s, 0);
 
-		for (i = 1; i <= 8; i++) {
-			synth_download(&s, (uint64_t)i * 1000000 + 12345 +
-			    (i % 2 ? 250 : 0), &c);
-			run(sc7, &c, &res);
-			match_result_clear(&res);
-		}
 		synth_download(&s, 16384 * 300 - 100, &c);
 		run(sc7, &c, &res);
 		is_str(url_of(&res), "https://t.example/edge.bin",
