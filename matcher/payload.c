@@ -123,7 +123,7 @@ static void loss_model(const struct payload_config *cfg,
 }
 
 /* The file sizes worth looking up; -1 if none. */
-static int size_window(const struct payload_config *cfg,
+int payload_window(const struct payload_config *cfg,
     struct payload_estimate *e)
 {
 	int64_t p = e->payload, lo, hi, slack = (int64_t)(3 * e->sigma);
@@ -205,12 +205,12 @@ int payload_estimate(const struct payload_config *cfg,
 	sig *= cfg->tol_scale;
 	e->sigma = sig;
 	e->sigma_pad = per_pkt_pad * cfg->tol_scale;
-	return size_window(cfg, e);
+	return payload_window(cfg, e);
 }
 
 int payload_rebase(const struct payload_config *cfg,
     const struct connection *c, int64_t req_base, struct payload_estimate *e)
 {
 	loss_model(cfg, c, req_base, e);
-	return size_window(cfg, e);
+	return payload_window(cfg, e);
 }

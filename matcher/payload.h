@@ -68,6 +68,15 @@ int payload_estimate(const struct payload_config *cfg,
     const struct connection *c, struct payload_estimate *e);
 
 /*
+ * Set @e->lo and @e->hi: the file sizes @e->payload may carry, given its
+ * tls, sigma, mss and segment counts (a bare estimate with only payload
+ * and tls set gives the sizes any plausible overhead allows).  0, or -1
+ * if none.
+ */
+int payload_window(const struct payload_config *cfg,
+    struct payload_estimate *e);
+
+/*
  * Redo @e's loss model (SACK-laden ACKs, retransmissions to expect, the
  * size window) for a client whose requests usually take @req_base bytes
  * beyond bare ACKs, instead of the typical request of the config: a

@@ -27,7 +27,9 @@ struct server_profile {
 	uint8_t kept_valid;
 	struct profile_fit kept;
 	int64_t payload[PROFILE_RING]; /* each remembered connection's */
-	/* every remembered vote, kept sorted (see vote_key()) */
+	uint8_t wide_age;           /* connections added since the last
+	                               wide fit */
+	/* every remembered vote, kept sorted (see profile_vote()) */
 	uint16_t nvotes;
 	uint64_t votes[PROFILE_RING * PROFILE_VOTES];
 };
@@ -63,7 +65,7 @@ static struct server_profile *lookup(struct profile_table *p, uint8_t family,
  * tag in bits 40-47, overhead + 2^31 in bits 8-39, connection in 4-7, the
  * hex digits of the candidate's size (1-16, 16 as 0) in 0-3.
  */
-static uint64_t vote_key(uint8_t tag, int32_t o, uint32_t conn, uint8_t hex)
+uint64_t profile_vote(uint8_t tag, int32_t o, uint32_t conn, uint8_t hex)
 {
 	return (uint64_t)tag << 40 |
 	    (uint64_t)((uint32_t)o ^ 0x80000000u) << 8 |
@@ -78,11 +80,28 @@ static int32_t key_o(uint64_t k)
 static uint32_t key_conn(uint64_t k) { return (uint32_t)((k >> 4) & 0xf); }
 static int key_hex(uint64_t k) { return (k & 0xf) ? (int)(k & 0xf) : 16; }
 
+/* D-SACK copies of the overhead (TLS): 12 bytes each, up to two */
+#define SACK_STEPS 2
+
+/* Does [@a, @b] overlap the mode's neighbourhood (best_window())? */
+static int near_mode(int32_t a, int32_t b, uint8_t tag, double mode,
+    int64_t tol)
+{
+	int q;
+
+	for (q = 0; q <= (tag ? SACK_STEPS : 0); q++)
+		if (b >= mode + 12 * q - 3 * tol &&
+		    a <= mode + 12 * q + 3 * tol)
+			return 1;
+	return 0;
+}
+
 /*
  * Slide a window of 2 x tol over the sorted votes, counting distinct
  * connections in it (two pointers, O(v) after the O(v) sort).  With
  * @skip set, windows that overlap [mode - 3 tol, mode + 3 tol] of the
- * mode's tag are not counted.  Returns the best count; *@blo and *@bhi
+ * mode's tag, or for TLS its D-SACK copies 12 and 24 above, are not
+ * counted.  Returns the best count; *@blo and *@bhi
  * get that window.
  */
 static int best_window(const uint64_t *v, int n, int64_t tol, int skip,
@@ -101,9 +120,8 @@ static int best_window(const uint64_t *v, int n, int64_t tol, int skip,
 				distinct--;
 			lo++;
 		}
-		if (skip && key_tag(v[i]) == mtag &&
-		    key_o(v[i]) >= mode - 3 * tol &&
-		    key_o(v[lo]) <= mode + 3 * tol)
+		if (skip && key_tag(v[i]) == mtag && near_mode(key_o(v[lo]),
+		    key_o(v[i]), mtag, mode, tol))
 			continue;
 		if (distinct > best) {
 			best = distinct;
@@ -120,9 +138,6 @@ static int cmp_i32(const void *a, const void *b)
 
 	return (x > y) - (x < y);
 }
-
-/* D-SACK copies of the overhead (TLS): 12 bytes each, up to two */
-#define SACK_STEPS 2
 
 /* Distance of @d from 0 or, with @sack, from a D-SACK copy (12, 24), a
  * copy costing a byte more for each SACK block it needs: a base 12 or 24
@@ -182,9 +197,9 @@ static int32_t best_base(const int32_t *v, int n, int sack, int *l1)
  * (best_base()) - @mode; else 0.
  */
 static int32_t dsack_below(const uint64_t *v, int n, uint8_t tag,
-    int32_t mode, int cnt)
+    int32_t mode, int cnt, int exact)
 {
-	int32_t low[PROFILE_RING], target = mode - 12;
+	int32_t low[PROFILE_RING], target = mode - 12, slack = exact ? 0 : 1;
 	int nlow = 0, k, unused;
 	uint32_t c;
 
@@ -196,7 +211,7 @@ static int32_t dsack_below(const uint64_t *v, int n, uint8_t tag,
 			int32_t o = key_o(v[k]);
 
 			if (key_conn(v[k]) != c || key_tag(v[k]) != tag ||
-			    o < target - 1 || o > target + 1)
+			    o < target - slack || o > target + slack)
 				continue;
 			if (!found || abs(o - target) < abs(best - target))
 				best = o;
@@ -205,7 +220,7 @@ static int32_t dsack_below(const uint64_t *v, int n, uint8_t tag,
 		if (found)
 			low[nlow++] = best;
 	}
-	if (nlow < 2 || 4 * nlow < cnt)
+	if (nlow < 2 + exact || 4 * nlow < cnt)
 		return 0;
 	return best_base(low, nlow, 0, &unused) - mode;
 }
@@ -218,12 +233,14 @@ static int32_t dsack_below(const uint64_t *v, int n, uint8_t tag,
  * window by chance must not pull a server whose overhead is exact to the
  * byte off by one, nor D-SACK copies a TLS server's by 12.
  * Which of the hex-digit models the server follows (profile.h) is the one
- * under which the connections agree more closely.
+ * under which the connections agree more closely.  With @tol 0 (a wide
+ * fit, profile.h) only votes exactly equal agree, and D-SACK copies must
+ * be exact too, and from three connections.
  */
-static void compute_mode(struct server_profile *s, int64_t tol)
+static void fit_votes(const uint64_t *v, int n, int64_t tol,
+    struct profile_fit *f)
 {
-	const uint64_t *v = s->votes;
-	int n = s->nvotes, lo, hi, k, cnt = 0, l1yes, l1no, nh[17] = { 0 };
+	int lo, hi, k, cnt = 0, l1yes, l1no, nh[17] = { 0 };
 	int32_t yes[PROFILE_RING], no[PROFILE_RING], dev[PROFILE_RING];
 	int32_t myes, mno, *vals;
 	uint8_t h0[PROFILE_RING];
@@ -231,10 +248,7 @@ static void compute_mode(struct server_profile *s, int64_t tol)
 	uint32_t c;
 	int h, kinds = 0, typ = 0;
 	uint8_t tag;
-	struct profile_fit *f = &s->fit;
 
-	s->mode_valid = 1;
-	s->mode_tol = tol;
 	memset(f, 0, sizeof(*f));
 	if (!n)
 		return;
@@ -297,7 +311,8 @@ static void compute_mode(struct server_profile *s, int64_t tol)
 	 * on the testbed did that to a whole phase).  Connections 12 below
 	 * it, a quarter of them and at least two, hold the overhead. */
 	for (k = 0; f->tag && k < SACK_STEPS; k++) {
-		int32_t shift = dsack_below(v, n, f->tag, myes, cnt);
+		int32_t shift = dsack_below(v, n, f->tag, myes, cnt,
+		    tol == 0);
 
 		if (!shift)
 			break;
@@ -312,6 +327,13 @@ static void compute_mode(struct server_profile *s, int64_t tol)
 	 * a few connections agree on some wrong value by chance, and the
 	 * mode means something only if it clearly beats such values. */
 	f->runner_up = best_window(v, n, tol, 1, f->tag, myes, &lo, &hi);
+}
+
+static void compute_mode(struct server_profile *s, int64_t tol)
+{
+	s->mode_valid = 1;
+	s->mode_tol = tol;
+	fit_votes(s->votes, s->nvotes, tol, &s->fit);
 }
 
 int profile_mode(struct profile_table *p, uint8_t family,
@@ -360,7 +382,7 @@ void profile_add(struct profile_table *p, uint8_t family,
 	s->payload[slot] = payload;
 	/* the new votes sorted (insertion sort: a few dozen) ... */
 	for (j = 0; j < n; j++) {
-		uint64_t key = vote_key(tags[j], overheads[j], slot, hex[j]);
+		uint64_t key = profile_vote(tags[j], overheads[j], slot, hex[j]);
 
 		for (k = j; k > 0 && nv[k - 1] > key; k--)
 			nv[k] = nv[k - 1];
@@ -383,6 +405,8 @@ void profile_add(struct profile_table *p, uint8_t family,
 	s->nvotes = (uint16_t)m;
 	if (s->stale < UINT8_MAX)
 		s->stale++;
+	if (s->wide_age < UINT8_MAX)
+		s->wide_age++;
 }
 
 void profile_keep(struct profile_table *p, uint8_t family,
@@ -404,5 +428,43 @@ int profile_kept(struct profile_table *p, uint8_t family,
 	if (!s || !s->kept_valid)
 		return -1;
 	*f = s->kept;
+	return 0;
+}
+
+int profile_recent(struct profile_table *p, uint8_t family,
+    const uint8_t *server, uint16_t port, int64_t *payloads, int *age)
+{
+	struct server_profile *s = lookup(p, family, server, port, 0);
+
+	if (!s)
+		return -1;
+	memcpy(payloads, s->payload, s->count * sizeof(*payloads));
+	*age = s->wide_age;
+	return (int)s->count;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+int profile_wide_fit(struct profile_table *p, uint8_t family,
+    const uint8_t *server, uint16_t port, uint64_t *votes, int n,
+    struct profile_fit *f)
+{
+	struct server_profile *s = lookup(p, family, server, port, 0);
+
+	memset(f, 0, sizeof(*f));
+	if (!s)
+		return -1;
+	s->wide_age = 0;
+	if (n > 0) {
+		qsort(votes, (size_t)n, sizeof(*votes), cmp_u64);
+		fit_votes(votes, n, 0, f);
+	}
+	f->count = (int)s->count;
+	f->wide = 1;
 	return 0;
 }

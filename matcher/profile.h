@@ -45,6 +45,7 @@ struct profile_fit {
 	int support;                /* connections voting for it */
 	int runner_up;              /* support of the best value elsewhere */
 	int count;                  /* connections remembered */
+	uint8_t wide;               /* from a wide fit (below) */
 };
 
 /*
@@ -73,5 +74,30 @@ void profile_add(struct profile_table *p, uint8_t family,
     const uint8_t *server, uint16_t port, int64_t payload,
     const int32_t *overheads, const uint8_t *tags, const uint8_t *hex,
     int n);
+
+/*
+ * The wide fit.  A connection votes for its best few candidates only
+ * (PROFILE_VOTES), ranked by a model that does not know the server yet;
+ * where the store is dense and the overhead far from the typical one (a
+ * TLS server whose handshake is 1.3 KB, not 3.5), the right candidate is
+ * rarely among them, and a value some connections share by chance can win.
+ * A wide fit takes every candidate of the remembered connections (the
+ * caller scans the store again for each payload) and counts only exact
+ * agreement: the true overhead is exact to the byte, chance agreement on
+ * one byte is rare.
+ *
+ * profile_recent() gives the payloads of the connections remembered
+ * (@payloads[PROFILE_RING], index = the connection for profile_vote()),
+ * and in *@age how many were added since the last wide fit; it returns
+ * how many there are, or -1 if the server is unknown.
+ * profile_wide_fit() fits @votes[0..n) (profile_vote(), sorted here) at
+ * tolerance 0 into @f (wide set) and restarts the age.  Returns 0 or -1.
+ */
+int profile_recent(struct profile_table *p, uint8_t family,
+    const uint8_t *server, uint16_t port, int64_t *payloads, int *age);
+uint64_t profile_vote(uint8_t tag, int32_t o, uint32_t conn, uint8_t hex);
+int profile_wide_fit(struct profile_table *p, uint8_t family,
+    const uint8_t *server, uint16_t port, uint64_t *votes, int n,
+    struct profile_fit *f);
 
 #endif

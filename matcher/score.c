@@ -77,6 +77,8 @@ struct scorer {
 	int novote;                 /* scoring again: the votes are in */
 	struct cand *buf;           /* candidates, reused between lookups */
 	uint32_t bufcap;
+	struct cand *wbuf;          /* a wide fit's (wide_fit()) */
+	uint64_t *wvotes;
 };
 
 struct cand {
@@ -125,6 +127,8 @@ void scorer_free(struct scorer *s)
 	profile_free(s->prof);
 	clients_free(s->clients);
 	free(s->buf);
+	free(s->wbuf);
+	free(s->wvotes);
 	free(s);
 }
 
@@ -387,6 +391,71 @@ static int scan_window(struct scorer *s, uint64_t lo, uint64_t hi,
 }
 
 /*
+ * A wide fit (profile.h) of the server of @c, once WIDE_MIN connections
+ * are remembered and every WIDE_MIN new ones: every candidate of each
+ * remembered payload votes, all three TLS record overheads for TLS.  A
+ * window with more than WIDE_SCAN candidates is left out (so dense that
+ * chance agreement would be common).  Into @f; returns 1 if the fit is
+ * clear: four connections and a third of those remembered agree exactly,
+ * two more than on any other value (on the testbed, seed 15: 5-14 against
+ * at most 3, with 8 and 16 remembered).
+ */
+#define WIDE_MIN 8
+#define WIDE_SCAN 1024
+
+static int wide_fit(struct scorer *s, const struct connection *c,
+    const struct payload_estimate *e, struct profile_fit *f)
+{
+	int64_t pay[PROFILE_RING];
+	int age, n, i, t, nt = e->tls ? 3 : 1, nv = 0;
+	struct scan sc;
+	uint32_t j;
+
+	n = profile_recent(s->prof, c->family, c->server, c->server_port,
+	    pay, &age);
+	if (n < WIDE_MIN || age < WIDE_MIN)
+		return 0;
+	if (!s->wbuf) {
+		s->wbuf = fg_calloc(WIDE_SCAN, sizeof(*s->wbuf));
+		s->wvotes = fg_calloc((size_t)PROFILE_RING * WIDE_SCAN * 3,
+		    sizeof(*s->wvotes));
+	}
+	memset(&sc, 0, sizeof(sc));
+	sc.c = s->wbuf;
+	sc.cap = WIDE_SCAN;
+	for (i = 0; i < n; i++) {
+		struct payload_estimate w;
+
+		memset(&w, 0, sizeof(w));
+		w.payload = pay[i];
+		w.tls = e->tls;
+		if (payload_window(&s->pcfg, &w) != 0 ||
+		    scan_window(s, w.lo, w.hi, &sc) != 0 || sc.truncated)
+			continue;
+		for (j = 0; j < sc.n; j++)
+			for (t = 0; t < nt; t++) {
+				uint8_t tag = e->tls ? tls_tags[t] : 0;
+				int64_t o = payload_overhead(&s->pcfg, &w,
+				    sc.c[j].size, tag);
+
+				if (o < INT32_MIN || o > INT32_MAX)
+					continue;
+				s->wvotes[nv++] = profile_vote(tag, (int32_t)o,
+				    (uint32_t)i, (uint8_t)payload_hexdigits(
+				    sc.c[j].size));
+			}
+	}
+	if (profile_wide_fit(s->prof, c->family, c->server, c->server_port,
+	    s->wvotes, nv, f) != 0)
+		return 0;
+	fg_debug("profile: wide fit of %d votes: mode %.0f tag %u support %d "
+	    "runner-up %d of %d", nv, f->mode, f->tag, f->support,
+	    f->runner_up, f->count);
+	return f->support >= 4 && 3 * f->support >= f->count &&
+	    f->support >= f->runner_up + 2;
+}
+
+/*
  * The lookup and scoring shared by single connections and range groups.
  * @nparts > 1 scales the overhead: each part has its own header and
  * handshake.
@@ -464,24 +533,46 @@ static int lookup(struct scorer *s, const struct connection *c,
 	 * be backed by three connections for different payloads and by a
 	 * third of those remembered (aborted transfers and files not in the
 	 * store vote at random), and beat the best other value by two (in a
-	 * dense store a few connections agree on a wrong value by chance). */
+	 * dense store a few connections agree on a wrong value by chance).
+	 * Each connection votes for its best few candidates only, so a wide
+	 * fit (wide_fit()) checks the mode once eight are remembered, and
+	 * settles it where the votes are split or wrong. */
 	if (s->cfg.learn) {
 		int64_t tol = e->tls ? 3 * (int64_t)TLS_SD_LEARNED :
 		    3 * (int64_t)HTTP_SD_LEARNED;
-		struct profile_fit f;
+		struct profile_fit f, kf, w;
+		int narrow, haskept, agree;
 
 		if (profile_mode(s->prof, c->family, c->server, c->server_port,
 		    tol, &f) == 0)
 			fg_debug("profile: mode %.0f spread %.1f tag %u support "
 			    "%d runner-up %d of %d", f.mode, f.spread, f.tag,
 			    f.support, f.runner_up, f.count);
-		if (f.support >= 3 && 3 * f.support >= f.count &&
-		    f.support >= f.runner_up + 2) {
+		narrow = f.support >= 3 && 3 * f.support >= f.count &&
+		    f.support >= f.runner_up + 2;
+		haskept = profile_kept(s->prof, c->family, c->server,
+		    c->server_port, &kf) == 0;
+		agree = narrow && haskept && f.tag == kf.tag &&
+		    fabs(f.mode - kf.mode) <= (double)tol;
+		/* a wide fit, unless one is kept and the votes agree with it */
+		if (nparts == 1 && !s->novote && !(haskept && kf.wide && agree) &&
+		    wide_fit(s, c, e, &w)) {
+			profile_keep(s->prof, c->family, c->server,
+			    c->server_port, &w);
+			kf = w;
+			haskept = 1;
+			agree = narrow && f.tag == kf.tag &&
+			    fabs(f.mode - kf.mode) <= (double)tol;
+		}
+		/* the votes follow the server, but only a wide fit overrules
+		 * a wide fit */
+		if (narrow && (!haskept || !kf.wide || agree)) {
+			f.wide = haskept && kf.wide;
 			profile_keep(s->prof, c->family, c->server,
 			    c->server_port, &f);
 			learned = 1;
-		} else if (profile_kept(s->prof, c->family, c->server,
-		    c->server_port, &f) == 0) {
+		} else if (haskept) {
+			f = kf;
 			learned = 1;
 		}
 		if (learned) {
@@ -538,10 +629,9 @@ static int lookup(struct scorer *s, const struct connection *c,
 	rc = scan_window(s, lo, hi, &sc);
 	wcount = sc.n;
 	if (rc == 0 && sc.truncated && sc.n > 1) {
-		double dens = (double)sc.n /
-		    (double)(sc.c[sc.n - 1].size - lo + 1);
-		double w = 0.75 * sc.cap / dens, m;
-		uint64_t nlo, nhi;
+		uint64_t lo0 = lo, hi0 = hi, nlo, nhi;
+		double m, w;
+		int pass;
 
 		m = learned ? without_records(s, e, (double)e->payload - center,
 		    ltag) : (double)e->est_size;
@@ -549,13 +639,24 @@ static int lookup(struct scorer *s, const struct connection *c,
 			m = (double)lo;
 		if (m > (double)hi)
 			m = (double)hi;
-		nlo = m - w / 2 > (double)lo ? (uint64_t)(m - w / 2) : lo;
-		nhi = m + w / 2 < (double)hi ? (uint64_t)(m + w / 2) : hi;
-		rc = scan_window(s, nlo, nhi, &sc);
-		if (sc.truncated && sc.n)
-			nhi = sc.c[sc.n - 1].size;
-		lo = nlo;
-		hi = nhi;
+		/* the density of the part scanned sets the width; where the
+		 * store is denser around the expected size than that part
+		 * (its lower end reached into a gap), the narrower scan runs
+		 * out before the expected size and is narrowed again */
+		for (pass = 0; pass < 3 && rc == 0 && sc.truncated &&
+		    sc.n > 1; pass++) {
+			w = 0.75 * sc.cap * (double)(sc.c[sc.n - 1].size -
+			    lo + 1) / (double)sc.n;
+			nlo = m - w / 2 > (double)lo0 ? (uint64_t)(m - w / 2) :
+			    lo0;
+			nhi = m + w / 2 < (double)hi0 ? (uint64_t)(m + w / 2) :
+			    hi0;
+			rc = scan_window(s, nlo, nhi, &sc);
+			if (sc.truncated && sc.n)
+				nhi = sc.c[sc.n - 1].size;
+			lo = nlo;
+			hi = nhi;
+		}
 		wcount = sc.n;
 		wwidth = (double)(hi - lo + 1);
 	}
