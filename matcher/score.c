@@ -248,10 +248,22 @@ struct seg_model {
 #define RETX_PRIOR 0.01
 #define MISS_PRIOR 0.005
 
+/*
+ * With SACK evidence, the share of downloads that still carry no
+ * retransmitted segment: a segment lost before the meter is counted once,
+ * in its second copy.  On the testbed 515 of 798 HTTP downloads of stored
+ * files with SACK evidence (21 recorded runs: 65%; 30% whole segments
+ * more, 5% partial ones).  At 0.4, files not in the store whose size plus
+ * some dozens of segments landed on a stored size were named at 0.5-0.85
+ * (HTTP four at once through the bottleneck: precision 99.1%, 99.7% at
+ * 0.65; recall unpaced 96.5%, 95.5% at 0.65).
+ */
+#define LOSS_P0 0.65
+
 static void seg_model_init(struct seg_model *m, const struct payload_estimate *e)
 {
 	m->plost = MISS_PRIOR;
-	m->p0 = e->loss_hint ? 0.4 : 1.0 - m->plost - RETX_PRIOR;
+	m->p0 = e->loss_hint ? LOSS_P0 : 1.0 - m->plost - RETX_PRIOR;
 	m->pretx = 1.0 - m->p0 - m->plost;
 	m->cr = 1.0 / e->mean_retx;
 	m->cl = 1.0 / e->mean_lost;
@@ -665,9 +677,10 @@ static int lookup(struct scorer *s, const struct connection *c,
 		res->status = MATCH_NONE;
 		goto out;
 	}
-	fg_debug("lookup: payload %lld parts %d window [%llu, %llu]: %u "
-	    "candidates", (long long)e->payload, nparts,
-	    (unsigned long long)lo, (unsigned long long)hi, sc.n);
+	fg_debug("lookup: payload %lld parts %d sack-acks %u retx %.0f "
+	    "window [%llu, %llu]: %u candidates", (long long)e->payload,
+	    nparts, e->sack_acks, e->mean_retx, (unsigned long long)lo,
+	    (unsigned long long)hi, sc.n);
 	res->window = sc.n;
 	s->st.candidates += sc.n;
 
