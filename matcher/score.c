@@ -907,6 +907,8 @@ static int lookup(struct scorer *s, const struct connection *c,
 	if (tries > 1)
 		null *= tries;
 	res->confidence = best->like / (sum + null);
+	fg_debug("score: best %.3g at %d segments, all %.3g, not in the "
+	    "store %.3g", best->like, best->segments, sum, null);
 	if (res->confidence > 1)
 		res->confidence = 1;
 	res->status = res->confidence >= s->cfg.min_confidence ? MATCH_FOUND :
