@@ -760,6 +760,10 @@ static int lookup(struct scorer *s, const struct connection *c,
 			int hd = payload_hexdigits(cd->size);
 			int hexalt = hexmode == PROFILE_HEX_UNKNOWN && hextyp &&
 			    hd != hextyp ? hd - hextyp : 0;
+			/* the Gaussian's share, split between the record
+			 * counts and the hex models tried */
+			double wmix = (edge ? EDGE_PRIOR : 1) *
+			    (hexalt ? 0.5 : 1) * (1 - floor_like - pextra);
 
 			for (t = 0; t < ntags; t++) {
 				int64_t o = overhead_of(s, e, cd->size, tags[t],
@@ -794,15 +798,13 @@ static int lookup(struct scorer *s, const struct connection *c,
 					for (y = 0; y <= (hexalt != 0); y++) {
 						double rq = r - q * SACKOPT_BYTES -
 						    x * tags[t] + y * hexalt;
-						double w = (e->tls ?
-						    sackopt_prior[q] : 1) *
-						    (edge ? EDGE_PRIOR : 1) *
-						    (hexalt ? 0.5 : 1);
 
 						if (rq * rq < far2)
-							l += w * (1 - floor_like -
-							    pextra) * byte_like(rq,
-							    sd, norm, var);
+							l += (e->tls ?
+							    sackopt_prior[q] :
+							    1) * wmix *
+							    byte_like(rq, sd,
+							    norm, var);
 					}
 					if (r >= -2 * sd && r <= width)
 						l += pextra / (width + 2 * sd);
