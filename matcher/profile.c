@@ -99,12 +99,11 @@ static int near_mode(int32_t a, int32_t b, uint8_t tag, double mode,
 /*
  * Slide a window of 2 x tol over the sorted votes, counting distinct
  * connections in it (two pointers, O(v) after the O(v) sort).  With
- * @skip set, windows that overlap [mode - 3 tol, mode + 3 tol] of the
+ * @skip >= 0, windows that overlap [mode - 3 skip, mode + 3 skip] of the
  * mode's tag, or for TLS its D-SACK copies 12 and 24 above, are not
- * counted.  Returns the best count; *@blo and *@bhi
- * get that window.
+ * counted.  Returns the best count; *@blo and *@bhi get that window.
  */
-static int best_window(const uint64_t *v, int n, int64_t tol, int skip,
+static int best_window(const uint64_t *v, int n, int64_t tol, int64_t skip,
     uint8_t mtag, double mode, int *blo, int *bhi)
 {
 	uint8_t cnt[PROFILE_RING] = { 0 };
@@ -120,8 +119,8 @@ static int best_window(const uint64_t *v, int n, int64_t tol, int skip,
 				distinct--;
 			lo++;
 		}
-		if (skip && key_tag(v[i]) == mtag && near_mode(key_o(v[lo]),
-		    key_o(v[i]), mtag, mode, tol))
+		if (skip >= 0 && key_tag(v[i]) == mtag &&
+		    near_mode(key_o(v[lo]), key_o(v[i]), mtag, mode, skip))
 			continue;
 		if (distinct > best) {
 			best = distinct;
@@ -252,7 +251,7 @@ static void fit_votes(const uint64_t *v, int n, int64_t tol,
 	memset(f, 0, sizeof(*f));
 	if (!n)
 		return;
-	f->support = best_window(v, n, tol, 0, 0, 0, &lo, &hi);
+	f->support = best_window(v, n, tol, -1, 0, 0, &lo, &hi);
 	/* twice the window's middle, to stay in integers */
 	mid2 = (int64_t)key_o(v[lo]) + key_o(v[hi]);
 	for (c = 0; c < PROFILE_RING; c++) {
@@ -326,7 +325,7 @@ static void fit_votes(const uint64_t *v, int n, int64_t tol,
 	/* The best window that does not overlap the mode: in a dense store
 	 * a few connections agree on some wrong value by chance, and the
 	 * mode means something only if it clearly beats such values. */
-	f->runner_up = best_window(v, n, tol, 1, f->tag, myes, &lo, &hi);
+	f->runner_up = best_window(v, n, tol, tol, f->tag, myes, &lo, &hi);
 }
 
 static void compute_mode(struct server_profile *s, int64_t tol)
@@ -450,6 +449,42 @@ static int cmp_u64(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/*
+ * A second overhead, among the connections that do not vote for the
+ * first: a server whose header differs by file type ("application/zip"
+ * is 9 bytes shorter than "application/octet-stream").  Three connections
+ * must agree exactly, two more than on any other value, and it must not
+ * lie within 3 bytes of the first or of its D-SACK copies (those are the
+ * hex model and lost SACK blocks).  @v (sorted) is scratch.  Sets
+ * @f->mode2 and @f->support2, or leaves them 0.
+ */
+static void second_mode(uint64_t *v, int n, struct profile_fit *f)
+{
+	uint32_t first = 0;
+	int32_t mode = (int32_t)f->mode, o2;
+	int i, m = 0, k = 0, lo, hi, s2, r2;
+
+	for (i = 0; i < n; i++)
+		if (key_tag(v[i]) == f->tag && key_o(v[i]) == mode)
+			first |= 1u << key_conn(v[i]);
+	for (i = 0; i < n; i++)
+		if (!(first >> key_conn(v[i]) & 1) && key_tag(v[i]) == f->tag)
+			v[m++] = v[i];
+	if (m == 0)
+		return;
+	s2 = best_window(v, m, 0, 1, f->tag, mode, &lo, &hi);
+	o2 = key_o(v[lo]);
+	/* the best value elsewhere: o2 and its copies taken out */
+	for (i = 0; i < m; i++)
+		if (!near_mode(key_o(v[i]), key_o(v[i]), f->tag, o2, 0))
+			v[k++] = v[i];
+	r2 = k ? best_window(v, k, 0, 1, f->tag, mode, &lo, &hi) : 0;
+	if (s2 >= 3 && s2 >= r2 + 2) {
+		f->mode2 = o2;
+		f->support2 = s2;
+	}
+}
+
 int profile_wide_fit(struct profile_table *p, uint8_t family,
     const uint8_t *server, uint16_t port, uint64_t *votes, int n,
     struct profile_fit *f)
@@ -463,6 +498,8 @@ int profile_wide_fit(struct profile_table *p, uint8_t family,
 	if (n > 0) {
 		qsort(votes, (size_t)n, sizeof(*votes), cmp_u64);
 		fit_votes(votes, n, 0, f);
+		if (f->support > 0)
+			second_mode(votes, n, f);
 	}
 	f->count = (int)s->count;
 	f->wide = 1;

@@ -46,6 +46,9 @@ struct profile_fit {
 	int runner_up;              /* support of the best value elsewhere */
 	int count;                  /* connections remembered */
 	uint8_t wide;               /* from a wide fit (below) */
+	double mode2;               /* a wide fit's second overhead (a header
+	                               that differs by file type), same tag */
+	int support2;               /* its connections, or 0: none */
 };
 
 /*
@@ -91,7 +94,9 @@ void profile_add(struct profile_table *p, uint8_t family,
  * and in *@age how many were added since the last wide fit; it returns
  * how many there are, or -1 if the server is unknown.
  * profile_wide_fit() fits @votes[0..n) (profile_vote(), sorted here) at
- * tolerance 0 into @f (wide set) and restarts the age.  Returns 0 or -1.
+ * tolerance 0 into @f (wide set), with a second overhead if the
+ * connections that do not vote for the first clearly agree on one, and
+ * restarts the age.  Returns 0 or -1.
  */
 int profile_recent(struct profile_table *p, uint8_t family,
     const uint8_t *server, uint16_t port, int64_t *payloads, int *age);

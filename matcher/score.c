@@ -478,8 +478,8 @@ static int wide_fit(struct scorer *s, const struct connection *c,
 	    s->wvotes, nv, f) != 0)
 		return 0;
 	fg_debug("profile: wide fit of %d votes: mode %.0f tag %u support %d "
-	    "runner-up %d of %d", nv, f->mode, f->tag, f->support,
-	    f->runner_up, f->count);
+	    "runner-up %d of %d; second %.0f support %d", nv, f->mode, f->tag,
+	    f->support, f->runner_up, f->count, f->mode2, f->support2);
 	return f->support >= 4 && 3 * f->support >= f->count &&
 	    f->support >= f->runner_up + 2;
 }
@@ -502,6 +502,8 @@ static int lookup(struct scorer *s, const struct connection *c,
 	uint32_t top[FETCH_MAX], ntop = 0, nfetched = 0;
 	double center, sd_o, sum = 0, floor_like = 0, sigma2, null, wwidth;
 	double maxlike = 0, extra_density = 0;
+	/* a learned second overhead (profile.h): its offset and share */
+	double d2 = 0, w2 = 0;
 	uint64_t wcount = 0;
 	int64_t omin, omax, vmin, vmax;
 	uint64_t lo = e->lo, hi = e->hi;
@@ -597,6 +599,10 @@ static int lookup(struct scorer *s, const struct connection *c,
 		 * a wide fit */
 		if (narrow && (!haskept || !kf.wide || agree)) {
 			f.wide = haskept && kf.wide;
+			if (f.wide) {
+				f.mode2 = kf.mode2;
+				f.support2 = kf.support2;
+			}
 			profile_keep(s->prof, c->family, c->server,
 			    c->server_port, &f);
 			learned = 1;
@@ -617,6 +623,11 @@ static int lookup(struct scorer *s, const struct connection *c,
 			sigma2 = e->sigma_pad * e->sigma_pad;
 			tags = &ltag;
 			ntags = 1;
+			if (f.support2 > 0 && nparts == 1) {
+				d2 = f.mode2 - f.mode;
+				w2 = (double)f.support2 /
+				    (double)(f.support + f.support2);
+			}
 			/* each part: the learned header plus Content-Range and
 			 * the longer status line of a 206 */
 			if (nparts > 1) {
@@ -632,10 +643,11 @@ static int lookup(struct scorer *s, const struct connection *c,
 	if (learned) {
 		double sd = sqrt(sigma2 + sd_o * sd_o);
 		double l = without_records(s, e, (double)e->payload - center -
-		    6 * sd - extra_width(s, e) - (double)e->max_retx * e->mss,
+		    (d2 > 0 ? d2 : 0) - 6 * sd - extra_width(s, e) -
+		    (double)e->max_retx * e->mss, ltag);
+		double h = without_records(s, e, (double)e->payload - center -
+		    (d2 < 0 ? d2 : 0) + 6 * sd + (double)e->max_lost * e->mss,
 		    ltag);
-		double h = without_records(s, e, (double)e->payload - center +
-		    6 * sd + (double)e->max_lost * e->mss, ltag);
 
 		if (l > (double)lo)
 			lo = (uint64_t)l;
@@ -728,7 +740,8 @@ static int lookup(struct scorer *s, const struct connection *c,
 		double width = extra_width(s, e);
 		double sd = sqrt(var);
 		/* overheads outside [olo, ohi] have no weight */
-		double olo = center - 6 * sd, ohi = center + 6 * sd + width;
+		double olo = center + (d2 < 0 ? d2 : 0) - 6 * sd;
+		double ohi = center + (d2 > 0 ? d2 : 0) + 6 * sd + width;
 		double far2 = 36 * var;
 
 		extra_density = pextra * sm.p0 / (width + 2 * sd);
@@ -787,22 +800,26 @@ static int lookup(struct scorer *s, const struct connection *c,
 					double ok = (double)o - (double)k * e->mss;
 					double r = ok - center;
 					double l = 0;
-					int q, x, y, nq = e->tls ? SACKOPT_MAX : 1;
+					int q, x, y, z, nq = e->tls ? SACKOPT_MAX : 1;
 
 					/* the Gaussian, for TLS also at one and
 					 * two SACK blocks further, one record
-					 * further near a record boundary, and
-					 * at the other hex model */
+					 * further near a record boundary, at
+					 * the other hex model, and at a second
+					 * learned overhead */
 					for (q = 0; q < nq; q++)
 					for (x = 0; x <= edge; x++)
-					for (y = 0; y <= (hexalt != 0); y++) {
+					for (y = 0; y <= (hexalt != 0); y++)
+					for (z = 0; z <= (w2 > 0); z++) {
 						double rq = r - q * SACKOPT_BYTES -
-						    x * tags[t] + y * hexalt;
+						    x * tags[t] + y * hexalt -
+						    z * d2;
 
 						if (rq * rq < far2)
 							l += (e->tls ?
 							    sackopt_prior[q] :
 							    1) * wmix *
+							    (z ? w2 : 1 - w2) *
 							    byte_like(rq, sd,
 							    norm, var);
 					}
@@ -915,8 +932,12 @@ static int lookup(struct scorer *s, const struct connection *c,
 		res->confidence = 1;
 	res->status = res->confidence >= s->cfg.min_confidence ? MATCH_FOUND :
 	    MATCH_NONE;
-	/* est_size: the size the model puts the file at, given the best fit */
+	/* est_size: the size the model puts the file at, given the best fit
+	 * (at the learned overhead it lies nearer, with a second one) */
 	res->est_size = (int64_t)best->size + best->overhead - (int64_t)center;
+	if (w2 > 0 && fabs((double)best->overhead - center - d2) <
+	    fabs((double)best->overhead - center))
+		res->est_size -= (int64_t)d2;
 	for (i = 0; i < nfetched && i < TOP_K; i++) {
 		const struct cand *cd = &sc.c[top[i]];
 		struct match_candidate *m = i == 0 ? &res->best :

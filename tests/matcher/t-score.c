@@ -137,33 +137,37 @@ static void lossy(const struct score_config *cfg,
 	scorer_free(sc);
 }
 
-/* w.example's file sizes: ten clusters (41, 42, ... 50 MB) of 300 sizes
- * each, at random (splitmix64) and distinct in the cluster's 15,000
- * bytes: a real store's density, not a grid, whose sizes' differences
- * would agree by construction */
-#define W_CLUSTER 300
-#define W_SIZES (10 * W_CLUSTER)
-static uint64_t w_sizes[W_SIZES];
-
-static void w_fill(void)
+/* Sizes at random (splitmix64 from @seed), distinct: @n of them in
+ * clusters of @cluster, cluster c in [base + c x step, + span) */
+static void rand_sizes(uint64_t *out, int n, int cluster, uint64_t base,
+    uint64_t step, uint64_t span, uint64_t seed)
 {
-	uint64_t x = 1, z;
+	uint64_t x = seed, z;
 	int i, j;
 
-	for (i = 0; i < W_SIZES; i++) {
+	for (i = 0; i < n; i++) {
 		do {
 			z = (x += 0x9e3779b97f4a7c15ULL);
 			z = (z ^ z >> 30) * 0xbf58476d1ce4e5b9ULL;
 			z = (z ^ z >> 27) * 0x94d049bb133111ebULL;
-			z = (uint64_t)(41 + i / W_CLUSTER) * 1000000 +
-			    (z ^ z >> 31) % 15000;
-			for (j = i - i % W_CLUSTER; j < i && w_sizes[j] != z;
-			    j++)
+			z = base + (uint64_t)(i / cluster) * step +
+			    (z ^ z >> 31) % span;
+			for (j = i - i % cluster; j < i && out[j] != z; j++)
 				;
 		} while (j < i);
-		w_sizes[i] = z;
+		out[i] = z;
 	}
 }
+
+/* w.example's file sizes (TLS): ten clusters (41, 42, ... 50 MB) of 300
+ * sizes in 15,000 bytes each: a real store's density, not a grid, whose
+ * sizes' differences would agree by construction */
+#define W_CLUSTER 300
+#define W_SIZES (10 * W_CLUSTER)
+static uint64_t w_sizes[W_SIZES];
+/* v.example's (HTTP): 200 in 60.0-60.4 MB */
+#define V_SIZES 200
+static uint64_t v_sizes[V_SIZES];
 
 int main(void)
 {
@@ -214,11 +218,16 @@ int main(void)
 		snprintf(url, sizeof(url), "http://l.example/l%d.bin", i);
 		put(url, 30000000 + 997 * (uint64_t)i, NULL, 0);
 	}
-	/* dense clusters at random (w_fill()) */
-	w_fill();
+	/* sizes at random (rand_sizes()) */
+	rand_sizes(w_sizes, W_SIZES, W_CLUSTER, 41000000, 1000000, 15000, 1);
 	for (i = 0; i < W_SIZES; i++) {
 		snprintf(url, sizeof(url), "https://w.example/w%d.bin", i);
 		put(url, w_sizes[i], NULL, 0);
+	}
+	rand_sizes(v_sizes, V_SIZES, V_SIZES, 60000000, 0, 400000, 2);
+	for (i = 0; i < V_SIZES; i++) {
+		snprintf(url, sizeof(url), "http://v.example/v%d.bin", i);
+		put(url, v_sizes[i], NULL, 0);
 	}
 
 	score_config_default(&cfg);
@@ -574,6 +583,49 @@ int main(void)
 		    "confidence (%d %.3f)", res.learned, res.confidence);
 		match_result_clear(&res);
 		scorer_free(sc15);
+	}
+	/* A server whose header is 9 bytes shorter for some files
+	 * ("application/zip" against "application/octet-stream"): the wide
+	 * fit learns both overheads, and a download of the minority kind is
+	 * named (not at all with one overhead: 9 bytes off). */
+	{
+		struct synth s4;
+		struct scorer *sc16 = scorer_new(&cfg, &pcfg);
+
+		synth_default(&s4);
+
+		for (i = 0; i < 10; i++) {
+			s4.http_hdr = i % 5 == 1 || i % 5 == 3 ? 221 : 230;
+			synth_download(&s4, v_sizes[i * 17], &c);
+			run(sc16, &c, &res);
+			match_result_clear(&res);
+		}
+		s4.http_hdr = 221;
+		synth_download(&s4, v_sizes[190], &c);
+		run(sc16, &c, &res);
+		snprintf(url, sizeof(url), "http://v.example/v%d.bin", 190);
+		is_str(url_of(&res), url, "two header lengths, the shorter: the "
+		    "file (%.3f)", res.confidence);
+		ok(res.confidence >= 0.9, "... with confidence (%.3f)",
+		    res.confidence);
+		is_int(res.est_size, (long long)v_sizes[190], "... est_size "
+		    "at the second overhead: delta 0");
+		match_result_clear(&res);
+		s4.http_hdr = 230;
+		synth_download(&s4, v_sizes[191], &c);
+		run(sc16, &c, &res);
+		snprintf(url, sizeof(url), "http://v.example/v%d.bin", 191);
+		is_str(url_of(&res), url, "... the longer: the file (%.3f)",
+		    res.confidence);
+		match_result_clear(&res);
+		/* a header 5 bytes shorter than either is neither */
+		s4.http_hdr = 216;
+		synth_download(&s4, v_sizes[192], &c);
+		run(sc16, &c, &res);
+		ok(res.status != MATCH_FOUND, "... a third length is not named "
+		    "(%s %.3f)", url_of(&res), res.confidence);
+		match_result_clear(&res);
+		scorer_free(sc16);
 	}
 	/* learning can be turned off */
 	{
