@@ -449,40 +449,72 @@ static int cmp_u64(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/* Copy into @w (which may be @v) the votes of @v[0..n) (sorted) but
+ * those of tag @tag at @mode or its D-SACK copies; with @others, only
+ * votes of tag @tag from connections that do not vote for @mode.
+ * Returns how many. */
+static int votes_without(const uint64_t *v, int n, uint8_t tag,
+    int32_t mode, int others, uint64_t *w)
+{
+	uint32_t voters = 0;
+	int i, m = 0;
+
+	for (i = 0; i < n; i++)
+		if (key_tag(v[i]) == tag && key_o(v[i]) == mode)
+			voters |= 1u << key_conn(v[i]);
+	for (i = 0; i < n; i++) {
+		if (others && (key_tag(v[i]) != tag ||
+		    (voters >> key_conn(v[i]) & 1)))
+			continue;
+		if (key_tag(v[i]) == tag &&
+		    near_mode(key_o(v[i]), key_o(v[i]), tag, mode, 0))
+			continue;
+		w[m++] = v[i];
+	}
+	return m;
+}
+
 /*
  * A second overhead, among the connections that do not vote for the
  * first: a server whose header differs by file type ("application/zip"
  * is 9 bytes shorter than "application/octet-stream").  Three connections
  * must agree exactly, two more than on any other value, and it must not
  * lie within 3 bytes of the first or of its D-SACK copies (those are the
- * hex model and lost SACK blocks).  @v (sorted) is scratch.  Sets
- * @f->mode2 and @f->support2, or leaves them 0.
+ * hex model and lost SACK blocks), nor more than SECOND_MAX bytes from it
+ * (Content-Types differ by tens of bytes; three connections agreeing on a
+ * value 1,393 bytes off were a coincidence, seed 21).  Sets @f->mode2 and
+ * @f->support2, and then @f->runner_up to the best value other than
+ * both; or leaves them.
  */
-static void second_mode(uint64_t *v, int n, struct profile_fit *f)
-{
-	uint32_t first = 0;
-	int32_t mode = (int32_t)f->mode, o2;
-	int i, m = 0, k = 0, lo, hi, s2, r2;
+#define SECOND_MAX 100
 
-	for (i = 0; i < n; i++)
-		if (key_tag(v[i]) == f->tag && key_o(v[i]) == mode)
-			first |= 1u << key_conn(v[i]);
-	for (i = 0; i < n; i++)
-		if (!(first >> key_conn(v[i]) & 1) && key_tag(v[i]) == f->tag)
-			v[m++] = v[i];
-	if (m == 0)
-		return;
-	s2 = best_window(v, m, 0, 1, f->tag, mode, &lo, &hi);
-	o2 = key_o(v[lo]);
-	/* the best value elsewhere: o2 and its copies taken out */
-	for (i = 0; i < m; i++)
-		if (!near_mode(key_o(v[i]), key_o(v[i]), f->tag, o2, 0))
-			v[k++] = v[i];
-	r2 = k ? best_window(v, k, 0, 1, f->tag, mode, &lo, &hi) : 0;
-	if (s2 >= 3 && s2 >= r2 + 2) {
-		f->mode2 = o2;
-		f->support2 = s2;
-	}
+static void second_mode(const uint64_t *v, int n, struct profile_fit *f)
+{
+	uint64_t *w = fg_calloc((size_t)n, sizeof(*w));
+	int32_t mode = (int32_t)f->mode, o2;
+	int i, k, m, lo, hi, s2, r2;
+
+	m = votes_without(v, n, f->tag, mode, 1, w);
+	for (i = k = 0; i < m; i++)
+		if (abs(key_o(w[i]) - mode) <= SECOND_MAX)
+			w[k++] = w[i];
+	m = k;
+	s2 = m ? best_window(w, m, 0, 1, f->tag, mode, &lo, &hi) : 0;
+	if (s2 < 3)
+		goto out;
+	o2 = key_o(w[lo]);
+	m = votes_without(w, m, f->tag, o2, 0, w);
+	r2 = m ? best_window(w, m, 0, 1, f->tag, mode, &lo, &hi) : 0;
+	if (s2 < r2 + 2)
+		goto out;
+	f->mode2 = o2;
+	f->support2 = s2;
+	/* a runner-up among all connections: neither overhead */
+	m = votes_without(v, n, f->tag, mode, 0, w);
+	m = votes_without(w, m, f->tag, o2, 0, w);
+	f->runner_up = m ? best_window(w, m, 0, -1, 0, 0, &lo, &hi) : 0;
+out:
+	free(w);
 }
 
 int profile_wide_fit(struct profile_table *p, uint8_t family,

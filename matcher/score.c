@@ -425,9 +425,10 @@ static int scan_window(struct scorer *s, uint64_t lo, uint64_t hi,
  * remembered payload votes, all three TLS record overheads for TLS.  A
  * window with more than WIDE_SCAN candidates is left out (so dense that
  * chance agreement would be common).  Into @f; returns 1 if the fit is
- * clear: four connections and a third of those remembered agree exactly,
- * two more than on any other value (on the testbed, seed 15: 5-14 against
- * at most 3, with 8 and 16 remembered).
+ * clear: four connections agree exactly, two more than on any other value
+ * (on the testbed, seed 15: 5-14 against at most 3, with 8 and 16
+ * remembered), and with a second overhead (profile.h) the two hold a
+ * third of those remembered.
  */
 #define WIDE_MIN 8
 #define WIDE_SCAN 1024
@@ -480,7 +481,7 @@ static int wide_fit(struct scorer *s, const struct connection *c,
 	fg_debug("profile: wide fit of %d votes: mode %.0f tag %u support %d "
 	    "runner-up %d of %d; second %.0f support %d", nv, f->mode, f->tag,
 	    f->support, f->runner_up, f->count, f->mode2, f->support2);
-	return f->support >= 4 && 3 * f->support >= f->count &&
+	return f->support >= 4 && 3 * (f->support + f->support2) >= f->count &&
 	    f->support >= f->runner_up + 2;
 }
 
@@ -572,7 +573,7 @@ static int lookup(struct scorer *s, const struct connection *c,
 		int64_t tol = e->tls ? 3 * (int64_t)TLS_SD_LEARNED :
 		    3 * (int64_t)HTTP_SD_LEARNED;
 		struct profile_fit f, kf, w;
-		int narrow, haskept, agree;
+		int narrow, haskept, agree, agree2, settled;
 
 		if (profile_mode(s->prof, c->family, c->server, c->server_port,
 		    tol, &f) == 0)
@@ -585,8 +586,15 @@ static int lookup(struct scorer *s, const struct connection *c,
 		    c->server_port, &kf) == 0;
 		agree = narrow && haskept && f.tag == kf.tag &&
 		    fabs(f.mode - kf.mode) <= (double)tol;
-		/* a wide fit, unless one is kept and the votes agree with it */
-		if (nparts == 1 && !s->novote && !(haskept && kf.wide && agree) &&
+		/* votes that agree with a kept second overhead confirm it */
+		agree2 = narrow && haskept && kf.support2 && f.tag == kf.tag &&
+		    fabs(f.mode - kf.mode2) <= (double)tol;
+		/* a wide fit, unless one is kept, the votes agree with it and
+		 * it explained three quarters of its connections (else a
+		 * second overhead may show among the rest) */
+		settled = haskept && kf.wide && (agree || agree2) &&
+		    (kf.support2 > 0 || 4 * kf.support >= 3 * kf.count);
+		if (nparts == 1 && !s->novote && !settled &&
 		    wide_fit(s, c, e, &w)) {
 			profile_keep(s->prof, c->family, c->server,
 			    c->server_port, &w);
@@ -594,10 +602,11 @@ static int lookup(struct scorer *s, const struct connection *c,
 			haskept = 1;
 			agree = narrow && f.tag == kf.tag &&
 			    fabs(f.mode - kf.mode) <= (double)tol;
+			agree2 = 0;
 		}
 		/* the votes follow the server, but only a wide fit overrules
 		 * a wide fit */
-		if (narrow && (!haskept || !kf.wide || agree)) {
+		if (narrow && !agree2 && (!haskept || !kf.wide || agree)) {
 			f.wide = haskept && kf.wide;
 			if (f.wide) {
 				f.mode2 = kf.mode2;

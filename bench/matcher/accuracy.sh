@@ -7,7 +7,9 @@
 #   env: N_FILES (downloaded files, 80), N_UNKNOWN (downloaded files not
 #        in the store, 40), STORE_SIZES (10000), SEED (1), KEEP_FLOWS (a
 #        directory to keep the nfcapd files, store and truth in, for
-#        replaying with flowgrab-matcher --nfcapd)
+#        replaying with flowgrab-matcher --nfcapd), ZIP_SHARE (0: the
+#        share of downloaded files named .zip, which nginx serves as
+#        application/zip, 9 bytes shorter than application/octet-stream)
 #
 # The store holds STORE_SIZES distinct sizes, each under an http:// and an
 # https:// URL; 40% of the sizes come in near-duplicate pairs 100-500
@@ -37,6 +39,7 @@ export FG_SRCDIR FG_BUILDDIR
 
 N_FILES=${N_FILES:-80}
 N_UNKNOWN=${N_UNKNOWN:-40}
+ZIP_SHARE=${ZIP_SHARE:-0}
 STORE_SIZES=${STORE_SIZES:-10000}
 SEED=${SEED:-1}
 
@@ -47,11 +50,16 @@ done
 tb_net_up || { echo "accuracy.sh: cannot make namespaces" >&2; exit 1; }
 
 # ---- store and files --------------------------------------------------------
-python3 - "$N_FILES" "$STORE_SIZES" "$SEED" "$TB_SERVER" "$T" "$N_UNKNOWN" <<'PY'
+python3 - "$N_FILES" "$STORE_SIZES" "$SEED" "$TB_SERVER" "$T" "$N_UNKNOWN" \
+    "$ZIP_SHARE" <<'PY'
 import math, random, sys
 n_files, n_sizes, seed, server, T = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]), sys.argv[4], sys.argv[5]
 n_unknown = int(sys.argv[6])
+zip_share = float(sys.argv[7])
 r = random.Random(seed)
+rz = random.Random(seed + 1000)     # apart, so ZIP_SHARE=0 draws as before
+def ext():
+    return ".zip" if zip_share > 0 and rz.random() < zip_share else ".bin"
 def logu(lo, hi):
     return int(math.exp(r.uniform(math.log(lo), math.log(hi))))
 sizes = {}
@@ -60,7 +68,7 @@ for i in range(n_files):
     s = logu(150000, 6000000)
     while s in sizes:
         s += 1
-    name = "f%03d.bin" % i
+    name = "f%03d" % i + ext()
     sizes[s] = name
     files.append((name, s))
     twin = s + r.choice((-1, 1)) * r.randint(100, 500)
@@ -86,7 +94,7 @@ for i in range(n_unknown):
     s = logu(150000, 6000000)
     while s in sizes:
         s = logu(150000, 6000000)
-    unknown.append(("u%03d.bin" % i, s))
+    unknown.append(("u%03d" % i + ext(), s))
 allf = files + unknown
 r.shuffle(allf)
 with open(T + "/files", "w") as f:
