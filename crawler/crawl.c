@@ -566,7 +566,6 @@ done:
 	crawl_sched_done(c->sched, it, 0);
 	finish(c, it, 1);
 	x->it = NULL;
-	return;
 }
 
 static void robots_result(struct worker *w, struct crawl_xfer *x,

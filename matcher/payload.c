@@ -90,11 +90,6 @@ static uint32_t infer_ack_hdr(const struct connection *c, int tls,
 }
 
 /*
- * What the client's bytes beyond bare ACKs say about loss, given @typ
- * bytes of request: SACK-laden ACKs, the retransmissions to expect and
- * how many whole segments may be extra or missing.
- */
-/*
  * Retransmitted segments to expect per SACK-laden ACK, when some were:
  * the maximum-likelihood mean of a geometric count over the 270 HTTP
  * downloads of stored files on the testbed that carried SACK evidence and
@@ -104,13 +99,18 @@ static uint32_t infer_ack_hdr(const struct connection *c, int tls,
  */
 #define RETX_PER_SACK_ACK 0.6
 
+/*
+ * What the client's bytes beyond bare ACKs say about loss, given @typ
+ * bytes of request: SACK-laden ACKs, the retransmissions to expect and
+ * how many whole segments may be extra or missing.
+ */
 static void loss_model(const struct payload_config *cfg,
     const struct connection *c, int64_t typ, struct payload_estimate *e)
 {
 	/* A SACK option (2 NOPs + 2 + 8 per block, RFC 2018) makes an ACK
 	 * at least 12 bytes longer; client bytes well beyond a typical
 	 * request mean dozens of such ACKs, so segments were lost and
-	 * retransmitted, about one per such ACK. */
+	 * retransmitted, some share of one per such ACK. */
 	e->sack_acks = e->req_extra > typ ?
 	    (uint32_t)((e->req_extra - typ) / 12) : 0;
 	e->loss_hint = e->sack_acks >= 8;

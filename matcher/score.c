@@ -68,6 +68,18 @@ static const double sackopt_prior[SACKOPT_MAX] = { 0.898, 0.1, 0.002 };
 #define EDGE_PRIOR 0.5
 /* TLS record overheads tried: 1.3 AEAD, 1.2 AES-GCM, 1.2 ChaCha20 */
 static const uint8_t tls_tags[] = { 22, 29, 21 };
+#define NTAGS_MAX (sizeof(tls_tags) / sizeof(tls_tags[0]))
+
+/* The record overheads @e's candidates are tried at: TLS's, or none (0)
+ * for HTTP, into *@tags; returns how many. */
+static int record_tags(const struct payload_estimate *e,
+    const uint8_t **tags)
+{
+	static const uint8_t http_tags[] = { 0 };
+
+	*tags = e->tls ? tls_tags : http_tags;
+	return e->tls ? (int)NTAGS_MAX : 1;
+}
 
 struct scorer {
 	struct score_config cfg;
@@ -370,6 +382,26 @@ static int64_t overhead_of(const struct scorer *s,
 	return o;
 }
 
+/* The overheads a file of @size implies for @e, without retransmits,
+ * under each record overhead tried (a candidate's votes, profile.h), into
+ * @o and @tag (room for NTAGS_MAX); returns how many fit 32 bits. */
+static int implied(const struct scorer *s, const struct payload_estimate *e,
+    uint64_t size, int32_t *o, uint8_t *tag)
+{
+	const uint8_t *tags;
+	int nt = record_tags(e, &tags), t, n = 0;
+
+	for (t = 0; t < nt; t++) {
+		int64_t v = payload_overhead(&s->pcfg, e, size, tags[t]);
+
+		if (v < INT32_MIN || v > INT32_MAX)
+			continue;
+		o[n] = (int32_t)v;
+		tag[n++] = tags[t];
+	}
+	return n;
+}
+
 /*
  * Bytes beyond whole segments, never fewer, that the "extra bytes" share
  * spreads over: under load nginx writes shorter TLS records (up to half a
@@ -437,7 +469,9 @@ static int wide_fit(struct scorer *s, const struct connection *c,
     const struct payload_estimate *e, struct profile_fit *f)
 {
 	int64_t pay[PROFILE_RING];
-	int age, n, i, t, nt = e->tls ? 3 : 1, nv = 0;
+	int age, n, i, k, nk, nv = 0;
+	int32_t o[NTAGS_MAX];
+	uint8_t tg[NTAGS_MAX];
 	struct scan sc;
 	uint32_t j;
 
@@ -447,8 +481,8 @@ static int wide_fit(struct scorer *s, const struct connection *c,
 		return 0;
 	if (!s->wbuf) {
 		s->wbuf = fg_calloc(WIDE_SCAN, sizeof(*s->wbuf));
-		s->wvotes = fg_calloc((size_t)PROFILE_RING * WIDE_SCAN * 3,
-		    sizeof(*s->wvotes));
+		s->wvotes = fg_calloc((size_t)PROFILE_RING * WIDE_SCAN *
+		    NTAGS_MAX, sizeof(*s->wvotes));
 	}
 	memset(&sc, 0, sizeof(sc));
 	sc.c = s->wbuf;
@@ -462,18 +496,13 @@ static int wide_fit(struct scorer *s, const struct connection *c,
 		if (payload_window(&s->pcfg, &w) != 0 ||
 		    scan_window(s, w.lo, w.hi, &sc) != 0 || sc.truncated)
 			continue;
-		for (j = 0; j < sc.n; j++)
-			for (t = 0; t < nt; t++) {
-				uint8_t tag = e->tls ? tls_tags[t] : 0;
-				int64_t o = payload_overhead(&s->pcfg, &w,
-				    sc.c[j].size, tag);
-
-				if (o < INT32_MIN || o > INT32_MAX)
-					continue;
-				s->wvotes[nv++] = profile_vote(tag, (int32_t)o,
+		for (j = 0; j < sc.n; j++) {
+			nk = implied(s, &w, sc.c[j].size, o, tg);
+			for (k = 0; k < nk; k++)
+				s->wvotes[nv++] = profile_vote(tg[k], o[k],
 				    (uint32_t)i, (uint8_t)payload_hexdigits(
 				    sc.c[j].size));
-			}
+		}
 	}
 	if (profile_wide_fit(s->prof, c->family, c->server, c->server_port,
 	    s->wvotes, nv, f) != 0)
@@ -485,6 +514,13 @@ static int wide_fit(struct scorer *s, const struct connection *c,
 	    f->support >= f->runner_up + 2;
 }
 
+/* Do the votes' fit @f and a kept overhead @mode (of fit @k) agree? */
+static int agrees(const struct profile_fit *f, const struct profile_fit *k,
+    double mode, int64_t tol)
+{
+	return f->tag == k->tag && fabs(f->mode - mode) <= (double)tol;
+}
+
 /*
  * The lookup and scoring shared by single connections and range groups.
  * @nparts > 1 scales the overhead: each part has its own header and
@@ -494,17 +530,17 @@ static int lookup(struct scorer *s, const struct connection *c,
     const struct payload_estimate *e, int nparts, int tries,
     struct match_result *res)
 {
-	static const uint8_t http_tags[] = { 0 };
-	const uint8_t *tags = e->tls ? tls_tags : http_tags;
-	int ntags = e->tls ? 3 : 1;
+	const uint8_t *tags;
+	int ntags = record_tags(e, &tags);
 	struct scan sc;
 	struct cand *best = NULL;
 	struct store_download rec[FETCH_MAX];
 	uint32_t top[FETCH_MAX], ntop = 0, nfetched = 0;
 	double center, sd_o, sum = 0, floor_like = 0, sigma2, null, wwidth;
 	double maxlike = 0, extra_density = 0;
-	/* a learned second overhead (profile.h): its offset and share */
-	double d2 = 0, w2 = 0;
+	/* a learned second overhead (profile.h): its offset and share, and
+	 * how far the two reach below and above the first */
+	double d2 = 0, w2 = 0, dlo = 0, dhi = 0;
 	uint64_t wcount = 0;
 	int64_t omin, omax, vmin, vmax;
 	uint64_t lo = e->lo, hi = e->hi;
@@ -584,11 +620,10 @@ static int lookup(struct scorer *s, const struct connection *c,
 		    f.support >= f.runner_up + 2;
 		haskept = profile_kept(s->prof, c->family, c->server,
 		    c->server_port, &kf) == 0;
-		agree = narrow && haskept && f.tag == kf.tag &&
-		    fabs(f.mode - kf.mode) <= (double)tol;
+		agree = narrow && haskept && agrees(&f, &kf, kf.mode, tol);
 		/* votes that agree with a kept second overhead confirm it */
-		agree2 = narrow && haskept && kf.support2 && f.tag == kf.tag &&
-		    fabs(f.mode - kf.mode2) <= (double)tol;
+		agree2 = narrow && haskept && kf.support2 &&
+		    agrees(&f, &kf, kf.mode2, tol);
 		/* a wide fit, unless one is kept, the votes agree with it and
 		 * it explained three quarters of its connections (else a
 		 * second overhead may show among the rest) */
@@ -600,8 +635,7 @@ static int lookup(struct scorer *s, const struct connection *c,
 			    c->server_port, &w);
 			kf = w;
 			haskept = 1;
-			agree = narrow && f.tag == kf.tag &&
-			    fabs(f.mode - kf.mode) <= (double)tol;
+			agree = narrow && agrees(&f, &kf, kf.mode, tol);
 			agree2 = 0;
 		}
 		/* the votes follow the server, but only a wide fit overrules
@@ -636,6 +670,8 @@ static int lookup(struct scorer *s, const struct connection *c,
 				d2 = f.mode2 - f.mode;
 				w2 = (double)f.support2 /
 				    (double)(f.support + f.support2);
+				dlo = d2 < 0 ? d2 : 0;
+				dhi = d2 > 0 ? d2 : 0;
 			}
 			/* each part: the learned header plus Content-Range and
 			 * the longer status line of a 206 */
@@ -652,11 +688,10 @@ static int lookup(struct scorer *s, const struct connection *c,
 	if (learned) {
 		double sd = sqrt(sigma2 + sd_o * sd_o);
 		double l = without_records(s, e, (double)e->payload - center -
-		    (d2 > 0 ? d2 : 0) - 6 * sd - extra_width(s, e) -
+		    dhi - 6 * sd - extra_width(s, e) -
 		    (double)e->max_retx * e->mss, ltag);
 		double h = without_records(s, e, (double)e->payload - center -
-		    (d2 < 0 ? d2 : 0) + 6 * sd + (double)e->max_lost * e->mss,
-		    ltag);
+		    dlo + 6 * sd + (double)e->max_lost * e->mss, ltag);
 
 		if (l > (double)lo)
 			lo = (uint64_t)l;
@@ -749,8 +784,8 @@ static int lookup(struct scorer *s, const struct connection *c,
 		double width = extra_width(s, e);
 		double sd = sqrt(var);
 		/* overheads outside [olo, ohi] have no weight */
-		double olo = center + (d2 < 0 ? d2 : 0) - 6 * sd;
-		double ohi = center + (d2 > 0 ? d2 : 0) + 6 * sd + width;
+		double olo = center + dlo - 6 * sd;
+		double ohi = center + dhi + 6 * sd + width;
 		double far2 = 36 * var;
 
 		extra_density = pextra * sm.p0 / (width + 2 * sd);
@@ -971,29 +1006,23 @@ votes:
 	 * first those inside the plausible overhead range, then the rest by
 	 * likelihood, since the ring keeps a bounded number. */
 	if (s->cfg.learn && nparts == 1 && sc.n && !s->novote) {
-		int32_t ov[PROFILE_VOTES];
-		uint8_t tg[PROFILE_VOTES], hx[PROFILE_VOTES];
+		int32_t ov[PROFILE_VOTES], o[NTAGS_MAX];
+		uint8_t tg[PROFILE_VOTES], hx[PROFILE_VOTES], otg[NTAGS_MAX];
 		uint32_t vidx[PROFILE_VOTES];
-		int nv = 0, pass;
+		const uint8_t *all;
+		int nv = 0, pass, nk, per = PROFILE_VOTES / record_tags(e, &all);
 
 		for (pass = 0; pass < 2 && nv < PROFILE_VOTES; pass++) {
-			uint32_t nvi = top_m(sc.c, sc.n, -1, !pass, vidx,
-			    PROFILE_VOTES / (e->tls ? 3 : 1));
+			uint32_t nvi = top_m(sc.c, sc.n, -1, !pass, vidx, per);
 
 			for (i = 0; i < nvi && nv < PROFILE_VOTES; i++) {
-				int nt = e->tls ? 3 : 1;
+				uint64_t size = sc.c[vidx[i]].size;
 
-				for (t = 0; t < nt && nv < PROFILE_VOTES; t++) {
-					uint8_t tag = e->tls ? tls_tags[t] : 0;
-					int64_t o = overhead_of(s, e,
-					    sc.c[vidx[i]].size, tag, 1);
-
-					if (o < INT32_MIN || o > INT32_MAX)
-						continue;
-					ov[nv] = (int32_t)o;
-					hx[nv] = (uint8_t)payload_hexdigits(
-					    sc.c[vidx[i]].size);
-					tg[nv++] = tag;
+				nk = implied(s, e, size, o, otg);
+				for (k = 0; k < nk && nv < PROFILE_VOTES; k++) {
+					ov[nv] = o[k];
+					hx[nv] = (uint8_t)payload_hexdigits(size);
+					tg[nv++] = otg[k];
 				}
 			}
 		}
@@ -1018,12 +1047,8 @@ int score_connection(struct scorer *s, const struct connection *c,
 	res->conn = *c;
 	res->parts = 1;
 	if (payload_estimate(&s->pcfg, c, &e) < 0 ||
-	    (uint64_t)e.payload < s->cfg.min_size) {
-		res->est = e;
-		res->status = MATCH_SMALL;
-		res->est_size = e.est_size;
-		return 0;
-	}
+	    (uint64_t)e.payload < s->cfg.min_size)
+		goto small;
 	/* SACK blocks counted from the client's own usual request, once
 	 * known, instead of a typical one */
 	if (s->cfg.learn) {
@@ -1031,14 +1056,15 @@ int score_connection(struct scorer *s, const struct connection *c,
 		    c->client, e.tls, e.req_extra, !s->novote);
 
 		if (base >= 0 &&
-		    payload_rebase(&s->pcfg, c, base + REQUEST_SLACK, &e) < 0) {
-			res->est = e;
-			res->status = MATCH_SMALL;
-			res->est_size = e.est_size;
-			return 0;
-		}
+		    payload_rebase(&s->pcfg, c, base + REQUEST_SLACK, &e) < 0)
+			goto small;
 	}
 	return lookup(s, c, &e, 1, 1, res);
+small:
+	res->est = e;
+	res->status = MATCH_SMALL;
+	res->est_size = e.est_size;
+	return 0;
 }
 
 int score_again(struct scorer *s, const struct connection *c,
