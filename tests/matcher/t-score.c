@@ -7,7 +7,8 @@
  * size, a record more at a TLS record boundary, heavy loss in a dense
  * window, SACK blocks counted over a client's own request size, a TLS
  * server's overhead far from the typical one in a dense store (the wide
- * fit), and range requests summed.
+ * fit), a server with two header lengths (a second overhead, also found
+ * by a later wide fit), and range requests summed.
  */
 #include "config.h"
 
@@ -626,6 +627,34 @@ int main(void)
 		    "(%s %.3f)", url_of(&res), res.confidence);
 		match_result_clear(&res);
 		scorer_free(sc16);
+	}
+	/* ... and when the first eight connections held only two of the
+	 * shorter kind (and a file not in the store), the first wide fit
+	 * finds one overhead that explains five of eight: it is fitted again
+	 * eight connections later, and finds the second. */
+	{
+		static const int kinds[16] = { 0, 0, 1, 0, 2, 0, 1, 0,
+			1, 0, 1, 0, 1, 0, 0, 1 };
+		struct synth s5;
+		struct scorer *sc17 = scorer_new(&cfg, &pcfg);
+
+		synth_default(&s5);
+		for (i = 0; i < 16; i++) {
+			s5.http_hdr = kinds[i] == 1 ? 221 : 230;
+			/* kind 2: a size the store does not have */
+			synth_download(&s5, kinds[i] == 2 ? v_sizes[100] + 777 :
+			    v_sizes[i * 11 + 1], &c);
+			run(sc17, &c, &res);
+			match_result_clear(&res);
+		}
+		s5.http_hdr = 221;
+		synth_download(&s5, v_sizes[193], &c);
+		run(sc17, &c, &res);
+		snprintf(url, sizeof(url), "http://v.example/v%d.bin", 193);
+		is_str(url_of(&res), url, "second overhead found by a later "
+		    "wide fit: the file (%.3f)", res.confidence);
+		match_result_clear(&res);
+		scorer_free(sc17);
 	}
 	/* learning can be turned off */
 	{
