@@ -1,7 +1,7 @@
 /*
  * clients.c - per-client request sizes (see clients.h).
  *
- * A fixed-size table like profile.c's (addrtab.c), 104 bytes per client,
+ * A fixed-size table like profile.c's (addrtab.c), 120 bytes per client,
  * all allocated by clients_new().
  */
 #include "config.h"
@@ -17,6 +17,10 @@ struct client {
 	struct addrtab_key key;     /* first: the table's */
 	uint8_t n[2], next[2];      /* per kind: remembered, ring position */
 	int32_t ring[2][CLIENTS_RING];
+	uint8_t nloss, nextloss;    /* lossy downloads: remembered, position */
+	/* ... the odds each was a stored file, and of those the share with
+	 * segments counted twice, in 255ths */
+	uint8_t stored[CLIENTS_LOSS_RING], twice[CLIENTS_LOSS_RING];
 };
 
 struct clients_table {
@@ -63,4 +67,39 @@ int64_t clients_request(struct clients_table *t, uint8_t family,
 			c->n[k]++;
 	}
 	return known >= CLIENTS_MIN ? least : -1;
+}
+
+double clients_loss_p0(struct clients_table *t, uint8_t family,
+    const uint8_t *addr, double prior, double weight)
+{
+	const struct client *c = addrtab_find(t->t, family, addr, 0, 0);
+	double w = weight, once = weight * prior;
+	int i;
+
+	if (!c)
+		return prior;
+	for (i = 0; i < c->nloss; i++) {
+		w += c->stored[i] / 255.0;
+		once += c->stored[i] / 255.0 * (1 - c->twice[i] / 255.0);
+	}
+	return once / w;
+}
+
+static uint8_t share255(double x)
+{
+	return (uint8_t)(x <= 0 ? 0 : x >= 1 ? 255 : x * 255 + 0.5);
+}
+
+void clients_loss_seen(struct clients_table *t, uint8_t family,
+    const uint8_t *addr, double stored, double twice)
+{
+	struct client *c = addrtab_find(t->t, family, addr, 0, 1);
+
+	if (!c)
+		return;
+	c->stored[c->nextloss] = share255(stored);
+	c->twice[c->nextloss] = share255(twice);
+	c->nextloss = (uint8_t)((c->nextloss + 1) % CLIENTS_LOSS_RING);
+	if (c->nloss < CLIENTS_LOSS_RING)
+		c->nloss++;
 }

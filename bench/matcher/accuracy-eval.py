@@ -33,9 +33,11 @@ for line in open(truthf):
     ndownloads += 1
     stored[ph] = stored.get(ph, 0) + (not url.rsplit("/", 1)[1].startswith("u"))
 sizes = {}
+size_of = {}
 for line in list(open(storef))[1:]:
     url, size, _, _ = line.strip().split(",")
     sizes.setdefault(int(size), []).append(url)
+    size_of[url] = int(size)
 sorted_sizes = sorted(sizes)
 
 def baseline(d):
@@ -101,6 +103,46 @@ print()
 table("flowgrab-matcher, default --min-confidence 0.5:", evaluate(matcher_pick, 0.5))
 table("flowgrab-matcher, --min-confidence 0.8:", evaluate(matcher_pick, 0.8))
 table("naive baseline (bytes - 52 x packets - 250, nearest size within 1000):", evaluate(base_pick, 0))
+
+# What the flows allow (HTTP): the payload a download left, less the file
+# and the server's header, is 0, whole segments sent again (or missed by
+# the meter), or a part of a segment (a retransmission of a shorter
+# segment, a collapsed one).  Only the first two can be told from a file
+# of another size: a part of a segment could be any of the stored sizes
+# near it, so the share of those bounds the recall any matcher can reach
+# on flow records.  The header is nginx's fixed part plus the size's
+# decimal (Content-Length) and hex (ETag) digits; the fixed part is the
+# value most downloads agree on (with 52-byte headers: TCP timestamps).
+def http_rest(d, size):
+    return d["bytes"] - 52 * d["packets"] - size - len(str(size)) - len("%x" % size)
+votes = {}
+for d in conns:
+    ph, url = d["_truth"]
+    if url and url.startswith("http://") and url in size_of:
+        v = http_rest(d, size_of[url])
+        votes[v] = votes.get(v, 0) + 1
+if votes:
+    fixed = max(votes, key=votes.get)
+    seg = 1448
+    print("what the flows allow, HTTP (payload less file and header: fixed part %d bytes, %d-byte segments):" % (fixed, seg))
+    print("| phase | downloads of stored files | exact | whole segments more | whole segments fewer | part of a segment | at most named |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
+    for ph in phases:
+        if not ph.startswith("http-"):
+            continue
+        cls = [0, 0, 0, 0]
+        for d in conns:
+            p, url = d["_truth"]
+            if p != ph or not url or url not in size_of:
+                continue
+            r = http_rest(d, size_of[url]) - fixed
+            cls[0 if r == 0 else 1 if r > 0 and r % seg == 0 else
+                2 if r < 0 and -r % seg == 0 else 3] += 1
+        n = stored.get(ph, 0)
+        if n:
+            print("| %s | %d | %d | %d | %d | %d | %.1f%% |" % (ph, n, cls[0],
+                cls[1], cls[2], cls[3], 100.0 * (cls[0] + cls[1] + cls[2]) / n))
+    print()
 
 # calibration: precision of the best candidate per confidence bin, over
 # connections that were downloads or reported anything
