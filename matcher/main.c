@@ -51,7 +51,7 @@ static void usage(FILE *f)
 "      --tls-handshake A:B:C  TLS server overhead (600:3500:9000)\n"
 "      --tls-ports LIST     ports carrying TLS (443,8443)\n"
 "      --no-learn           learn nothing per server (overhead) or per\n"
-"                           client (request size)\n"
+"                           client (request size, where losses fall)\n"
 "      --hold DUR           wait up to DUR for a server's overhead to be\n"
 "                           learned before reporting its downloads (300s;\n"
 "                           0: at once)\n"
