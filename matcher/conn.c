@@ -21,6 +21,13 @@
 #include "util.h"
 
 #define NIL UINT32_MAX
+#define QUEUE 8         /* conn_queue(): records in flight (power of two) */
+
+#if defined(__GNUC__) || defined(__clang__)
+#define PREFETCH(p) __builtin_prefetch(p)
+#else
+#define PREFETCH(p) ((void)(p))
+#endif
 
 enum { SLOT_FREE = 0, SLOT_LIVE = 1, SLOT_CLOSING = 2 };
 enum { LIST_LIVE = 0, LIST_CLOSING = 1 };
@@ -55,6 +62,12 @@ struct conn_table {
 	uint64_t seed;
 	int64_t clock;              /* newest record end time seen */
 	struct conn_stats st;
+	/* conn_queue()'s records in flight, oldest at qhead */
+	struct pending {
+		struct flow_record r;
+		uint32_t bucket;
+	} q[QUEUE];
+	uint32_t qhead, qn;
 };
 
 size_t conn_slot_bytes(void)
@@ -233,10 +246,8 @@ static void finish(struct conn_table *t, uint32_t i, uint8_t extra)
 }
 
 static uint32_t find(struct conn_table *t, const struct flow_record *r,
-    int *side)
+    uint32_t b, int *side)
 {
-	uint32_t b = bucket_of(t, r->family, r->src, r->sport, r->dst,
-	    r->dport);
 	uint32_t i;
 
 	for (i = t->buckets[b]; i != NIL; i = t->slots[i].hnext) {
@@ -260,9 +271,10 @@ static uint32_t find(struct conn_table *t, const struct flow_record *r,
 	return NIL;
 }
 
-static uint32_t alloc_slot(struct conn_table *t, const struct flow_record *r)
+static uint32_t alloc_slot(struct conn_table *t, const struct flow_record *r,
+    uint32_t b)
 {
-	uint32_t i, b;
+	uint32_t i;
 	struct slot *s;
 
 	if (t->free_head == NIL) {
@@ -283,8 +295,6 @@ static uint32_t alloc_slot(struct conn_table *t, const struct flow_record *r)
 	s->port[1] = r->dport;
 	s->start_ms = r->start_ms;
 	s->end_ms = r->end_ms;
-	b = bucket_of(t, s->family, s->addr[0], s->port[0], s->addr[1],
-	    s->port[1]);
 	s->bucket = b;
 	s->hnext = t->buckets[b];
 	t->buckets[b] = i;
@@ -302,21 +312,35 @@ static uint64_t sat_add(uint64_t a, uint64_t b)
 	return a + b < a ? UINT64_MAX : a + b;
 }
 
-void conn_add(struct conn_table *t, const struct flow_record *r)
+/* Count @r; 1 if it is TCP, to be merged. */
+static int offered(struct conn_table *t, const struct flow_record *r)
+{
+	t->st.records++;
+	if (r->proto != 6 || (r->family != 4 && r->family != 6))
+		return 0;
+	t->st.tcp_records++;
+	return 1;
+}
+
+static uint32_t bucket_of_record(const struct conn_table *t,
+    const struct flow_record *r)
+{
+	return bucket_of(t, r->family, r->src, r->sport, r->dst, r->dport);
+}
+
+/* Merge TCP record @r, whose hash bucket is @b. */
+static void merge(struct conn_table *t, const struct flow_record *r,
+    uint32_t b)
 {
 	struct slot *s;
 	uint32_t i;
 	int side = 0;
 	uint8_t f0, f1;
 
-	t->st.records++;
-	if (r->proto != 6 || (r->family != 4 && r->family != 6))
-		return;
-	t->st.tcp_records++;
 	if (r->end_ms > t->clock)
 		t->clock = r->end_ms;
 
-	i = find(t, r, &side);
+	i = find(t, r, b, &side);
 	if (i != NIL) {
 		s = &t->slots[i];
 		/*
@@ -333,7 +357,7 @@ void conn_add(struct conn_table *t, const struct flow_record *r)
 		}
 	}
 	if (i == NIL) {
-		i = alloc_slot(t, r);
+		i = alloc_slot(t, r, b);
 		side = 0;
 	}
 	s = &t->slots[i];
@@ -367,24 +391,97 @@ void conn_add(struct conn_table *t, const struct flow_record *r)
 		list_append(t, i, LIST_LIVE);
 }
 
+void conn_add(struct conn_table *t, const struct flow_record *r)
+{
+	conn_drain(t);
+	if (offered(t, r))
+		merge(t, r, bucket_of_record(t, r));
+}
+
+/* Merge the oldest record in flight; first prefetch the chain head of
+ * the one half the queue behind it, whose bucket should be in by now. */
+static void merge_oldest(struct conn_table *t)
+{
+	struct pending *p = &t->q[t->qhead];
+
+	if (t->qn > QUEUE / 2) {
+		uint32_t h = t->buckets[t->q[(t->qhead + QUEUE / 2) %
+		    QUEUE].bucket];
+
+		if (h != NIL)
+			PREFETCH(&t->slots[h]);
+	}
+	t->qhead = (t->qhead + 1) % QUEUE;
+	t->qn--;
+	merge(t, &p->r, p->bucket);
+}
+
+void conn_queue(struct conn_table *t, const struct flow_record *r)
+{
+	struct pending *p;
+
+	if (!offered(t, r))
+		return;
+	if (t->qn == QUEUE)
+		merge_oldest(t);
+	p = &t->q[(t->qhead + t->qn) % QUEUE];
+	p->r = *r;
+	p->bucket = bucket_of_record(t, r);
+	PREFETCH(&t->buckets[p->bucket]);
+	t->qn++;
+}
+
+void conn_drain(struct conn_table *t)
+{
+	while (t->qn)
+		merge_oldest(t);
+}
+
+/*
+ * Finish the heads of list @l last updated at or before @limit.  Expiry
+ * reaches connections nothing has touched for a while: each costs a cache
+ * miss in the slot array and one in the bucket array (hash_unlink()), so
+ * the slot two ahead and the bucket one ahead are prefetched while this
+ * one is finished.
+ */
+static void finish_until(struct conn_table *t, int l, int64_t limit)
+{
+	uint32_t i = t->head[l];
+
+	if (i != NIL && t->slots[i].next != NIL)
+		PREFETCH(&t->slots[t->slots[i].next]);
+	while (i != NIL && t->slots[i].touched <= limit) {
+		uint32_t n = t->slots[i].next;
+
+		if (n != NIL) {
+			const struct slot *ns = &t->slots[n];
+
+			PREFETCH(&t->buckets[ns->bucket]);
+			if (ns->next != NIL)
+				PREFETCH(&t->slots[ns->next]);
+		}
+		finish(t, i, 0);
+		/* the callback may have ended others: start from the head */
+		i = t->head[l];
+	}
+}
+
 void conn_expire(struct conn_table *t, int64_t now_ms)
 {
-	int64_t now = now_ms > t->clock ? now_ms : t->clock;
+	int64_t now;
 
-	while (t->head[LIST_CLOSING] != NIL &&
-	    t->slots[t->head[LIST_CLOSING]].touched + t->cfg.grace_ms <= now)
-		finish(t, t->head[LIST_CLOSING], 0);
-	while (t->head[LIST_LIVE] != NIL &&
-	    t->slots[t->head[LIST_LIVE]].touched + t->cfg.idle_ms <= now)
-		finish(t, t->head[LIST_LIVE], 0);
+	conn_drain(t);
+	now = now_ms > t->clock ? now_ms : t->clock;
+
+	finish_until(t, LIST_CLOSING, now - t->cfg.grace_ms);
+	finish_until(t, LIST_LIVE, now - t->cfg.idle_ms);
 }
 
 void conn_flush(struct conn_table *t)
 {
-	while (t->head[LIST_CLOSING] != NIL)
-		finish(t, t->head[LIST_CLOSING], 0);
-	while (t->head[LIST_LIVE] != NIL)
-		finish(t, t->head[LIST_LIVE], 0);
+	conn_drain(t);
+	finish_until(t, LIST_CLOSING, INT64_MAX);
+	finish_until(t, LIST_LIVE, INT64_MAX);
 }
 
 void conn_get_stats(const struct conn_table *t, struct conn_stats *st)

@@ -88,6 +88,17 @@ void conn_table_free(struct conn_table *t);
 void conn_add(struct conn_table *t, const struct flow_record *r);
 
 /*
+ * The same, a few records late: @r is merged once QUEUE (8) more have
+ * been queued, or at conn_drain(), conn_expire() or conn_flush(), in
+ * order.  Meanwhile its hash bucket and then its chain's first slot are
+ * fetched into the cache: merging is mostly waiting for those two reads
+ * in a table of a million connections, and this overlaps them
+ * (bench/RESULTS.md).  conn_add() drains first, so the two mix.
+ */
+void conn_queue(struct conn_table *t, const struct flow_record *r);
+void conn_drain(struct conn_table *t);
+
+/*
  * End the connections that are idle or closed as of @now_ms (Unix ms; the
  * table uses the later of @now_ms and the newest record time, so batch
  * mode may pass 0).

@@ -252,7 +252,7 @@ int match_record(const struct flow_record *r, void *arg)
 {
 	struct matcher *m = arg;
 
-	conn_add(m->conns, r);
+	conn_queue(m->conns, r);
 	if (++m->since_tick >= TICK_RECORDS) {
 		m->since_tick = 0;
 		conn_expire(m->conns, 0);

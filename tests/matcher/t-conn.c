@@ -23,6 +23,19 @@ static void on_done(const struct connection *c, void *arg)
 	ndone++;
 }
 
+/* every finished connection, in order (up to as many as records) */
+struct seen {
+	struct connection *v;
+	int n;
+};
+
+static void collect(const struct connection *c, void *arg)
+{
+	struct seen *s = arg;
+
+	s->v[s->n++] = *c;
+}
+
 static void rec(struct flow_record *r, int client_to_server, uint16_t cport,
     uint64_t octets, uint64_t packets, uint8_t flags, int64_t start,
     int64_t end)
@@ -186,5 +199,53 @@ int main(void)
 	is_int(st.connections, 41, "all connections counted");
 	is_int(st.peak, 16, "peak bounded");
 	conn_table_free(t);
+
+	/* conn_queue(): the same connections as conn_add(), in the same
+	 * order, over a random stream that splits, closes, resets, reuses
+	 * ports and overflows a 16-slot table, with expiry in between */
+	{
+		struct flow_record *rs = calloc(3000, sizeof(*rs));
+		struct seen got[2] = { { NULL, 0 }, { NULL, 0 } };
+		uint64_t x = 12345;
+		int n = 3000, pass;
+
+		for (i = 0; i < n; i++) {
+			uint8_t fl = (x >> 8) % 4 == 0 ? 0x11 :
+			    (x >> 8) % 9 == 0 ? 0x14 : 0x10;
+
+			x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+			rec(&rs[i], (int)(x >> 63),
+			    (uint16_t)(43000 + (x >> 40) % 24),
+			    (x >> 20) % 100000, 1 + (x >> 50) % 50, fl,
+			    T0 + i * 50, T0 + i * 50 + (int64_t)((x >> 30) % 4000));
+		}
+		for (pass = 0; pass < 2; pass++) {
+			/* short timeouts: expiry often ends a connection a
+			 * record in flight would have touched */
+			cfg.max_connections = 16;
+			cfg.idle_ms = 400;
+			cfg.grace_ms = 200;
+			got[pass].v = calloc((size_t)n, sizeof(struct connection));
+			t = conn_table_new(&cfg, collect, &got[pass]);
+			for (i = 0; i < n; i++) {
+				if (pass)
+					conn_queue(t, &rs[i]);
+				else
+					conn_add(t, &rs[i]);
+				if (i % 5 == 0)
+					conn_expire(t, 0);
+			}
+			conn_flush(t);
+			conn_table_free(t);
+		}
+		ok(got[0].n > 100, "random stream: %d connections", got[0].n);
+		is_int(got[1].n, got[0].n, "queued: as many connections");
+		ok(got[1].n == got[0].n && !memcmp(got[0].v, got[1].v,
+		    (size_t)got[0].n * sizeof(struct connection)),
+		    "queued: the same connections in the same order");
+		free(got[0].v);
+		free(got[1].v);
+		free(rs);
+	}
 	return done_testing();
 }
