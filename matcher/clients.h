@@ -15,7 +15,8 @@
  * in a share that depends on where the meter sits on the client's path
  * (a router that drops at its own egress queue counts twice what it
  * drops; losses upstream of it, once).  The share is learned from the
- * client's last CLIENTS_LOSS_RING such downloads that were named.
+ * client's last CLIENTS_LOSS_RING such downloads, each weighted by its
+ * odds of being a stored file.
  *
  * Bounded: a fixed number of clients (the least recently used of a probe
  * sequence replaced), CLIENTS_RING connections each per kind.

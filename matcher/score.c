@@ -281,13 +281,13 @@ struct seg_model {
  * the bottleneck (its queue before the meter) 789 of 792 such downloads
  * carried none; unpaced (drops after the meter) 230 of 633, with 337
  * whole segments more and 66 parts of one.  So each client's share is
- * learned (clients.h) from its last 16 lossy downloads named at
- * LOSS_SEEN_CONF or more with a learned overhead, weighted against
- * LOSS_P0 as LOSS_WEIGHT downloads.  The named ones lean towards none
- * counted twice (such fits are named more often), which the weight
- * tempers.
+ * learned (clients.h) from its last 8 lossy connections scored at a
+ * learned overhead, each as soft odds (of a stored file, and of those with
+ * segments counted twice, over all candidates), weighted against LOSS_P0
+ * as LOSS_WEIGHT downloads.  A hard count of the fits named leaned
+ * towards none counted twice (such fits are named more often) and fed on
+ * itself.
  */
-#define LOSS_SEEN_CONF 0.5
 #define LOSS_WEIGHT 2.0
 
 static void seg_model_init(struct seg_model *m, const struct payload_estimate *e,
@@ -788,7 +788,9 @@ static int lookup(struct scorer *s, const struct connection *c,
 	 * flat share would let some sum fit by chance */
 	if (!learned && nparts == 1 && !cut)
 		floor_like = FLOOR_UNLEARNED;
-	seg_model_init(&sm, e, s->cfg.learn && nparts == 1 ?
+	/* the client's learned share matters only with evidence of loss:
+	 * no table lookup for the rest */
+	seg_model_init(&sm, e, e->loss_hint && s->cfg.learn && nparts == 1 ?
 	    clients_loss_p0(s->clients, c->family, c->client, LOSS_P0,
 	    LOSS_WEIGHT) : LOSS_P0);
 
