@@ -290,8 +290,8 @@ struct seg_model {
  */
 #define LOSS_WEIGHT 2.0
 
-static void seg_model_init(struct seg_model *m, const struct payload_estimate *e,
-    double p0_loss)
+static void seg_model_init(struct seg_model *m,
+    const struct payload_estimate *e, double p0_loss)
 {
 	m->plost = MISS_PRIOR;
 	m->p0 = e->loss_hint ? p0_loss : 1.0 - m->plost - RETX_PRIOR;

@@ -206,6 +206,15 @@ static uint64_t w_sizes[W_SIZES];
 #define V_SIZES 200
 static uint64_t v_sizes[V_SIZES];
 
+/* The URL of v.example's file @i (a static buffer) */
+static const char *v_url(int i)
+{
+	static char u[64];
+
+	snprintf(u, sizeof(u), "http://v.example/v%d.bin", i);
+	return u;
+}
+
 int main(void)
 {
 	char dir[] = "/tmp/t-score.XXXXXX", err[256];
@@ -268,8 +277,7 @@ int main(void)
 	}
 	rand_sizes(v_sizes, V_SIZES, V_SIZES, 60000000, 0, 400000, 2);
 	for (i = 0; i < V_SIZES; i++) {
-		snprintf(url, sizeof(url), "http://v.example/v%d.bin", i);
-		put(url, v_sizes[i], NULL, 0);
+		put(v_url(i), v_sizes[i], NULL, 0);
 	}
 
 	score_config_default(&cfg);
@@ -441,8 +449,9 @@ int main(void)
 	}
 	/* A file two segments larger than a stored one, sent without loss:
 	 * it fits the stored file with two segments sent again, which no
-	 * SACK block supports (docs/matching.md: RETX_PRIOR, MISS_PRIOR).  Where one large transfer in four is a known
-	 * file (null_weight 3), that is not enough to name it. */
+	 * SACK block supports (docs/matching.md: RETX_PRIOR, MISS_PRIOR).
+	 * Where one large transfer in four is a known file (null_weight 3),
+	 * that is not enough to name it. */
 	{
 		struct score_config c9 = cfg;
 		struct scorer *sc9;
@@ -660,9 +669,8 @@ int main(void)
 		s4.http_hdr = 221;
 		synth_download(&s4, v_sizes[190], &c);
 		run(sc16, &c, &res);
-		snprintf(url, sizeof(url), "http://v.example/v%d.bin", 190);
-		is_str(url_of(&res), url, "two header lengths, the shorter: the "
-		    "file (%.3f)", res.confidence);
+		is_str(url_of(&res), v_url(190), "two header lengths, the "
+		    "shorter: the file (%.3f)", res.confidence);
 		ok(res.confidence >= 0.9, "... with confidence (%.3f)",
 		    res.confidence);
 		is_int(res.est_size, (long long)v_sizes[190], "... est_size "
@@ -671,8 +679,7 @@ int main(void)
 		s4.http_hdr = 230;
 		synth_download(&s4, v_sizes[191], &c);
 		run(sc16, &c, &res);
-		snprintf(url, sizeof(url), "http://v.example/v%d.bin", 191);
-		is_str(url_of(&res), url, "... the longer: the file (%.3f)",
+		is_str(url_of(&res), v_url(191), "... the longer: the file (%.3f)",
 		    res.confidence);
 		match_result_clear(&res);
 		/* a header 5 bytes shorter than either is neither */
@@ -706,9 +713,8 @@ int main(void)
 		s5.http_hdr = 221;
 		synth_download(&s5, v_sizes[193], &c);
 		run(sc17, &c, &res);
-		snprintf(url, sizeof(url), "http://v.example/v%d.bin", 193);
-		is_str(url_of(&res), url, "second overhead found by a later "
-		    "wide fit: the file (%.3f)", res.confidence);
+		is_str(url_of(&res), v_url(193), "second overhead found by a "
+		    "later wide fit: the file (%.3f)", res.confidence);
 		match_result_clear(&res);
 		scorer_free(sc17);
 	}
