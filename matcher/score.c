@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "clients.h"
+#include "model.h"
 #include "profile.h"
 #include "score.h"
 #include "util.h"
@@ -46,26 +47,12 @@
 #define FLOOR_UNLEARNED 0.2
 #define TOP_K (MATCH_MAX_RIVALS + 1)
 /*
- * TLS: server packets that carry a SACK block (D-SACK, RFC 2883, when a
- * client segment arrives twice): 2 NOPs + 2 + 8 bytes of TCP options each,
- * which the per-packet header read off the client's ACKs does not count.
- * On the testbed, four HTTPS downloads at once put about one connection in
- * ten exactly 12 bytes above the fit, one at a time none, and none of some
- * 2,000 came out 24 above; HTTP shows no such excess.  Prior of 0, 1, 2
- * such packets (at 0.02 for two, files not in the store 24 bytes above a
- * stored size were named at 0.5-0.9).
+ * The base rate of large transfers that are no stored file starts at
+ * --null-weight's odds as if this many lookups had shown them, and only
+ * rises above them (model.h): a network whose big transfers are mostly
+ * video and backups weighs "not in the store" as it finds it.
  */
-#define SACKOPT_BYTES 12
-#define SACKOPT_MAX 3
-static const double sackopt_prior[SACKOPT_MAX] = { 0.898, 0.1, 0.002 };
-/*
- * TLS: nginx writes the response header and the file into one stream of
- * full records, so a file whose last record has less room left than the
- * header takes one record more than ceil(size / 16384).  The header's
- * length is not known apart from the handshake, so near a boundary (the
- * last 1,500 bytes of a record) both counts are given half the weight.
- */
-#define EDGE_PRIOR 0.5
+#define BASE_RATE_WEIGHT 50.0
 /* TLS record overheads tried: 1.3 AEAD, 1.2 AES-GCM, 1.2 ChaCha20 */
 static const uint8_t tls_tags[] = { 22, 29, 21 };
 #define NTAGS_MAX (sizeof(tls_tags) / sizeof(tls_tags[0]))
@@ -88,6 +75,7 @@ struct scorer {
 	struct profile_table *prof;
 	struct clients_table *clients;
 	struct score_stats st;
+	struct model_base_rate base; /* unknown transfers (model.h) */
 	int novote;                 /* scoring again: the votes are in */
 	struct cand *buf;           /* candidates, reused between lookups */
 	uint32_t bufcap;
@@ -131,6 +119,7 @@ struct scorer *scorer_new(const struct score_config *cfg,
 	s->pcfg = *pcfg;
 	s->prof = profile_new(cfg->profiles);
 	s->clients = clients_new(cfg->profiles);
+	model_base_rate_init(&s->base, cfg->null_weight, BASE_RATE_WEIGHT);
 	return s;
 }
 
@@ -236,31 +225,6 @@ static double evidence(const struct store_download *d,
 /* The strongest evidence factor evidence() can give (server seen). */
 #define EVIDENCE_MAX 3.0
 
-/*
- * Prior of @k whole segments extra (retransmitted, counted twice by the
- * meter) or, negative, missing (the meter dropped them): geometric on
- * 1, 2, ... with the estimate's means.  Most downloads have neither; ACKs
- * with SACK blocks say that loss happened.
- */
-struct seg_model {
-	double p0, pretx, plost;    /* shares of k = 0, k > 0, k < 0 */
-	double lr, ll;              /* log(1 - 1/mean) for k > 0 and k < 0 */
-	double cr, cl;              /* 1/mean */
-};
-
-/*
- * Whole segments sent again without evidence of loss (no SACK blocks on
- * the client's ACKs), and whole segments the meter missed: on the testbed
- * 7 and 0 of 3,034 such downloads (0.23%, 0%; softflowd with -B
- * 134217728).  The priors leave room for paths that lose a tail (which no
- * SACK block reports) and meters that drop a little; at 0.15 and 0.05,
- * files not in the store whose size plus or minus 1-3 segments landed on
- * a stored size were named at 0.5-0.9.  A meter that drops more
- * ("softflowctl statistics") loses more than a few segments of a large
- * transfer, which no prior here would rescue.
- */
-#define RETX_PRIOR 0.01
-#define MISS_PRIOR 0.005
 
 /*
  * With SACK evidence, the share of downloads that still carry no
@@ -290,41 +254,6 @@ struct seg_model {
  */
 #define LOSS_WEIGHT 2.0
 
-static void seg_model_init(struct seg_model *m,
-    const struct payload_estimate *e, double p0_loss)
-{
-	m->plost = MISS_PRIOR;
-	m->p0 = e->loss_hint ? p0_loss : 1.0 - m->plost - RETX_PRIOR;
-	m->pretx = 1.0 - m->p0 - m->plost;
-	m->cr = 1.0 / e->mean_retx;
-	m->cl = 1.0 / e->mean_lost;
-	m->lr = log1p(-m->cr);
-	m->ll = log1p(-m->cl);
-}
-
-static double seg_prior(const struct seg_model *m, int k)
-{
-	if (k == 0)
-		return m->p0;
-	if (k > 0)
-		return m->pretx * m->cr * exp((k - 1) * m->lr);
-	return m->plost * m->cl * exp((-k - 1) * m->ll);
-}
-
-/*
- * The Gaussian's weight at @r bytes from the expected overhead.  A
- * learned width of a byte or less is a distribution over whole bytes
- * (sizes and overheads are integers): its density at 0 (1.33 at sd 0.3)
- * would make an exact fit more than certain and leave a byte's miss
- * 0.4% of it, where the byte's probability is used instead.
- */
-static double byte_like(double r, double sd, double norm, double var)
-{
-	if (sd < 1)
-		return 0.5 * (erfc((r - 0.5) / (sd * M_SQRT2)) -
-		    erfc((r + 0.5) / (sd * M_SQRT2)));
-	return norm * exp(-r * r / (2 * var));
-}
 
 /* a before b: more likely, then smaller, then older */
 static int better(const struct cand *a, const struct cand *b)
@@ -539,32 +468,558 @@ static int agrees(const struct profile_fit *f, const struct profile_fit *k,
 }
 
 /*
+ * A lookup goes forward in five steps (docs/matching.md section 5):
+ *
+ *   1. what is known: the server's overhead (server_view(), from the
+ *      profile of the connections before this one) and where the client's
+ *      losses fall (model_setup());
+ *   2. the candidates: one scan of the size index over the window the
+ *      model gives weight to (candidates());
+ *   3. the hypotheses scored: each candidate's likelihood under the model
+ *      (cand_like()), then the evidence its record carries (weigh());
+ *   4. the posterior against "not in the store", and the result;
+ *   5. what this connection teaches (learn()): the server's overhead,
+ *      the client's loss share and request size, the base rate of unknown
+ *      transfers.
+ *
+ * Nothing learned in step 5 changes this connection's own score.
+ */
+
+/* What the model expects of the server: its overhead, learned or not. */
+struct server_view {
+	int learned;
+	double center, sd_o;        /* expected overhead, its spread */
+	double size_var;            /* the size's own error, squared */
+	int64_t omin, omax;         /* overheads a server can add (x parts) */
+	int64_t vmin, vmax;         /* ... one part: candidates inside vote
+	                               first */
+	const uint8_t *tags;        /* TLS record overheads tried */
+	int ntags;
+	uint8_t ltag;               /* the learned one */
+	uint8_t hexmode, hextyp;    /* PROFILE_HEX_*, profile.h */
+	double d2, w2, dlo, dhi;    /* a second learned overhead */
+	int keep;                   /* step 5 keeps @fit */
+	struct profile_fit fit;
+};
+
+/*
+ * Step 1: the server of @c as the profile knows it (profile.h), refitted
+ * first from the connections remembered before this one where a wide fit
+ * is due (wide_fit(); this connection's own votes come in step 5).  Its mode
+ * is taken when backed by three connections for different payloads and
+ * by a third of those remembered (aborted transfers and files not in the
+ * store vote at random), and beating the best other value by two (in a
+ * dense store a few connections agree on a wrong value by chance); else
+ * a kept fit (a burst of lossy connections scatters the votes), and a
+ * wide fit overrules the votes only when they agree with it.
+ */
+static void server_view(struct scorer *s, const struct connection *c,
+    const struct payload_estimate *e, int nparts, struct server_view *v)
+{
+	int64_t tol = e->tls ? 3 * (int64_t)TLS_SD_LEARNED :
+	    3 * (int64_t)HTTP_SD_LEARNED;
+	struct profile_fit f, kf, w;
+	int narrow, haskept, agree, agree2, settled;
+
+	memset(v, 0, sizeof(*v));
+	v->hexmode = PROFILE_HEX_YES;
+	v->ntags = record_tags(e, &v->tags);
+	if (e->tls) {
+		v->center = s->pcfg.tls_hs_typ + s->pcfg.http_hdr_typ;
+		v->sd_o = TLS_SD_UNLEARNED;
+		v->omin = s->pcfg.tls_hs_min + s->pcfg.http_hdr_min;
+		v->omax = s->pcfg.tls_hs_max + s->pcfg.http_hdr_max;
+	} else {
+		v->center = s->pcfg.http_hdr_typ;
+		v->sd_o = HTTP_SD_UNLEARNED;
+		v->omin = s->pcfg.http_hdr_min;
+		v->omax = s->pcfg.http_hdr_max;
+	}
+	v->vmin = v->omin;
+	v->vmax = v->omax;
+	v->center *= nparts;
+	v->sd_o *= sqrt((double)nparts);
+	v->omin *= nparts;
+	v->omax *= nparts;
+	v->size_var = e->sigma * e->sigma;
+	if (!s->cfg.learn)
+		return;
+
+	if (profile_mode(s->prof, c->family, c->server, c->server_port, tol,
+	    &f) == 0)
+		fg_debug("profile: mode %.0f spread %.1f tag %u support %d "
+		    "runner-up %d of %d", f.mode, f.spread, f.tag, f.support,
+		    f.runner_up, f.count);
+	else
+		memset(&f, 0, sizeof(f));
+	narrow = f.support >= 3 && 3 * f.support >= f.count &&
+	    f.support >= f.runner_up + 2;
+	haskept = profile_kept(s->prof, c->family, c->server, c->server_port,
+	    &kf) == 0;
+	agree = narrow && haskept && agrees(&f, &kf, kf.mode, tol);
+	/* votes that agree with a kept second overhead confirm it */
+	agree2 = narrow && haskept && kf.support2 &&
+	    agrees(&f, &kf, kf.mode2, tol);
+	/* no new wide fit while a kept one agrees with the votes and
+	 * explained three quarters of its connections (else a second
+	 * overhead may show among the rest) */
+	settled = haskept && kf.wide && (agree || agree2) &&
+	    (kf.support2 > 0 || 4 * kf.support >= 3 * kf.count);
+	if (nparts == 1 && !s->novote && !settled && wide_fit(s, c, e, &w)) {
+		profile_keep(s->prof, c->family, c->server, c->server_port, &w);
+		kf = w;
+		haskept = 1;
+		agree = narrow && agrees(&f, &kf, kf.mode, tol);
+		agree2 = 0;
+	}
+	if (narrow && !agree2 && (!haskept || !kf.wide || agree)) {
+		f.wide = haskept && kf.wide;
+		if (f.wide) {
+			f.mode2 = kf.mode2;
+			f.support2 = kf.support2;
+		}
+		v->keep = 1;
+		v->fit = f;
+	} else if (haskept) {
+		f = kf;
+	} else {
+		return;
+	}
+	v->learned = 1;
+	v->ltag = f.tag;
+	v->hexmode = f.hex;
+	v->hextyp = f.hex_typ;
+	v->center = f.mode;
+	/* the votes' spread already holds every error of the size that is
+	 * not whole segments: the size's own sigma is left out, except the
+	 * padding's */
+	v->sd_o = (f.spread > LEARNED_SD_MIN ? f.spread : LEARNED_SD_MIN) *
+	    s->pcfg.tol_scale;
+	v->size_var = e->sigma_pad * e->sigma_pad;
+	v->tags = &v->ltag;
+	v->ntags = 1;
+	if (f.support2 > 0 && nparts == 1) {
+		v->d2 = f.mode2 - f.mode;
+		v->w2 = (double)f.support2 / (double)(f.support + f.support2);
+		v->dlo = v->d2 < 0 ? v->d2 : 0;
+		v->dhi = v->d2 > 0 ? v->d2 : 0;
+	}
+	/* each part: the learned header plus Content-Range and the longer
+	 * status line of a 206 */
+	if (nparts > 1) {
+		v->center = nparts * (f.mode + RANGE_EXTRA);
+		v->sd_o = sqrt((double)nparts) * RANGE_SD * s->pcfg.tol_scale;
+	}
+}
+
+/*
+ * Short segments sent again (model_resend_like()): a learned plain HTTP
+ * server's overhead is known to the byte, so a residue equal to the
+ * file's last segment or to the header-only segment points at the one
+ * candidate whose size gives it.  The share: on the testbed 84 of the
+ * 6,360 HTTP downloads four at once unpaced carried a resent part of a
+ * segment, about one in ten of those with SACK evidence; without such
+ * evidence only tail-loss probes resend, rarely.
+ */
+#define RESEND_LOSSY 0.05
+#define RESEND_CLEAN 0.002
+
+/* Step 1, continued: the model's terms for this connection. */
+static void model_setup(struct scorer *s, const struct connection *c,
+    const struct payload_estimate *e, const struct server_view *v,
+    int nparts, int cut, struct model *m)
+{
+	double var = v->size_var + v->sd_o * v->sd_o, p0 = LOSS_P0;
+
+	memset(m, 0, sizeof(*m));
+	m->mss = e->mss;
+	m->ovh.center = v->center;
+	m->ovh.var = var;
+	m->ovh.sd = sqrt(var);
+	m->ovh.norm = 1.0 / sqrt(2 * M_PI * var);
+	m->ovh.d2 = v->d2;
+	m->ovh.w2 = v->w2;
+	m->ovh.omin = (double)v->omin;
+	m->ovh.omax = (double)v->omax;
+	m->ovh.tls = e->tls;
+	/* no flat share for range groups: many subsets are tried, and a
+	 * flat share would let some sum fit by chance */
+	if (!v->learned && nparts == 1 && !cut) {
+		m->ovh.floor = FLOOR_UNLEARNED;
+		m->ovh.flat = FLOOR_UNLEARNED / (double)(v->omax - v->omin + 1);
+	}
+	m->extra.share = cut ? 0 : e->tls ? TLS_EXTRA_SHARE : HTTP_EXTRA_SHARE;
+	m->extra.width = extra_width(s, e);
+	m->extra.density = m->extra.share / (m->extra.width + 2 * m->ovh.sd);
+	if (v->learned && !e->tls && nparts == 1 && !cut)
+		m->extra.resend = e->loss_hint ? RESEND_LOSSY : RESEND_CLEAN;
+	/* the client's learned share matters only with evidence of loss:
+	 * no table lookup for the rest */
+	if (e->loss_hint && s->cfg.learn && nparts == 1)
+		p0 = clients_loss_p0(s->clients, c->family, c->client, LOSS_P0,
+		    LOSS_WEIGHT);
+	model_segments_init(&m->seg, e->loss_hint, p0, e->mean_retx,
+	    e->mean_lost);
+}
+
+/* The stored sizes scanned: the window and how many it holds. */
+struct window {
+	uint64_t lo, hi;
+	uint64_t count;             /* downloads in [lo, hi] */
+	double width;               /* bytes the count was taken over */
+};
+
+/*
+ * Step 2: the candidates.  A learned overhead narrows the window to the
+ * sizes its model gives weight to: the Gaussian around it, the extra
+ * bytes, and the whole segments that may be extra or missing.  One scan
+ * of the size index (sizes and ids, no record read); its count over the
+ * window gives the density of stored sizes for the "not in the store"
+ * hypothesis.  Where the store is so dense that the window holds more
+ * than the scan takes, the block read gives the density, and narrower
+ * scans take the sizes around the expected one instead: the far ends are
+ * whole segments away, where the prior is small, and in a store that
+ * dense only a near-exact fit can stand out anyway.
+ */
+static int candidates(struct scorer *s, const struct payload_estimate *e,
+    const struct server_view *v, const struct model *m, int nparts,
+    struct scan *sc, struct window *w)
+{
+	uint64_t lo = e->lo, hi = e->hi;
+	int rc;
+
+	if (nparts > 1) {
+		uint64_t wmin = (uint64_t)(nparts - 1) * s->pcfg.http_hdr_min;
+		uint64_t wmax = (uint64_t)(nparts - 1) * (e->tls ?
+		    s->pcfg.tls_hs_max + s->pcfg.http_hdr_max :
+		    s->pcfg.http_hdr_max);
+
+		lo = lo > wmax ? lo - wmax : 1;
+		hi = hi > wmin ? hi - wmin : 1;
+	}
+	if (v->learned) {
+		double sd = m->ovh.sd;
+		double l = without_records(s, e, (double)e->payload - v->center -
+		    v->dhi - 6 * sd - m->extra.width -
+		    (double)e->max_retx * e->mss, v->ltag);
+		double h = without_records(s, e, (double)e->payload - v->center -
+		    v->dlo + 6 * sd + (double)e->max_lost * e->mss, v->ltag);
+
+		if (l > (double)lo)
+			lo = (uint64_t)l;
+		if (h < (double)hi)
+			hi = h < 1 ? 1 : (uint64_t)h;
+		if (hi < lo)
+			hi = lo;
+	}
+	w->width = (double)(hi - lo + 1);
+	rc = scan_window(s, lo, hi, sc);
+	w->count = sc->n;
+	if (rc == 0 && sc->truncated && sc->n > 1) {
+		uint64_t lo0 = lo, hi0 = hi, nlo, nhi;
+		double mid, wd;
+		int pass;
+
+		mid = v->learned ? without_records(s, e, (double)e->payload -
+		    v->center, v->ltag) : (double)e->est_size;
+		if (mid < (double)lo)
+			mid = (double)lo;
+		if (mid > (double)hi)
+			mid = (double)hi;
+		/* the density of the part scanned sets the width; where the
+		 * store is denser around the expected size than that part
+		 * (its lower end reached into a gap), the narrower scan runs
+		 * out before the expected size and is narrowed again */
+		for (pass = 0; pass < 3 && rc == 0 && sc->truncated &&
+		    sc->n > 1; pass++) {
+			wd = 0.75 * sc->cap * (double)(sc->c[sc->n - 1].size -
+			    lo + 1) / (double)sc->n;
+			nlo = mid - wd / 2 > (double)lo0 ?
+			    (uint64_t)(mid - wd / 2) : lo0;
+			nhi = mid + wd / 2 < (double)hi0 ?
+			    (uint64_t)(mid + wd / 2) : hi0;
+			rc = scan_window(s, nlo, nhi, sc);
+			if (sc->truncated && sc->n)
+				nhi = sc->c[sc->n - 1].size;
+			lo = nlo;
+			hi = nhi;
+		}
+		w->count = sc->n;
+		w->width = (double)(hi - lo + 1);
+	}
+	w->lo = lo;
+	w->hi = hi;
+	return rc;
+}
+
+/*
+ * Step 3: the likelihood of candidate @cd: for each TLS record overhead
+ * tried, the sum over whole segments k of the segment prior times the
+ * model's terms at the overhead the candidate implies; the best record
+ * overhead's.  Sets @cd's overhead, segments and tag to the best k's.
+ */
+static double cand_like(const struct scorer *s, const struct model *m,
+    const struct payload_estimate *e, const struct server_view *v,
+    int nparts, struct cand *cd)
+{
+	const struct model_overhead *mo = &m->ovh;
+	double bl = 0, sd = mo->sd;
+	double olo = mo->center + v->dlo - 6 * sd;
+	double ohi = mo->center + v->dhi + 6 * sd + m->extra.width;
+	/* a learned TLS server's file that ends within a header's length
+	 * of a record boundary: the header sent in front of it may push its
+	 * tail into one more record */
+	int edge = e->tls && v->learned && nparts == 1 &&
+	    (cd->size % s->pcfg.tls_record == 0 ||
+	    cd->size % s->pcfg.tls_record > s->pcfg.tls_record -
+	    s->pcfg.http_hdr_max);
+	/* a server that writes no hex size into its header (profile.h):
+	 * its overheads keep the hex digits; one not known to either way
+	 * fits a size of other hex length than those learned from at both,
+	 * half each */
+	int hd = payload_hexdigits(cd->size);
+	int hexalt = v->hexmode == PROFILE_HEX_UNKNOWN && v->hextyp &&
+	    hd != v->hextyp ? hd - v->hextyp : 0;
+	double wmix = 1 - mo->floor - m->extra.share - m->extra.resend;
+	/* the short segments that may have been resent: the file's last
+	 * (the header sent alone, or in one stream with the file) and the
+	 * header-only segment */
+	double lens[3];
+	int nlens = 0, t, k;
+	int64_t o_http = 0, o0;
+
+	if (m->extra.resend > 0) {
+		/* the header as sent: the overhead and the size's digits
+		 * (decimal, and hex unless the server writes none) */
+		uint64_t hdr = (uint64_t)llround(mo->center) +
+		    (uint64_t)payload_digits(cd->size) +
+		    (v->hexmode == PROFILE_HEX_NO ? 0 : (uint64_t)hd);
+
+		lens[nlens++] = (double)(cd->size % e->mss);
+		lens[nlens++] = (double)((hdr + cd->size) % e->mss);
+		lens[nlens++] = (double)hdr;
+	}
+	if (mo->floor > 0) {
+		if (olo > mo->omin - 3 * e->sigma)
+			olo = mo->omin - 3 * e->sigma;
+		if (ohi < mo->omax + 3 * e->sigma)
+			ohi = mo->omax + 3 * e->sigma;
+	}
+	for (t = 0; t < v->ntags; t++) {
+		int64_t o = overhead_of(s, e, cd->size, v->tags[t], nparts);
+		double lt = 0, lk = 0;
+		int bk = 0, kfrom, kto;
+
+		if (t == 0)
+			o_http = o;
+		if (v->hexmode == PROFILE_HEX_NO)
+			o += hd;
+		/* only the segment counts that put the overhead where some
+		 * term has weight */
+		kfrom = (int)ceil(((double)o - ohi) / e->mss);
+		kto = (int)floor(((double)o - olo) / e->mss);
+		if (kfrom < -(int)e->max_lost)
+			kfrom = -(int)e->max_lost;
+		if (kto > (int)e->max_retx)
+			kto = (int)e->max_retx;
+		for (k = kfrom; k <= kto; k++) {
+			double ok = (double)o - (double)k * e->mss;
+			double r = ok - mo->center;
+			double l = model_overhead_like(mo, r, wmix,
+			    edge ? v->tags[t] : 0, hexalt) +
+			    model_extra_like(&m->extra, sd, r) +
+			    model_floor_like(mo, ok, e->sigma) +
+			    model_resend_like(&m->extra, mo, r, lens, nlens);
+
+			if (l <= 0)
+				continue;
+			l *= model_segments_prior(&m->seg, k);
+			lt += l;
+			if (l > lk) {
+				lk = l;
+				bk = k;
+			}
+		}
+		if (lt > bl) {
+			bl = lt;
+			cd->overhead = o - (int64_t)bk * e->mss;
+			cd->segments = bk;
+			cd->tag = v->tags[t];
+		}
+	}
+	/* inside the plausible overhead range at no segment lost or extra:
+	 * such candidates vote first (step 5) */
+	o0 = !e->tls && nparts == 1 ? o_http :
+	    overhead_of(s, e, cd->size, e->tls ? tls_tags[0] : 0, 1);
+	cd->inside = o0 >= v->vmin && o0 <= v->vmax;
+	return bl;
+}
+
+/*
+ * Step 3, continued: read the records of the best fits only, best first,
+ * and weigh in what they say (server address, time, scheme).  Stop once
+ * no candidate left unread could win even with the strongest evidence;
+ * those left keep their size likelihood in the sum.  Into @top and @rec,
+ * best first; returns how many were read, or a store error.
+ */
+static int weigh(struct scorer *s, const struct connection *c,
+    const struct payload_estimate *e, struct scan *sc, double maxlike,
+    double *sum, uint32_t *top, struct store_download *rec)
+{
+	struct cand *best = NULL;
+	uint32_t ntop = 0, nread = 0, i, j;
+	int rc;
+
+	if (maxlike > 0)
+		ntop = top_m(sc->c, sc->n, 1e-4 * maxlike, -1, top, FETCH_MAX);
+	for (j = 0; j < ntop; j++) {
+		struct cand *cd = &sc->c[top[j]];
+		double f;
+
+		if (j >= FETCH_MIN && best && best->like >= EVIDENCE_MAX * cd->like)
+			break;
+		rc = store_get_id(s->txn, cd->id, &rec[j]);
+		if (rc != 0)
+			return rc;
+		f = evidence(&rec[j], c, e, &cd->server_match);
+		*sum += cd->like * (f - 1.0);
+		cd->like *= f;
+		nread = j + 1;
+		if (!best || better(cd, best))
+			best = cd;
+	}
+	/* the read ones in their new order (insertion sort, few) */
+	for (i = 1; i < nread; i++) {
+		uint32_t tt = top[i];
+		struct store_download rd = rec[i];
+
+		for (j = i; j > 0 && better(&sc->c[tt], &sc->c[top[j - 1]]); j--) {
+			top[j] = top[j - 1];
+			rec[j] = rec[j - 1];
+		}
+		top[j] = tt;
+		rec[j] = rd;
+	}
+	return (int)nread;
+}
+
+/*
+ * Step 5: what this connection teaches, after its score is known.
+ * - The server: the votes' fit, if step 1 took it.
+ * - Where this client's losses fall (model_setup()): each lossy
+ *   connection's odds of being a stored file with no segment counted
+ *   twice or with some, over all candidates (the expectation step of a
+ *   mixture fit; a hard count of the fits named would lean to the share it
+ *   started from, since those are named more often).
+ * - The base rate of transfers that are no stored file (model.h).
+ * - The candidates vote for the overhead they imply without retransmits:
+ *   first those inside the plausible overhead range, then the rest by
+ *   likelihood, since the ring keeps a bounded number.
+ */
+static void learn(struct scorer *s, const struct connection *c,
+    const struct payload_estimate *e, const struct server_view *v,
+    const struct scan *sc, double sum, double null, int nparts)
+{
+	uint32_t i;
+
+	if (!s->cfg.learn)
+		return;
+	if (v->keep)
+		profile_keep(s->prof, c->family, c->server, c->server_port,
+		    &v->fit);
+	if (nparts > 1)
+		return;
+	if (v->learned && e->loss_hint) {
+		double once = 0, twice = 0;
+
+		for (i = 0; i < sc->n; i++) {
+			if (sc->c[i].segments == 0)
+				once += sc->c[i].like;
+			else if (sc->c[i].segments > 0)
+				twice += sc->c[i].like;
+		}
+		if (once + twice > 0)
+			clients_loss_seen(s->clients, c->family, c->client,
+			    (once + twice) / (sum + null),
+			    twice / (once + twice));
+	}
+	/* a connection scored again (match.c, held) has taught the rest */
+	if (s->novote)
+		return;
+	model_base_rate_seen(&s->base, sum + null > 0 ? null / (sum + null) : 1);
+	if (sc->n) {
+		int32_t ov[PROFILE_VOTES], o[NTAGS_MAX];
+		uint8_t tg[PROFILE_VOTES], hx[PROFILE_VOTES], otg[NTAGS_MAX];
+		uint32_t vidx[PROFILE_VOTES];
+		const uint8_t *all;
+		int nv = 0, pass, nk, k, per = PROFILE_VOTES / record_tags(e, &all);
+
+		for (pass = 0; pass < 2 && nv < PROFILE_VOTES; pass++) {
+			uint32_t nvi = top_m(sc->c, sc->n, -1, !pass, vidx, per);
+
+			for (i = 0; i < nvi && nv < PROFILE_VOTES; i++) {
+				uint64_t size = sc->c[vidx[i]].size;
+
+				nk = implied(s, e, size, o, otg);
+				for (k = 0; k < nk && nv < PROFILE_VOTES; k++) {
+					ov[nv] = o[k];
+					hx[nv] = (uint8_t)payload_hexdigits(size);
+					tg[nv++] = otg[k];
+				}
+			}
+		}
+		profile_add(s->prof, c->family, c->server, c->server_port,
+		    e->payload, ov, tg, hx, nv);
+	}
+}
+
+/* Copy the names of the best and its rivals (those with at least 5% of
+ * its likelihood) out of the records read. */
+static void report_candidates(const struct scan *sc, const uint32_t *top,
+    const struct store_download *rec, uint32_t nread,
+    struct match_result *res)
+{
+	const struct cand *best = &sc->c[top[0]];
+	uint32_t i;
+
+	for (i = 0; i < nread && i < TOP_K; i++) {
+		const struct cand *cd = &sc->c[top[i]];
+		struct match_candidate *m = i == 0 ? &res->best :
+		    &res->rivals[i - 1];
+
+		if (i > 0 && cd->like < 0.05 * best->like)
+			break;
+		m->size = cd->size;
+		m->overhead = cd->overhead;
+		m->segments = cd->segments;
+		m->server_match = cd->server_match;
+		m->like = cd->like;
+		m->url = fg_strdup(rec[i].url);
+		m->file = fg_strdup(rec[i].file);
+		m->vendor = fg_strdup(rec[i].vendor);
+		if (i > 0)
+			res->nrivals++;
+	}
+}
+
+/*
  * The lookup and scoring shared by single connections and range groups.
  * @nparts > 1 scales the overhead: each part has its own header and
- * handshake.
+ * handshake; @tries is how many sums the caller tries.
  */
 static int lookup(struct scorer *s, const struct connection *c,
     const struct payload_estimate *e, int nparts, int tries,
     struct match_result *res)
 {
-	const uint8_t *tags;
-	int ntags = record_tags(e, &tags);
+	struct server_view v;
+	struct model m;
+	struct window w;
 	struct scan sc;
-	struct cand *best = NULL;
 	struct store_download rec[FETCH_MAX];
-	uint32_t top[FETCH_MAX], ntop = 0, nfetched = 0;
-	double center, sd_o, sum = 0, floor_like = 0, sigma2, null, wwidth;
-	double maxlike = 0, extra_density = 0;
-	/* a learned second overhead (profile.h): its offset and share, and
-	 * how far the two reach below and above the first */
-	double d2 = 0, w2 = 0, dlo = 0, dhi = 0;
-	uint64_t wcount = 0;
-	int64_t omin, omax, vmin, vmax;
-	uint64_t lo = e->lo, hi = e->hi;
-	uint32_t i, j;
-	int rc, t, learned = 0, k, cut;
-	uint8_t ltag = 0, hexmode = PROFILE_HEX_YES, hextyp = 0;
-	struct seg_model sm;
+	uint32_t top[FETCH_MAX], i;
+	const struct cand *best = NULL;
+	double sum = 0, maxlike = 0, null, odds;
+	int rc, nread = 0, cut;
 
 	/* A connection with evidence of loss may carry hundreds of
 	 * retransmitted segments, so its file may lie anywhere in a wide
@@ -583,494 +1038,93 @@ static int lookup(struct scorer *s, const struct connection *c,
 		sc.c = s->buf;
 		sc.cap = cap;
 	}
-	if (nparts > 1) {
-		uint64_t wmin = (uint64_t)(nparts - 1) * s->pcfg.http_hdr_min;
-		uint64_t wmax = (uint64_t)(nparts - 1) * (e->tls ?
-		    s->pcfg.tls_hs_max + s->pcfg.http_hdr_max :
-		    s->pcfg.http_hdr_max);
-
-		lo = lo > wmax ? lo - wmax : 1;
-		hi = hi > wmin ? hi - wmin : 1;
-	}
 	res->est = *e;
 	if (!s->novote)
 		s->st.looked_up++;
-	if (e->tls) {
-		center = s->pcfg.tls_hs_typ + s->pcfg.http_hdr_typ;
-		sd_o = TLS_SD_UNLEARNED;
-		omin = s->pcfg.tls_hs_min + s->pcfg.http_hdr_min;
-		omax = s->pcfg.tls_hs_max + s->pcfg.http_hdr_max;
-	} else {
-		center = s->pcfg.http_hdr_typ;
-		sd_o = HTTP_SD_UNLEARNED;
-		omin = s->pcfg.http_hdr_min;
-		omax = s->pcfg.http_hdr_max;
-	}
-	vmin = omin;
-	vmax = omax;
-	center *= nparts;
-	sd_o *= sqrt((double)nparts);
-	omin *= nparts;
-	omax *= nparts;
-	sigma2 = e->sigma * e->sigma;
 
-	/* Has this server's overhead been learned?  The profile's mode must
-	 * be backed by three connections for different payloads and by a
-	 * third of those remembered (aborted transfers and files not in the
-	 * store vote at random), and beat the best other value by two (in a
-	 * dense store a few connections agree on a wrong value by chance).
-	 * Each connection votes for its best few candidates only, so a wide
-	 * fit (wide_fit()) checks the mode once eight are remembered, and
-	 * settles it where the votes are split or wrong. */
-	if (s->cfg.learn) {
-		int64_t tol = e->tls ? 3 * (int64_t)TLS_SD_LEARNED :
-		    3 * (int64_t)HTTP_SD_LEARNED;
-		struct profile_fit f, kf, w;
-		int narrow, haskept, agree, agree2, settled;
+	/* 1. what is known about the server and the client.  A connection
+	 * the client reset before the server's FIN was cut short (curl
+	 * --max-time, a cancelled download): only a fit near the expected
+	 * overhead means the file had arrived whole; neither extra bytes
+	 * nor an unusual header explain a transfer that stopped at a random
+	 * point. */
+	server_view(s, c, e, nparts, &v);
+	cut = (c->req_tcp_flags & CONN_TCP_RST) &&
+	    !(c->data_tcp_flags & CONN_TCP_FIN);
+	model_setup(s, c, e, &v, nparts, cut, &m);
+	res->learned = v.learned;
 
-		if (profile_mode(s->prof, c->family, c->server, c->server_port,
-		    tol, &f) == 0)
-			fg_debug("profile: mode %.0f spread %.1f tag %u support "
-			    "%d runner-up %d of %d", f.mode, f.spread, f.tag,
-			    f.support, f.runner_up, f.count);
-		narrow = f.support >= 3 && 3 * f.support >= f.count &&
-		    f.support >= f.runner_up + 2;
-		haskept = profile_kept(s->prof, c->family, c->server,
-		    c->server_port, &kf) == 0;
-		agree = narrow && haskept && agrees(&f, &kf, kf.mode, tol);
-		/* votes that agree with a kept second overhead confirm it */
-		agree2 = narrow && haskept && kf.support2 &&
-		    agrees(&f, &kf, kf.mode2, tol);
-		/* a wide fit, unless one is kept, the votes agree with it and
-		 * it explained three quarters of its connections (else a
-		 * second overhead may show among the rest) */
-		settled = haskept && kf.wide && (agree || agree2) &&
-		    (kf.support2 > 0 || 4 * kf.support >= 3 * kf.count);
-		if (nparts == 1 && !s->novote && !settled &&
-		    wide_fit(s, c, e, &w)) {
-			profile_keep(s->prof, c->family, c->server,
-			    c->server_port, &w);
-			kf = w;
-			haskept = 1;
-			agree = narrow && agrees(&f, &kf, kf.mode, tol);
-			agree2 = 0;
-		}
-		/* the votes follow the server, but only a wide fit overrules
-		 * a wide fit */
-		if (narrow && !agree2 && (!haskept || !kf.wide || agree)) {
-			f.wide = haskept && kf.wide;
-			if (f.wide) {
-				f.mode2 = kf.mode2;
-				f.support2 = kf.support2;
-			}
-			profile_keep(s->prof, c->family, c->server,
-			    c->server_port, &f);
-			learned = 1;
-		} else if (haskept) {
-			f = kf;
-			learned = 1;
-		}
-		if (learned) {
-			ltag = f.tag;
-			hexmode = f.hex;
-			hextyp = f.hex_typ;
-			center = f.mode;
-			/* the votes' spread already holds every error of the
-			 * size that is not whole segments: the size's own
-			 * sigma is left out, except the padding's */
-			sd_o = (f.spread > LEARNED_SD_MIN ? f.spread :
-			    LEARNED_SD_MIN) * s->pcfg.tol_scale;
-			sigma2 = e->sigma_pad * e->sigma_pad;
-			tags = &ltag;
-			ntags = 1;
-			if (f.support2 > 0 && nparts == 1) {
-				d2 = f.mode2 - f.mode;
-				w2 = (double)f.support2 /
-				    (double)(f.support + f.support2);
-				dlo = d2 < 0 ? d2 : 0;
-				dhi = d2 > 0 ? d2 : 0;
-			}
-			/* each part: the learned header plus Content-Range and
-			 * the longer status line of a 206 */
-			if (nparts > 1) {
-				center = nparts * (f.mode + RANGE_EXTRA);
-				sd_o = sqrt((double)nparts) * RANGE_SD *
-				    s->pcfg.tol_scale;
-			}
-		}
-	}
-	/* A learned overhead narrows the window to the sizes its model
-	 * gives weight to: the Gaussian around it, the extra bytes, and the
-	 * whole segments that may be extra or missing. */
-	if (learned) {
-		double sd = sqrt(sigma2 + sd_o * sd_o);
-		double l = without_records(s, e, (double)e->payload - center -
-		    dhi - 6 * sd - extra_width(s, e) -
-		    (double)e->max_retx * e->mss, ltag);
-		double h = without_records(s, e, (double)e->payload - center -
-		    dlo + 6 * sd + (double)e->max_lost * e->mss, ltag);
-
-		if (l > (double)lo)
-			lo = (uint64_t)l;
-		if (h < (double)hi)
-			hi = h < 1 ? 1 : (uint64_t)h;
-		if (hi < lo)
-			hi = lo;
-	}
-	/*
-	 * One scan of the size index (sizes and ids, no record read); its
-	 * count over the window gives the density of stored sizes for the
-	 * "not in the store" hypothesis.  Where the store is so dense that
-	 * the window holds more than max_scan downloads, the block read
-	 * gives the density, and a second scan takes a narrower window
-	 * around the expected size instead: the far ends are whole segments
-	 * away, where the prior is small, and in a store that dense only a
-	 * near-exact fit can stand out anyway.
-	 */
-	wwidth = (double)(hi - lo + 1);
-	rc = scan_window(s, lo, hi, &sc);
-	wcount = sc.n;
-	if (rc == 0 && sc.truncated && sc.n > 1) {
-		uint64_t lo0 = lo, hi0 = hi, nlo, nhi;
-		double m, w;
-		int pass;
-
-		m = learned ? without_records(s, e, (double)e->payload - center,
-		    ltag) : (double)e->est_size;
-		if (m < (double)lo)
-			m = (double)lo;
-		if (m > (double)hi)
-			m = (double)hi;
-		/* the density of the part scanned sets the width; where the
-		 * store is denser around the expected size than that part
-		 * (its lower end reached into a gap), the narrower scan runs
-		 * out before the expected size and is narrowed again */
-		for (pass = 0; pass < 3 && rc == 0 && sc.truncated &&
-		    sc.n > 1; pass++) {
-			w = 0.75 * sc.cap * (double)(sc.c[sc.n - 1].size -
-			    lo + 1) / (double)sc.n;
-			nlo = m - w / 2 > (double)lo0 ? (uint64_t)(m - w / 2) :
-			    lo0;
-			nhi = m + w / 2 < (double)hi0 ? (uint64_t)(m + w / 2) :
-			    hi0;
-			rc = scan_window(s, nlo, nhi, &sc);
-			if (sc.truncated && sc.n)
-				nhi = sc.c[sc.n - 1].size;
-			lo = nlo;
-			hi = nhi;
-		}
-		wcount = sc.n;
-		wwidth = (double)(hi - lo + 1);
-	}
-	if (rc != 0) {
-		s->st.lookup_errors++;
-		res->status = MATCH_NONE;
-		goto out;
-	}
+	/* 2. the candidates */
+	rc = candidates(s, e, &v, &m, nparts, &sc, &w);
+	if (rc != 0)
+		goto failed;
 	fg_debug("lookup: payload %lld parts %d sack-acks %u retx %.0f "
 	    "window [%llu, %llu]: %u candidates", (long long)e->payload,
-	    nparts, e->sack_acks, e->mean_retx, (unsigned long long)lo,
-	    (unsigned long long)hi, sc.n);
+	    nparts, e->sack_acks, e->mean_retx, (unsigned long long)w.lo,
+	    (unsigned long long)w.hi, sc.n);
 	res->window = sc.n;
 	s->st.candidates += sc.n;
 
-	res->learned = learned;
-	/*
-	 * A connection the client reset before the server's FIN was cut
-	 * short (curl --max-time, a cancelled download): only a fit near the
-	 * expected overhead means the file had arrived whole; neither extra
-	 * bytes nor an unusual header explain a transfer that stopped at a
-	 * random point.
-	 */
-	cut = (c->req_tcp_flags & CONN_TCP_RST) &&
-	    !(c->data_tcp_flags & CONN_TCP_FIN);
-	/* no flat share for range groups: many subsets are tried, and a
-	 * flat share would let some sum fit by chance */
-	if (!learned && nparts == 1 && !cut)
-		floor_like = FLOOR_UNLEARNED;
-	/* the client's learned share matters only with evidence of loss:
-	 * no table lookup for the rest */
-	seg_model_init(&sm, e, e->loss_hint && s->cfg.learn && nparts == 1 ?
-	    clients_loss_p0(s->clients, c->family, c->client, LOSS_P0,
-	    LOSS_WEIGHT) : LOSS_P0);
+	/* 3. the hypotheses */
+	for (i = 0; i < sc.n; i++) {
+		double l = cand_like(s, &m, e, &v, nparts, &sc.c[i]);
 
-	{
-		double var = sigma2 + sd_o * sd_o;
-		double norm = 1.0 / sqrt(2 * M_PI * var);
-		double flat = floor_like / (double)(omax - omin + 1);
-		/* bytes beyond whole segments: a small share spread evenly
-		 * over [0, extra_width()] */
-		double pextra = cut ? 0 : e->tls ? TLS_EXTRA_SHARE :
-		    HTTP_EXTRA_SHARE;
-		double width = extra_width(s, e);
-		double sd = sqrt(var);
-		/* overheads outside [olo, ohi] have no weight */
-		double olo = center + dlo - 6 * sd;
-		double ohi = center + dhi + 6 * sd + width;
-		double far2 = 36 * var;
-
-		extra_density = pextra * sm.p0 / (width + 2 * sd);
-
-		if (floor_like > 0) {
-			if (olo > omin - 3 * e->sigma)
-				olo = omin - 3 * e->sigma;
-			if (ohi < omax + 3 * e->sigma)
-				ohi = omax + 3 * e->sigma;
-		}
-
-		for (i = 0; i < sc.n; i++) {
-			struct cand *cd = &sc.c[i];
-			double bl = 0;
-			int64_t o0, o_http = 0;
-
-			/* a learned TLS server's file that ends within a
-			 * header's length of a record boundary: the header
-			 * sent in front of it may push its tail into one more
-			 * record */
-			int edge = e->tls && learned && nparts == 1 &&
-			    (cd->size % s->pcfg.tls_record == 0 ||
-			    cd->size % s->pcfg.tls_record >
-			    s->pcfg.tls_record - s->pcfg.http_hdr_max);
-			/* a server that writes no hex size into its header
-			 * (profile.h): its overheads keep the hex digits; one
-			 * not known to either way fits a size of other hex
-			 * length than those learned from at both, half each */
-			int hd = payload_hexdigits(cd->size);
-			int hexalt = hexmode == PROFILE_HEX_UNKNOWN && hextyp &&
-			    hd != hextyp ? hd - hextyp : 0;
-			/* the Gaussian's share, split between the record
-			 * counts and the hex models tried */
-			double wmix = (edge ? EDGE_PRIOR : 1) *
-			    (hexalt ? 0.5 : 1) * (1 - floor_like - pextra);
-
-			for (t = 0; t < ntags; t++) {
-				int64_t o = overhead_of(s, e, cd->size, tags[t],
-				    nparts);
-				double lt = 0, lk = 0;
-				int bk = 0, kfrom, kto;
-
-				if (t == 0)
-					o_http = o;
-				if (hexmode == PROFILE_HEX_NO)
-					o += hd;
-				/* only the segment counts that put the overhead
-				 * where some share of the model has weight */
-				kfrom = (int)ceil(((double)o - ohi) / e->mss);
-				kto = (int)floor(((double)o - olo) / e->mss);
-				if (kfrom < -(int)e->max_lost)
-					kfrom = -(int)e->max_lost;
-				if (kto > (int)e->max_retx)
-					kto = (int)e->max_retx;
-				for (k = kfrom; k <= kto; k++) {
-					double ok = (double)o - (double)k * e->mss;
-					double r = ok - center;
-					double l = 0;
-					int q, x, y, z, nq = e->tls ? SACKOPT_MAX : 1;
-
-					/* the Gaussian, for TLS also at one and
-					 * two SACK blocks further, one record
-					 * further near a record boundary, at
-					 * the other hex model, and at a second
-					 * learned overhead */
-					for (q = 0; q < nq; q++)
-					for (x = 0; x <= edge; x++)
-					for (y = 0; y <= (hexalt != 0); y++)
-					for (z = 0; z <= (w2 > 0); z++) {
-						double rq = r - q * SACKOPT_BYTES -
-						    x * tags[t] + y * hexalt -
-						    z * d2;
-
-						if (rq * rq < far2)
-							l += (e->tls ?
-							    sackopt_prior[q] :
-							    1) * wmix *
-							    (z ? w2 : 1 - w2) *
-							    byte_like(rq, sd,
-							    norm, var);
-					}
-					if (r >= -2 * sd && r <= width)
-						l += pextra / (width + 2 * sd);
-					if (ok >= omin - 3 * e->sigma &&
-					    ok <= omax + 3 * e->sigma)
-						l += flat;
-					if (l <= 0)
-						continue;
-					l *= seg_prior(&sm, k);
-					lt += l;
-					if (l > lk) {
-						lk = l;
-						bk = k;
-					}
-				}
-				if (lt > bl) {
-					bl = lt;
-					cd->overhead = o - (int64_t)bk * e->mss;
-					cd->segments = bk;
-					cd->tag = tags[t];
-				}
-			}
-			/* inside the plausible overhead range at no segment
-			 * lost or extra: such candidates vote first */
-			o0 = !e->tls && nparts == 1 ? o_http :
-			    overhead_of(s, e, cd->size, e->tls ? tls_tags[0] : 0, 1);
-			cd->inside = o0 >= vmin && o0 <= vmax;
-			cd->like = bl;
-			sum += bl;
-			if (bl > maxlike)
-				maxlike = bl;
-		}
+		sc.c[i].like = l;
+		sum += l;
+		if (l > maxlike)
+			maxlike = l;
 	}
-
-	/*
-	 * Read the records of the best fits only, best first, and weigh in
-	 * what they say (server address, time, scheme).  Stop once no
-	 * candidate left unread could win even with the strongest evidence;
-	 * those left keep their size likelihood in the sum.
-	 */
-	if (maxlike > 0)
-		ntop = top_m(sc.c, sc.n, 1e-4 * maxlike, -1, top, FETCH_MAX);
-	for (j = 0; j < ntop; j++) {
-		struct cand *cd = &sc.c[top[j]];
-		double f;
-
-		if (j >= FETCH_MIN && best &&
-		    best->like >= EVIDENCE_MAX * cd->like)
-			break;
-		rc = store_get_id(s->txn, cd->id, &rec[j]);
-		if (rc != 0) {
-			s->st.lookup_errors++;
-			res->status = MATCH_NONE;
-			goto out;
-		}
-		f = evidence(&rec[j], c, e, &cd->server_match);
-		sum += cd->like * (f - 1.0);
-		cd->like *= f;
-		nfetched = j + 1;
-		if (!best || better(cd, best))
-			best = cd;
+	nread = weigh(s, c, e, &sc, maxlike, &sum, top, rec);
+	if (nread < 0) {
+		rc = nread;
+		goto failed;
 	}
-	/* the read ones in their new order (insertion sort, few) */
-	for (i = 1; i < nfetched; i++) {
-		uint32_t tt = top[i];
-		struct store_download rd = rec[i];
-
-		for (j = i; j > 0 && better(&sc.c[tt], &sc.c[top[j - 1]]); j--) {
-			top[j] = top[j - 1];
-			rec[j] = rec[j - 1];
-		}
-		top[j] = tt;
-		rec[j] = rd;
-	}
-	if (best && best->like <= 0)
-		best = NULL;
+	if (nread > 0 && sc.c[top[0]].like > 0)
+		best = &sc.c[top[0]];
 	for (i = 0; best && i < sc.n; i++)
 		if (sc.c[i].like >= 0.01 * best->like)
 			res->plausible++;
 
-	res->est_size = e->est_size;
-	if (learned)
-		res->est_size = e->payload - (int64_t)center;
-	if (!best) {
+	/* 4. the posterior against "not in the store": as likely per byte
+	 * as the stored sizes are dense around the estimate, never below
+	 * 1.25 times what the even "extra bytes" share gives a candidate (a
+	 * store that is sparse here says nothing about how often files it
+	 * does not know are this big; in a sparse store fits a kilobyte off
+	 * were named at 0.6 without it) */
+	odds = s->cfg.learn ? model_base_rate_odds(&s->base) :
+	    s->cfg.null_weight;
+	null = model_null_like(w.count, w.width,
+	    1.25 * m.extra.density * m.seg.p0, odds, tries);
+	res->est_size = v.learned ? e->payload - (int64_t)v.center :
+	    e->est_size;
+	if (best) {
+		res->confidence = model_posterior(best->like, sum, null);
+		fg_debug("score: best %.3g at %d segments, all %.3g, not in the "
+		    "store %.3g (odds %.2f), no segment counted twice %.2f",
+		    best->like, best->segments, sum, null, odds, m.seg.p0);
+		res->status = res->confidence >= s->cfg.min_confidence ?
+		    MATCH_FOUND : MATCH_NONE;
+		/* the size the model puts the file at, given the best fit
+		 * (at the learned overhead it lies nearer, with a second
+		 * one) */
+		res->est_size = (int64_t)best->size + best->overhead -
+		    (int64_t)v.center;
+		if (v.w2 > 0 && fabs((double)best->overhead - v.center - v.d2) <
+		    fabs((double)best->overhead - v.center))
+			res->est_size -= (int64_t)v.d2;
+		report_candidates(&sc, top, rec, (uint32_t)nread, res);
+	} else {
 		res->status = MATCH_NONE;
 		res->confidence = 0;
-		goto votes;
-	}
-	/* "Something not in the store": as likely per byte as the stored
-	 * sizes are dense around the estimate (docs/matching.md) */
-	null = (double)(wcount ? wcount : 1) / wwidth;
-	/* ... but never below what the even "extra bytes" share gives a
-	 * candidate (x1.25): a store that is sparse here says nothing about
-	 * how often files it does not know are this big, and a fit that only
-	 * unexplained extra bytes allow is no evidence above even odds (in a
-	 * sparse store such fits a kilobyte off were named at 0.6) */
-	if (null < 1.25 * extra_density)
-		null = 1.25 * extra_density;
-	null *= s->cfg.null_weight;
-	/* a range group is one of several sums tried: that many more
-	 * chances for a sum to fit by accident */
-	if (tries > 1)
-		null *= tries;
-	res->confidence = best->like / (sum + null);
-	fg_debug("score: best %.3g at %d segments, all %.3g, not in the "
-	    "store %.3g, no segment counted twice %.2f", best->like,
-	    best->segments, sum, null, sm.p0);
-	if (res->confidence > 1)
-		res->confidence = 1;
-	res->status = res->confidence >= s->cfg.min_confidence ? MATCH_FOUND :
-	    MATCH_NONE;
-	/* where this client's losses fall (seg_model_init()): each lossy
-	 * connection's odds of being a stored file with no segment counted
-	 * twice or with some, over all candidates (the expectation step of
-	 * a mixture fit; a hard count of the fits named would lean to the
-	 * share it started from, since those are named more often) */
-	if (s->cfg.learn && learned && nparts == 1 && e->loss_hint) {
-		double once = 0, twice = 0;
-
-		for (i = 0; i < sc.n; i++) {
-			if (sc.c[i].segments == 0)
-				once += sc.c[i].like;
-			else if (sc.c[i].segments > 0)
-				twice += sc.c[i].like;
-		}
-		if (once + twice > 0)
-			clients_loss_seen(s->clients, c->family, c->client,
-			    (once + twice) / (sum + null),
-			    twice / (once + twice));
-	}
-	/* est_size: the size the model puts the file at, given the best fit
-	 * (at the learned overhead it lies nearer, with a second one) */
-	res->est_size = (int64_t)best->size + best->overhead - (int64_t)center;
-	if (w2 > 0 && fabs((double)best->overhead - center - d2) <
-	    fabs((double)best->overhead - center))
-		res->est_size -= (int64_t)d2;
-	for (i = 0; i < nfetched && i < TOP_K; i++) {
-		const struct cand *cd = &sc.c[top[i]];
-		struct match_candidate *m = i == 0 ? &res->best :
-		    &res->rivals[i - 1];
-
-		if (i > 0 && cd->like < 0.05 * best->like)
-			break;
-		m->size = cd->size;
-		m->overhead = cd->overhead;
-		m->segments = cd->segments;
-		m->server_match = cd->server_match;
-		m->like = cd->like;
-		m->url = fg_strdup(rec[i].url);
-		m->file = fg_strdup(rec[i].file);
-		m->vendor = fg_strdup(rec[i].vendor);
-		if (i > 0)
-			res->nrivals++;
 	}
 
-votes:
-	/* Candidates vote for the overhead they imply without retransmits:
-	 * first those inside the plausible overhead range, then the rest by
-	 * likelihood, since the ring keeps a bounded number. */
-	if (s->cfg.learn && nparts == 1 && sc.n && !s->novote) {
-		int32_t ov[PROFILE_VOTES], o[NTAGS_MAX];
-		uint8_t tg[PROFILE_VOTES], hx[PROFILE_VOTES], otg[NTAGS_MAX];
-		uint32_t vidx[PROFILE_VOTES];
-		const uint8_t *all;
-		int nv = 0, pass, nk, per = PROFILE_VOTES / record_tags(e, &all);
-
-		for (pass = 0; pass < 2 && nv < PROFILE_VOTES; pass++) {
-			uint32_t nvi = top_m(sc.c, sc.n, -1, !pass, vidx, per);
-
-			for (i = 0; i < nvi && nv < PROFILE_VOTES; i++) {
-				uint64_t size = sc.c[vidx[i]].size;
-
-				nk = implied(s, e, size, o, otg);
-				for (k = 0; k < nk && nv < PROFILE_VOTES; k++) {
-					ov[nv] = o[k];
-					hx[nv] = (uint8_t)payload_hexdigits(size);
-					tg[nv++] = otg[k];
-				}
-			}
-		}
-		profile_add(s->prof, c->family, c->server, c->server_port,
-		    e->payload, ov, tg, hx, nv);
-	}
+	/* 5. what this connection teaches */
+	learn(s, c, e, &v, &sc, sum, null, nparts);
 	rc = 0;
+	goto out;
+failed:
+	s->st.lookup_errors++;
+	res->status = MATCH_NONE;
 out:
 	if (res->status == MATCH_FOUND)
 		s->st.found++;
@@ -1079,10 +1133,12 @@ out:
 	return rc;
 }
 
+
 int score_connection(struct scorer *s, const struct connection *c,
     struct match_result *res)
 {
 	struct payload_estimate e;
+	int rc = 0;
 
 	memset(res, 0, sizeof(*res));
 	res->conn = *c;
@@ -1091,16 +1147,23 @@ int score_connection(struct scorer *s, const struct connection *c,
 	    (uint64_t)e.payload < s->cfg.min_size)
 		goto small;
 	/* SACK blocks counted from the client's own usual request, once
-	 * known, instead of a typical one */
+	 * known, instead of a typical one; this request is remembered once
+	 * the connection is scored */
 	if (s->cfg.learn) {
 		int64_t base = clients_request(s->clients, c->family,
-		    c->client, e.tls, e.req_extra, !s->novote);
+		    c->client, e.tls, e.req_extra, 0);
 
 		if (base >= 0 &&
 		    payload_rebase(&s->pcfg, c, base + REQUEST_SLACK, &e) < 0)
-			goto small;
+			rc = 1;
 	}
-	return lookup(s, c, &e, 1, 1, res);
+	if (!rc)
+		rc = lookup(s, c, &e, 1, 1, res);
+	if (s->cfg.learn && !s->novote)
+		clients_request(s->clients, c->family, c->client, e.tls,
+		    e.req_extra, 1);
+	if (rc <= 0)
+		return rc;
 small:
 	res->est = e;
 	res->status = MATCH_SMALL;

@@ -25,6 +25,7 @@ struct synth {
 	uint32_t rec_ovh;       /* TLS bytes per record */
 	int retx;               /* retransmitted full segments */
 	uint32_t request;       /* request bytes (client) */
+	uint32_t acks;          /* bare ACKs, 0: one per two segments */
 };
 
 static inline void synth_default(struct synth *s)
@@ -72,7 +73,7 @@ static inline void synth_download(const struct synth *s, uint64_t size,
 	c->data_octets = payload + (uint64_t)s->retx * mss + c->data_packets *
 	    hdr + synopt + (ackh - hdr);
 	/* SYN, ACK, request, one ACK per two segments, FIN */
-	acks = segs / 2 + 1;
+	acks = s->acks ? s->acks : segs / 2 + 1;
 	c->req_packets = 3 + acks;
 	c->req_octets = (uint64_t)(3 + acks) * ackh + synopt + s->request +
 	    (s->tls_hs ? 500 : 0);

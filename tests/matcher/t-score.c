@@ -227,6 +227,9 @@ int main(void)
 	char url[128];
 	int i;
 
+	/* FG_TEST_DEBUG=1: the scorer's debug lines, to see why a case fails */
+	if (getenv("FG_TEST_DEBUG"))
+		fg_log_init("t-score", FG_LOG_DEBUG);
 	if (!mkdtemp(dir))
 		bail_out("mkdtemp");
 	if (store_open(dir, STORE_CREATE | STORE_NOSYNC, &st, err, sizeof(err)))
@@ -519,6 +522,38 @@ int main(void)
 	    "request: the file (%.3f)", res.confidence);
 	is_int(res.best.segments, 7, "... at 7 segments");
 	match_result_clear(&res);
+
+	/* Two segments sent again and then the file's last, short segment
+	 * (5,000,000 + the 243-byte header, mod 1448: 299 bytes), with 10
+	 * SACK blocks: the residue is that candidate's own last segment, so
+	 * it is named; its near duplicate 300 bytes larger, whose last
+	 * segment is another, is not.  Without the resend term only the
+	 * even "extra bytes" share explains it (0.18, measured with the
+	 * term's lengths 13 bytes off).  A residue 100 bytes off every short
+	 * segment is not named. */
+	{
+		struct scorer *sc12 = taught(&cfg, &pcfg, &s);
+		uint64_t tail = (5000000 + 243) % 1448;
+
+		s.retx = 2;
+		synth_download(&s, 5000000, &c);
+		s.retx = 0;
+		c.data_octets += 52 + tail;
+		c.data_packets++;
+		c.req_octets += 10 * 12;
+		run(sc12, &c, &res);
+		is_str(url_of(&res), "http://a.example/a.iso", "2 segments and "
+		    "the last one sent again: the file (%.3f)", res.confidence);
+		ok(res.confidence >= 0.8, "... with confidence (%.3f)",
+		    res.confidence);
+		match_result_clear(&res);
+		c.data_octets += 100;
+		run(sc12, &c, &res);
+		ok(res.status != MATCH_FOUND, "a residue 100 bytes past the last "
+		    "segment: not named (%s %.3f)", url_of(&res), res.confidence);
+		match_result_clear(&res);
+		scorer_free(sc12);
+	}
 
 	synth_download(&s, 50000, &c);
 	run(sc, &c, &res);

@@ -1,0 +1,156 @@
+/*
+ * model.h - the generative model of a download, one term per function.
+ *
+ * A download of a file of S bytes leaves, in the data direction, a TCP
+ * payload of
+ *
+ *     S + overhead (response header; TLS: handshake + header)
+ *       + TLS record overhead x records
+ *       + k whole segments counted twice (k < 0: missed by the meter)
+ *       + short segments sent again (the file's last segment, the
+ *         header-only segment)
+ *       + a few unexplained bytes now and then (partial resends)
+ *
+ * and a candidate file's likelihood is the sum over k of the product of
+ * the terms below.  Each term is one function, documented in
+ * docs/matching.md section 5 with where its numbers come from, and unit
+ * tested in tests/matcher/t-model.c with hand-computed values.  score.c
+ * gathers what the terms need (the server's learned overhead, the client's
+ * loss share, the candidates) and combines them; nothing here reads the
+ * store or learns.
+ */
+#ifndef FLOWGRAB_MODEL_H
+#define FLOWGRAB_MODEL_H
+
+#include <stdint.h>
+
+/* TLS: 2 NOPs + 2 + 8 bytes of TCP options of a server packet carrying one
+ * SACK block (a D-SACK, RFC 2883) */
+#define MODEL_SACKOPT_BYTES 12
+#define MODEL_SACKOPT_MAX 3
+
+/*
+ * The server's overhead as the model expects it: learned (narrow, to the
+ * byte) or a prior (wide); with a second learned value (a header that
+ * differs by file type) and its share.
+ */
+struct model_overhead {
+	double center;              /* expected overhead, bytes */
+	double sd;                  /* its spread, size error included */
+	double var, norm;           /* sd^2 and 1 / sqrt(2 pi var) */
+	double d2, w2;              /* second overhead: offset, share */
+	double omin, omax;          /* overheads a server can add at all */
+	double floor;               /* unlearned: share spread evenly over
+	                               [omin, omax] */
+	double flat;                /* floor / (omax - omin + 1) */
+	int tls;                    /* SACK option copies apply */
+};
+
+/*
+ * Whole segments counted twice (k > 0) or missed (k < 0): a share with
+ * none, then geometric in |k| with the means the loss evidence gives.
+ */
+struct model_segments {
+	double p0, pretx, plost;    /* shares of k = 0, k > 0, k < 0 */
+	double cr, cl;              /* 1 / mean, k > 0 and k < 0 */
+	double lr, ll;              /* log(1 - 1/mean) */
+};
+
+/* Bytes beyond the overhead and whole segments. */
+struct model_extra {
+	double share;               /* "extra bytes": spread evenly ... */
+	double width;               /* ... over [-2 sd, width] */
+	double density;             /* share / (width + 2 sd) */
+	double resend;              /* a short segment sent again */
+};
+
+struct model {
+	struct model_overhead ovh;
+	struct model_segments seg;
+	struct model_extra extra;
+	uint32_t mss;
+};
+
+/* --- the terms ---------------------------------------------------------- */
+
+/*
+ * The probability of an overhead @r bytes from the expected one under a
+ * spread @sd (variance @var, density normaliser @norm): for sd < 1 byte
+ * the mass of the whole byte at @r (sizes are integers), else the
+ * Gaussian density.
+ */
+double model_byte_like(double r, double sd, double norm, double var);
+
+/*
+ * The overhead term: the likelihood of residual @r (implied overhead less
+ * the expected one) under the server model, mixed over a second learned
+ * overhead, SACK option copies (TLS), one TLS record more near a record
+ * boundary (@edge_tag > 0: that record's overhead, each count half) and
+ * the other hex model (@hexalt digits, each half).  @wmix is the share the
+ * Gaussian part has after the other terms took theirs.
+ */
+double model_overhead_like(const struct model_overhead *o, double r,
+    double wmix, int edge_tag, int hexalt);
+
+/* The unlearned floor: an overhead @ok anywhere a server can produce. */
+double model_floor_like(const struct model_overhead *o, double ok,
+    double sigma);
+
+/* The "extra bytes" share at residual @r. */
+double model_extra_like(const struct model_extra *x, double sd, double r);
+
+/*
+ * Short segments sent again: residual @r explained by one segment of one
+ * of @n lengths @lens (the file's last segment, the header-only segment)
+ * sent twice, each equally likely.
+ */
+double model_resend_like(const struct model_extra *x,
+    const struct model_overhead *o, double r, const double *lens, int n);
+
+/* The prior of @k whole segments counted twice or (k < 0) missed. */
+double model_segments_prior(const struct model_segments *m, int k);
+
+/*
+ * Set @m from the loss evidence: @lossy (the reverse direction says
+ * segments were lost), the share of such downloads with none counted
+ * twice @p0_loss, the expected counts @mean_retx and @mean_lost.
+ */
+void model_segments_init(struct model_segments *m, int lossy,
+    double p0_loss, double mean_retx, double mean_lost);
+
+/*
+ * The "not in the store" hypothesis, per byte: as likely as the stored
+ * sizes are dense around the estimate (@count downloads in @width bytes:
+ * that close a transfer of an unknown file lands on some stored size by
+ * chance), never below @floor (a fit only the extra-bytes share allows is
+ * no evidence), times the prior odds @odds of an unknown transfer and the
+ * number of sums @tries tried for this connection.
+ */
+double model_null_like(uint64_t count, double width, double floor,
+    double odds, int tries);
+
+/* The posterior of the best hypothesis: @best over @sum of all candidates'
+ * likelihoods plus @null, at most 1. */
+double model_posterior(double best, double sum, double null);
+
+/* --- learned base rate of unknown transfers ----------------------------- */
+
+/*
+ * How many large transfers on this network are not stored files, learned
+ * from the traffic as a running mean of each lookup's posterior of "not
+ * in the store" (an expectation step), starting from prior odds @odds0 as
+ * if @weight lookups had shown them.  Odds, not a share: the null
+ * hypothesis is weighed by them.
+ */
+struct model_base_rate {
+	double unknown, total;      /* posterior mass seen so far */
+	double odds0, weight;
+	double min_odds, max_odds;  /* the odds stay within these */
+};
+
+void model_base_rate_init(struct model_base_rate *b, double odds0,
+    double weight);
+double model_base_rate_odds(const struct model_base_rate *b);
+void model_base_rate_seen(struct model_base_rate *b, double p_unknown);
+
+#endif
