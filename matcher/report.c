@@ -176,7 +176,16 @@ static void write_json(struct report *r, const struct match_result *m,
 			fputc(',', f);
 		json_cand(f, &m->rivals[i], m->est_size);
 	}
-	fprintf(f, "]}\n");
+	fputc(']', f);
+	/* what carried the detection (docs/how-it-works.md) */
+	if (found)
+		fprintf(f, ",\"evidence\":{\"size_fit\":\"%s\",\"residue\":%d,"
+		    "\"segments\":%d,\"server_address\":\"%s\","
+		    "\"learned_overhead\":%s}",
+		    match_fit_name(m->best.fit), m->best.residue,
+		    m->best.segments, server_match_name(m->best.server_match),
+		    m->learned ? "true" : "false");
+	fprintf(f, "}\n");
 }
 
 static void write_table(struct report *r, const struct match_result *m,

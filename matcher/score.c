@@ -88,6 +88,8 @@ struct cand {
 	double like;                /* size fit, then x the record's evidence */
 	int64_t overhead;
 	int32_t segments;
+	int32_t residue;            /* r at the best k */
+	uint8_t fit;                /* enum match_fit at the best k */
 	uint8_t tag;
 	int8_t server_match;
 	uint8_t inside;             /* overhead in [min, max] at k = 0 */
@@ -138,6 +140,14 @@ void scorer_free(struct scorer *s)
 void scorer_set_txn(struct scorer *s, struct store_txn *txn)
 {
 	s->txn = txn;
+}
+
+const char *match_fit_name(int fit)
+{
+	static const char *const names[] = { "header", "resend", "extra",
+		"floor" };
+
+	return fit >= 0 && fit < 4 ? names[fit] : "?";
 }
 
 void score_get_stats(const struct scorer *s, struct score_stats *st)
@@ -807,8 +817,8 @@ static double cand_like(const struct scorer *s, const struct model *m,
 	}
 	for (t = 0; t < v->ntags; t++) {
 		int64_t o = overhead_of(s, e, cd->size, v->tags[t], nparts);
-		double lt = 0, lk = 0;
-		int bk = 0, kfrom, kto;
+		double lt = 0, lk = 0, rk = 0;
+		int bk = 0, kfrom, kto, fk = MATCH_FIT_HEADER;
 
 		if (t == 0)
 			o_http = o;
@@ -825,19 +835,31 @@ static double cand_like(const struct scorer *s, const struct model *m,
 		for (k = kfrom; k <= kto; k++) {
 			double ok = (double)o - (double)k * e->mss;
 			double r = ok - mo->center;
-			double l = model_overhead_like(mo, r, wmix,
-			    edge ? v->tags[t] : 0, hexalt) +
-			    model_extra_like(&m->extra, sd, r) +
-			    model_floor_like(mo, ok, e->sigma) +
-			    model_resend_like(&m->extra, mo, r, lens, nlens);
+			double term[4], l, pk;
+			int j, fj = 0;
 
+			term[MATCH_FIT_HEADER] = model_overhead_like(mo, r,
+			    wmix, edge ? v->tags[t] : 0, hexalt);
+			term[MATCH_FIT_RESEND] = model_resend_like(&m->extra,
+			    mo, r, lens, nlens);
+			term[MATCH_FIT_EXTRA] = model_extra_like(&m->extra, sd,
+			    r);
+			term[MATCH_FIT_FLOOR] = model_floor_like(mo, ok,
+			    e->sigma);
+			l = term[0] + term[1] + term[2] + term[3];
 			if (l <= 0)
 				continue;
-			l *= model_segments_prior(&m->seg, k);
+			pk = model_segments_prior(&m->seg, k);
+			l *= pk;
 			lt += l;
 			if (l > lk) {
+				for (j = 1; j < 4; j++)
+					if (term[j] > term[fj])
+						fj = j;
 				lk = l;
 				bk = k;
+				fk = fj;
+				rk = r;
 			}
 		}
 		if (lt > bl) {
@@ -845,6 +867,8 @@ static double cand_like(const struct scorer *s, const struct model *m,
 			cd->overhead = o - (int64_t)bk * e->mss;
 			cd->segments = bk;
 			cd->tag = v->tags[t];
+			cd->fit = (uint8_t)fk;
+			cd->residue = (int32_t)llround(rk);
 		}
 	}
 	/* inside the plausible overhead range at no segment lost or extra:
@@ -992,6 +1016,8 @@ static void report_candidates(const struct scan *sc, const uint32_t *top,
 		m->size = cd->size;
 		m->overhead = cd->overhead;
 		m->segments = cd->segments;
+		m->residue = cd->residue;
+		m->fit = cd->fit;
 		m->server_match = cd->server_match;
 		m->like = cd->like;
 		m->url = fg_strdup(rec[i].url);

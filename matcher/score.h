@@ -34,11 +34,24 @@ struct score_config {
 
 void score_config_default(struct score_config *cfg);
 
+/* The term of the model (model.h) that carried a candidate's best fit. */
+enum match_fit {
+	MATCH_FIT_HEADER = 0,       /* the server's overhead (and k segments) */
+	MATCH_FIT_RESEND = 1,       /* ... plus a short segment sent again */
+	MATCH_FIT_EXTRA = 2,        /* ... plus bytes nothing explains */
+	MATCH_FIT_FLOOR = 3,        /* an unlearned server's plausible range */
+};
+
+const char *match_fit_name(int fit);
+
 struct match_candidate {
 	char *url, *file, *vendor;  /* owned (copied out of the store) */
 	uint64_t size;
 	int64_t overhead;           /* payload - size - TLS records */
 	int32_t segments;           /* whole segments extra (+) or lost (-) */
+	int32_t residue;            /* bytes beyond the expected overhead
+	                               and the segments */
+	uint8_t fit;                /* enum match_fit */
 	int server_match;           /* 1 seen, 0 unknown, -1 other addrs */
 	double like;
 };

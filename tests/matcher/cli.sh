@@ -121,6 +121,8 @@ like "$(sed -n 1p "$T/out.json")" '"file":"tool-1.0.tar.gz","vendor":"acme","siz
 like "$(cat "$T/err")" "records 8, connections 4, .*detections 2 .*malformed 0" \
     "batch: statistics line on stderr"
 
+like "$(sed -n 1p "$T/out.json")" '"evidence":\{"size_fit":"(header|resend|extra|floor)","residue":-?[0-9]+,"segments":-?[0-9]+,"server_address":"unknown","learned_overhead":(true|false)\}\}$' \
+    "json: the evidence that carried the detection"
 $M -s "$ST" -f json --unmatched "$T/flows.csv" > "$T/out.json" 2>/dev/null
 is "$(grep -c '"url":null' "$T/out.json")" 1 "--unmatched: the unknown 5.5 MB transfer"
 $M -s "$ST" -f csv "$T/flows.csv" > "$T/out.csv" 2>/dev/null

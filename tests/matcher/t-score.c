@@ -546,6 +546,9 @@ int main(void)
 		    "the last one sent again: the file (%.3f)", res.confidence);
 		ok(res.confidence >= 0.8, "... with confidence (%.3f)",
 		    res.confidence);
+		is_int(res.best.fit, MATCH_FIT_RESEND, "... carried by the "
+		    "resent segment");
+		is_int(res.best.residue, (long long)tail, "... its residue");
 		match_result_clear(&res);
 		c.data_octets += 100;
 		run(sc12, &c, &res);
