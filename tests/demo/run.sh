@@ -15,7 +15,8 @@
 # named.  Everything started here is stopped on any exit.
 #
 # Environment: FLOWGRAB_NO_INSTALL=1 skips tests/install-deps.sh;
-# FLOWGRAB_DEMO_BUILD=DIR uses programs already built in DIR (no build).
+# FLOWGRAB_DEMO_BUILD=DIR uses programs already built in DIR (no build);
+# FLOWGRAB_DEMO_KEEP_JSON=FILE keeps the matcher's JSON Lines there.
 set -eu
 cd "$(dirname "$0")/../.."
 SRC=$(pwd)
@@ -173,4 +174,7 @@ cat "$W/table.out"
 echo
 cat "$W/table.err"
 echo
+if [ -n "${FLOWGRAB_DEMO_KEEP_JSON:-}" ]; then
+	cp "$W/detections.json" "$FLOWGRAB_DEMO_KEEP_JSON"
+fi
 python3 "$DEMO/tally.py" "$M" "$W/detections.json"
