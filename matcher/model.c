@@ -30,12 +30,29 @@ double model_byte_like(double r, double sd, double norm, double var)
 	return norm * exp(-r * r / (2 * var));
 }
 
+/*
+ * Above this spread the SACK option copies (0, 12 or 24 bytes further)
+ * are one Gaussian at their mean shift: at 500 bytes a 24-byte shift
+ * changes the density by 0.1% at most, and an unlearned TLS server's
+ * 1,500 saves two thirds of the work.
+ */
+#define SACKOPT_COLLAPSE_SD 500.0
+
 double model_overhead_like(const struct model_overhead *o, double r,
     double wmix, int edge_tag, int hexalt)
 {
 	double far2 = 36 * o->var, l = 0;
 	int q, x, y, z, nq = o->tls ? MODEL_SACKOPT_MAX : 1;
 	int nx = edge_tag > 0, ny = hexalt != 0, nz = o->w2 > 0;
+
+	if (o->tls && o->sd >= SACKOPT_COLLAPSE_SD) {
+		double mean = 0;
+
+		for (q = 0; q < MODEL_SACKOPT_MAX; q++)
+			mean += sackopt_prior[q] * q * MODEL_SACKOPT_BYTES;
+		r -= mean;
+		nq = 1;
+	}
 
 	if (nx)
 		wmix *= EDGE_PRIOR;
@@ -50,7 +67,7 @@ double model_overhead_like(const struct model_overhead *o, double r,
 
 					if (rq * rq >= far2)
 						continue;
-					l += (o->tls ? sackopt_prior[q] : 1) *
+					l += (nq > 1 ? sackopt_prior[q] : 1) *
 					    wmix * (z ? o->w2 : 1 - o->w2) *
 					    model_byte_like(rq, o->sd, o->norm,
 					    o->var);
@@ -120,6 +137,36 @@ double model_segments_prior(const struct model_segments *m, int k)
 	return m->plost * m->cl * exp((-k - 1) * m->ll);
 }
 
+/* sum of exp(j x l) for j in [a, b], a <= b, 0 <= a: (e^(al) - e^((b+1)l))
+ * / (1 - e^l) */
+static double geometric(double l, int a, int b)
+{
+	return (exp(a * l) - exp((b + 1) * l)) / -expm1(l);
+}
+
+double model_segments_mass(const struct model_segments *m, int ka, int kb)
+{
+	double s = 0;
+
+	if (kb < ka)
+		return 0;
+	if (ka <= 0 && kb >= 0)
+		s += m->p0;
+	/* k > 0: pretx x cr x (1 - cr)^(k - 1) */
+	if (kb >= 1) {
+		int a = ka > 1 ? ka : 1;
+
+		s += m->pretx * m->cr * geometric(m->lr, a - 1, kb - 1);
+	}
+	/* k < 0: plost x cl x (1 - cl)^(-k - 1) */
+	if (ka <= -1) {
+		int b = kb < -1 ? kb : -1;
+
+		s += m->plost * m->cl * geometric(m->ll, -b - 1, -ka - 1);
+	}
+	return s;
+}
+
 double model_null_like(uint64_t count, double width, double floor,
     double odds, int tries)
 {
@@ -164,6 +211,13 @@ double model_base_rate_odds(const struct model_base_rate *b)
 	double p = (b->unknown + b->weight * p0) / (b->total + b->weight);
 	double odds = p < 0.999 ? p / (1 - p) : 999;
 
+	/* The running mean overestimates: a download of a stored file that
+	 * the model cannot confirm (heavy loss, an unlearned TLS server)
+	 * counts as unknown.  On the dense-store benchmark (seed 1: 20,000
+	 * unknown transfers to 2,000 downloads, true odds 10) it reached 25,
+	 * and confidences of 0.3-0.5 were right 90% of the time; the odds
+	 * taken are the geometric mean of the prior's and the learned. */
+	odds = sqrt(odds * b->odds0);
 	if (odds < b->min_odds)
 		odds = b->min_odds;
 	if (odds > b->max_odds)

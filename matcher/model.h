@@ -111,6 +111,14 @@ double model_resend_like(const struct model_extra *x,
 double model_segments_prior(const struct model_segments *m, int k);
 
 /*
+ * The prior mass of every k in [@ka, @kb] (empty if @kb < @ka): the sum
+ * of model_segments_prior() over them, in closed form (the geometric
+ * series), so that a term constant over a range of k (the extra bytes,
+ * the unlearned floor) costs one call, not one per k.
+ */
+double model_segments_mass(const struct model_segments *m, int ka, int kb);
+
+/*
  * Set @m from the loss evidence: @lossy (the reverse direction says
  * segments were lost), the share of such downloads with none counted
  * twice @p0_loss, the expected counts @mean_retx and @mean_lost.

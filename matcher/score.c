@@ -762,20 +762,163 @@ static int candidates(struct scorer *s, const struct payload_estimate *e,
 	return rc;
 }
 
+/* Integer k in [@lo, @hi] for which r0 - k x mss lies in [@rlo, @rhi],
+ * clipped to the segment counts the estimate allows. */
+static void k_range(double r0, double rlo, double rhi, uint32_t mss,
+    const struct payload_estimate *e, int *lo, int *hi)
+{
+	double a = ceil((r0 - rhi) / mss), b = floor((r0 - rlo) / mss);
+
+	if (a < -(double)e->max_lost)
+		a = -(double)e->max_lost;
+	if (b > (double)e->max_retx)
+		b = (double)e->max_retx;
+	*lo = (int)a;
+	*hi = b < a ? (int)a - 1 : (int)b;
+}
+
+/* The k in [@lo, @hi] nearest to 0, where the segment prior peaks. */
+static int k_nearest0(int lo, int hi)
+{
+	return lo > 0 ? lo : hi < 0 ? hi : 0;
+}
+
+/* What one TLS record overhead gives a candidate: the likelihood summed
+ * over k, and the best k with the term that carried it. */
+struct tag_fit {
+	double like, best;
+	int k, fit;
+	double r;
+};
+
+/*
+ * The terms at one k, into @term[MATCH_FIT_*] (before the segment prior);
+ * returns their sum.
+ */
+static double terms_at(const struct model *m, double r, double ok,
+    double wmix, int edge_tag, int hexalt, double sigma, const double *lens,
+    int nlens, double *term)
+{
+	term[MATCH_FIT_HEADER] = model_overhead_like(&m->ovh, r, wmix,
+	    edge_tag, hexalt);
+	term[MATCH_FIT_RESEND] = model_resend_like(&m->extra, &m->ovh, r, lens,
+	    nlens);
+	term[MATCH_FIT_EXTRA] = model_extra_like(&m->extra, m->ovh.sd, r);
+	term[MATCH_FIT_FLOOR] = model_floor_like(&m->ovh, ok, sigma);
+	return term[0] + term[1] + term[2] + term[3];
+}
+
+/* Take k into @f as the best if it is. */
+static void consider(struct tag_fit *f, const struct model *m, int k,
+    double r, double l, const double *term)
+{
+	int j, fj = 0;
+
+	l *= model_segments_prior(&m->seg, k);
+	if (l <= f->best)
+		return;
+	for (j = 1; j < 4; j++)
+		if (term[j] > term[fj])
+			fj = j;
+	f->best = l;
+	f->k = k;
+	f->fit = fj;
+	f->r = r;
+}
+
+/*
+ * The sum over k of P_seg(k) x the terms, for implied overhead @o: the
+ * overhead and resend terms only at the few k where they have weight, the
+ * even terms (extra bytes, floor) over their whole range of k in closed
+ * form (model_segments_mass()): a TLS download of a gigabyte has extra
+ * bytes over hundreds of segments.  The best k is among those evaluated
+ * and the k nearest 0 of each even term's range, where the prior peaks.
+ */
+static void fit_tag(const struct model *m, const struct payload_estimate *e,
+    const struct server_view *v, int64_t o, double wmix, int edge_tag,
+    int hexalt, const double *lens, int nlens, struct tag_fit *f)
+{
+	const struct model_overhead *mo = &m->ovh;
+	double sd = mo->sd, r0 = (double)o - mo->center, term[4];
+	double smin = v->dlo + (hexalt > 0 ? -hexalt : 0);
+	double smax = v->dhi + (hexalt < 0 ? -hexalt : 0) + edge_tag +
+	    (mo->tls ? (MODEL_SACKOPT_MAX - 1) * MODEL_SACKOPT_BYTES : 0);
+	int lo, hi, k, i, elo, ehi, flo = 0, fhi = -1, near[3], nn = 0;
+	uint32_t mss = e->mss;
+
+	memset(f, 0, sizeof(*f));
+	/* the overhead term */
+	k_range(r0, smin - 6 * sd, smax + 6 * sd, mss, e, &lo, &hi);
+	for (k = lo; k <= hi; k++) {
+		double r = r0 - (double)k * mss;
+		double l = terms_at(m, r, (double)o - (double)k * mss, wmix,
+		    edge_tag, hexalt, e->sigma, lens, nlens, term);
+
+		if (term[MATCH_FIT_HEADER] <= 0)
+			continue;
+		f->like += term[MATCH_FIT_HEADER] *
+		    model_segments_prior(&m->seg, k);
+		consider(f, m, k, r, l, term);
+	}
+	/* short segments resent, each length's own few k */
+	for (i = 0; i < nlens; i++) {
+		k_range(r0, lens[i] - 6 * sd, lens[i] + 6 * sd, mss, e, &lo, &hi);
+		for (k = lo; k <= hi; k++) {
+			double r = r0 - (double)k * mss;
+			double l = model_resend_like(&m->extra, mo, r, &lens[i], 1) /
+			    nlens;
+
+			if (l <= 0)
+				continue;
+			f->like += l * model_segments_prior(&m->seg, k);
+			l = terms_at(m, r, (double)o - (double)k * mss, wmix,
+			    edge_tag, hexalt, e->sigma, lens, nlens, term);
+			consider(f, m, k, r, l, term);
+		}
+	}
+	/* the even terms: constant over a range of k */
+	k_range(r0, -2 * sd, m->extra.width, mss, e, &elo, &ehi);
+	if (m->extra.density > 0 && ehi >= elo) {
+		f->like += m->extra.density * model_segments_mass(&m->seg, elo,
+		    ehi);
+		near[nn++] = k_nearest0(elo, ehi);
+	}
+	if (mo->floor > 0) {
+		/* ok = o - k mss in [omin - 3 sigma, omax + 3 sigma] */
+		k_range((double)o, mo->omin - 3 * e->sigma,
+		    mo->omax + 3 * e->sigma, mss, e, &flo, &fhi);
+		if (fhi >= flo) {
+			f->like += mo->flat * model_segments_mass(&m->seg, flo,
+			    fhi);
+			near[nn++] = k_nearest0(flo, fhi);
+			if (ehi >= elo && flo <= ehi && fhi >= elo)
+				near[nn++] = k_nearest0(flo > elo ? flo : elo,
+				    fhi < ehi ? fhi : ehi);
+		}
+	}
+	for (i = 0; i < nn; i++) {
+		double r = r0 - (double)near[i] * mss;
+		double l = terms_at(m, r, (double)o - (double)near[i] * mss, wmix,
+		    edge_tag, hexalt, e->sigma, lens, nlens, term);
+
+		if (l > 0)
+			consider(f, m, near[i], r, l, term);
+	}
+}
+
 /*
  * Step 3: the likelihood of candidate @cd: for each TLS record overhead
  * tried, the sum over whole segments k of the segment prior times the
- * model's terms at the overhead the candidate implies; the best record
- * overhead's.  Sets @cd's overhead, segments and tag to the best k's.
+ * model's terms at the overhead the candidate implies (fit_tag()); the
+ * best record overhead's.  Sets @cd's overhead, segments, tag, fit and
+ * residue to the best k's.
  */
 static double cand_like(const struct scorer *s, const struct model *m,
     const struct payload_estimate *e, const struct server_view *v,
     int nparts, struct cand *cd)
 {
 	const struct model_overhead *mo = &m->ovh;
-	double bl = 0, sd = mo->sd;
-	double olo = mo->center + v->dlo - 6 * sd;
-	double ohi = mo->center + v->dhi + 6 * sd + m->extra.width;
+	double bl = 0;
 	/* a learned TLS server's file that ends within a header's length
 	 * of a record boundary: the header sent in front of it may push its
 	 * tail into one more record */
@@ -795,8 +938,9 @@ static double cand_like(const struct scorer *s, const struct model *m,
 	 * (the header sent alone, or in one stream with the file) and the
 	 * header-only segment */
 	double lens[3];
-	int nlens = 0, t, k;
+	int nlens = 0, t;
 	int64_t o_http = 0, o0;
+	struct tag_fit f;
 
 	if (m->extra.resend > 0) {
 		/* the header as sent: the overhead and the size's digits
@@ -809,66 +953,22 @@ static double cand_like(const struct scorer *s, const struct model *m,
 		lens[nlens++] = (double)((hdr + cd->size) % e->mss);
 		lens[nlens++] = (double)hdr;
 	}
-	if (mo->floor > 0) {
-		if (olo > mo->omin - 3 * e->sigma)
-			olo = mo->omin - 3 * e->sigma;
-		if (ohi < mo->omax + 3 * e->sigma)
-			ohi = mo->omax + 3 * e->sigma;
-	}
 	for (t = 0; t < v->ntags; t++) {
 		int64_t o = overhead_of(s, e, cd->size, v->tags[t], nparts);
-		double lt = 0, lk = 0, rk = 0;
-		int bk = 0, kfrom, kto, fk = MATCH_FIT_HEADER;
 
 		if (t == 0)
 			o_http = o;
 		if (v->hexmode == PROFILE_HEX_NO)
 			o += hd;
-		/* only the segment counts that put the overhead where some
-		 * term has weight */
-		kfrom = (int)ceil(((double)o - ohi) / e->mss);
-		kto = (int)floor(((double)o - olo) / e->mss);
-		if (kfrom < -(int)e->max_lost)
-			kfrom = -(int)e->max_lost;
-		if (kto > (int)e->max_retx)
-			kto = (int)e->max_retx;
-		for (k = kfrom; k <= kto; k++) {
-			double ok = (double)o - (double)k * e->mss;
-			double r = ok - mo->center;
-			double term[4], l, pk;
-			int j, fj = 0;
-
-			term[MATCH_FIT_HEADER] = model_overhead_like(mo, r,
-			    wmix, edge ? v->tags[t] : 0, hexalt);
-			term[MATCH_FIT_RESEND] = model_resend_like(&m->extra,
-			    mo, r, lens, nlens);
-			term[MATCH_FIT_EXTRA] = model_extra_like(&m->extra, sd,
-			    r);
-			term[MATCH_FIT_FLOOR] = model_floor_like(mo, ok,
-			    e->sigma);
-			l = term[0] + term[1] + term[2] + term[3];
-			if (l <= 0)
-				continue;
-			pk = model_segments_prior(&m->seg, k);
-			l *= pk;
-			lt += l;
-			if (l > lk) {
-				for (j = 1; j < 4; j++)
-					if (term[j] > term[fj])
-						fj = j;
-				lk = l;
-				bk = k;
-				fk = fj;
-				rk = r;
-			}
-		}
-		if (lt > bl) {
-			bl = lt;
-			cd->overhead = o - (int64_t)bk * e->mss;
-			cd->segments = bk;
+		fit_tag(m, e, v, o, wmix, edge ? v->tags[t] : 0, hexalt, lens,
+		    nlens, &f);
+		if (f.like > bl) {
+			bl = f.like;
+			cd->overhead = o - (int64_t)f.k * e->mss;
+			cd->segments = f.k;
 			cd->tag = v->tags[t];
-			cd->fit = (uint8_t)fk;
-			cd->residue = (int32_t)llround(rk);
+			cd->fit = (uint8_t)f.fit;
+			cd->residue = (int32_t)llround(f.r);
 		}
 	}
 	/* inside the plausible overhead range at no segment lost or extra:

@@ -64,6 +64,25 @@ int main(void)
 	    "TLS, 12 bytes above: one SACK option copy, 0.1 x 0.99914");
 	ok(near(model_overhead_like(&o, 0, 1, 0, 0), 0.898 * 0.999142, 1e-4),
 	    "TLS, at the overhead: no SACK option, 0.898 x 0.99914");
+	/* an unlearned TLS server (sd 1500): the SACK option copies as one
+	 * Gaussian at their mean shift, 1.248 bytes, within 1e-5 of the
+	 * mixture 0.898 N(0) + 0.1 N(-12) + 0.002 N(-24) */
+	{
+		struct model_overhead w;
+		double want;
+
+		overhead(&w, 1500, 1);
+		want = 0;
+		for (i = 0; i < 3; i++) {
+			static const double pq[3] = { 0.898, 0.1, 0.002 };
+			double rq = 100.0 - 12 * i;
+
+			want += pq[i] * w.norm * exp(-rq * rq / (2 * w.var));
+		}
+		ok(near(model_overhead_like(&w, 100, 1, 0, 0), want, 1e-5),
+		    "unlearned TLS: the SACK option copies collapsed, within "
+		    "1e-5 of the mixture");
+	}
 	/* edge: one record (22 bytes) more, each count half */
 	ok(near(model_overhead_like(&o, 22, 1, 22, 0), 0.5 * 0.898 * 0.999142,
 	    1e-4), "TLS, a record more near a boundary: half of 0.898");
@@ -128,6 +147,25 @@ int main(void)
 		    tot);
 	}
 
+	/* the mass of a range of k is the sum of its priors */
+	{
+		static const int r[][2] = { { -5, 7 }, { 0, 0 }, { 3, 3 },
+			{ 2, 40 }, { -30, -2 }, { -1, 1 }, { 5, 2 } };
+		int j, bad = 0;
+
+		for (j = 0; j < 7; j++) {
+			double want = 0;
+
+			for (i = r[j][0]; i <= r[j][1]; i++)
+				want += model_segments_prior(&sg, i);
+			if (!near(model_segments_mass(&sg, r[j][0], r[j][1]),
+			    want, 1e-9))
+				bad++;
+		}
+		ok(!bad, "the mass of a range of k in closed form: the sum "
+		    "of its priors (%d of 7 differ)", bad);
+	}
+
 	/* null: 20 downloads in 2000 bytes is 0.01 per byte, odds 2,
 	 * 3 tries: 0.06; a sparse window is held at its floor */
 	l = model_null_like(20, 2000, 1e-5, 2, 3);
@@ -135,11 +173,19 @@ int main(void)
 	    1e-5, 1e-9), "not in the store: density x odds x tries, floored");
 
 	/* base rate: prior odds 1 as 50 lookups; 450 lookups each 0.9
-	 * unknown: p = (405 + 25) / 500 = 0.86, odds 6.14 */
+	 * unknown: p = (405 + 25) / 500 = 0.86, learned odds 6.14, taken as
+	 * the geometric mean with the prior's 1: 2.478 */
 	model_base_rate_init(&b, 1, 50);
 	for (i = 0; i < 450; i++)
 		model_base_rate_seen(&b, 0.9);
-	ok(near(model_base_rate_odds(&b), 0.86 / 0.14, 1e-6),
-	    "base rate learned: odds 6.14 (%.3f)", model_base_rate_odds(&b));
+	ok(near(model_base_rate_odds(&b), sqrt(0.86 / 0.14), 1e-6),
+	    "base rate learned: odds 2.478 (%.3f)", model_base_rate_odds(&b));
+	/* ... and never below the prior's: 450 lookups each 0.1 unknown */
+	model_base_rate_init(&b, 1, 50);
+	for (i = 0; i < 450; i++)
+		model_base_rate_seen(&b, 0.1);
+	ok(near(model_base_rate_odds(&b), 1, 1e-9),
+	    "base rate: never below the prior odds (%.3f)",
+	    model_base_rate_odds(&b));
 	return done_testing();
 }
