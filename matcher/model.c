@@ -180,6 +180,17 @@ double model_null_like(uint64_t count, double width, double floor,
 	return null;
 }
 
+double model_server_like(int listed, double share, double h)
+{
+	if (listed < 0)
+		return 1 - h;
+	if (listed == 0)
+		return 1;
+	if (share <= 0 || share > 1)
+		share = 1;
+	return (share + h * (1 - share)) / share;
+}
+
 double model_posterior(double best, double sum, double null)
 {
 	double p;

@@ -137,6 +137,20 @@ void model_segments_init(struct model_segments *m, int lossy,
 double model_null_like(uint64_t count, double width, double floor,
     double odds, int tries);
 
+/*
+ * The server-address term: the likelihood ratio of what the store says
+ * about the flow's server for a candidate that is the file against one
+ * that is not.  @listed > 0: the crawler saw this server serve it; < 0:
+ * it saw other addresses only; 0: none at all (ratio 1).  @share: the
+ * share of the window's candidates that list this server (the chance a
+ * wrong one does); @h: the chance that the true file lists it beyond
+ * that (CDNs serve from addresses no crawl saw).  Listed: (share + h (1 -
+ * share)) / share; other addresses: 1 - h.  Averaged over the window's
+ * candidates the ratio is 1, so the term moves weight between them and
+ * leaves "not in the store" as it was.
+ */
+double model_server_like(int listed, double share, double h);
+
 /* The posterior of the best hypothesis: @best over @sum of all candidates'
  * likelihoods plus @null, at most 1. */
 double model_posterior(double best, double sum, double null);

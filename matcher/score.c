@@ -192,29 +192,52 @@ static int ids_cb(uint64_t size, uint64_t id, void *arg)
 }
 
 /*
+ * The chance that the true file's record lists the flow's server beyond
+ * chance (model_server_like()): the crawler records the addresses it was
+ * served from, a CDN serves from many more.  0.5: a prior, not measured.
+ * Where the store has no address index, the share of listed candidates is
+ * not known and is taken as 0.2, which gives the factors 3 and 0.5 used
+ * before the index.
+ */
+#define SERVER_H 0.5
+#define SERVER_SHARE_UNKNOWN 0.2
+
+/* Does @d list @conn's server?  1 yes, -1 it lists others, 0 none. */
+static int8_t listed(const struct store_download *d,
+    const struct connection *conn)
+{
+	int i;
+
+	if (!d->naddrs)
+		return 0;
+	for (i = 0; i < d->naddrs && i < STORE_ADDRS_MAX; i++)
+		if (d->addrs[i].family == conn->family &&
+		    !memcmp(d->addrs[i].bytes, conn->server,
+		    conn->family == 4 ? 4 : 16))
+			return 1;
+	return -1;
+}
+
+/*
  * What a candidate's record says beyond its size, as a factor on its
- * likelihood: the server address, time, and the URL's scheme.
+ * likelihood: time, the URL's scheme, and the server address where the
+ * address index did not already weigh it (@cd->server_match set by
+ * candidates()).
  */
 static double evidence(const struct store_download *d,
     const struct connection *conn, const struct payload_estimate *e,
-    int8_t *server_match)
+    int have_index, struct cand *cd)
 {
 	double f = 1.0;
-	int i;
 
-	*server_match = 0;
-	if (d->naddrs) {
-		*server_match = -1;
-		for (i = 0; i < d->naddrs && i < STORE_ADDRS_MAX; i++)
-			if (d->addrs[i].family == conn->family &&
-			    !memcmp(d->addrs[i].bytes, conn->server,
-			    conn->family == 4 ? 4 : 16))
-				*server_match = 1;
+	if (cd->server_match <= 0) {
+		cd->server_match = listed(d, conn);
+		/* listed but not in the index: an older store read-only */
+		if (cd->server_match > 0 && !have_index)
+			f *= model_server_like(1, SERVER_SHARE_UNKNOWN, SERVER_H);
+		else if (cd->server_match < 0)
+			f *= model_server_like(-1, 0, SERVER_H);
 	}
-	if (*server_match > 0)
-		f *= 3.0;
-	else if (*server_match < 0)
-		f *= 0.5;
 	/* A file last modified after the download began did not exist in
 	 * that form yet; one the crawler first saw after it is only weakly
 	 * suspicious (the crawler may simply have come later). */
@@ -232,8 +255,10 @@ static double evidence(const struct store_download *d,
 	return f;
 }
 
-/* The strongest evidence factor evidence() can give (server seen). */
-#define EVIDENCE_MAX 3.0
+/* The strongest factor evidence() can give: none above 1 once the index
+ * has weighed the server, else a listed server's. */
+#define EVIDENCE_MAX(have_index) ((have_index) ? 1.0 : \
+	model_server_like(1, SERVER_SHARE_UNKNOWN, SERVER_H))
 
 
 /*
@@ -677,7 +702,64 @@ struct window {
 	uint64_t lo, hi;
 	uint64_t count;             /* downloads in [lo, hi] */
 	double width;               /* bytes the count was taken over */
+	int have_index;             /* the store has its address index */
+	uint32_t listed;            /* candidates that list the server */
 };
+
+/* Candidates served from the flow's server: marked in the scan (sorted by
+ * size, then id) as the address index gives them. */
+struct listing {
+	struct scan *sc;
+	uint32_t n;
+};
+
+static int listed_cb(uint64_t size, uint64_t id, void *arg)
+{
+	struct listing *l = arg;
+	uint32_t a = 0, b = l->sc->n;
+
+	while (a < b) {
+		uint32_t m = a + (b - a) / 2;
+		const struct cand *c = &l->sc->c[m];
+
+		if (c->size < size || (c->size == size && c->id < id))
+			a = m + 1;
+		else
+			b = m;
+	}
+	if (a < l->sc->n && l->sc->c[a].size == size && l->sc->c[a].id == id &&
+	    l->sc->c[a].server_match != 1) {
+		l->sc->c[a].server_match = 1;
+		l->n++;
+	}
+	return 0;
+}
+
+/*
+ * The candidates of the window that the flow's server served, from the
+ * address index in one walk (store_range_addr()); 0, or a store error.
+ * A store without the index (an older one opened read-only) leaves the
+ * server to each record read (evidence()).
+ */
+static int server_candidates(struct scorer *s, const struct connection *c,
+    struct scan *sc, struct window *w)
+{
+	struct store_addr a;
+	struct listing l = { sc, 0 };
+	int rc;
+
+	memset(&a, 0, sizeof(a));
+	a.family = c->family;
+	memcpy(a.bytes, c->server, c->family == 4 ? 4 : 16);
+	rc = store_range_addr(s->txn, &a, w->lo, w->hi, listed_cb, &l);
+	if (rc == STORE_ENOTFOUND)
+		return 0;
+	if (rc != 0)
+		return rc;
+	w->have_index = 1;
+	w->listed = l.n;
+	return 0;
+}
 
 /*
  * Step 2: the candidates.  A learned overhead narrows the window to the
@@ -698,6 +780,7 @@ static int candidates(struct scorer *s, const struct payload_estimate *e,
 	uint64_t lo = e->lo, hi = e->hi;
 	int rc;
 
+	memset(w, 0, sizeof(*w));
 	if (nparts > 1) {
 		uint64_t wmin = (uint64_t)(nparts - 1) * s->pcfg.http_hdr_min;
 		uint64_t wmax = (uint64_t)(nparts - 1) * (e->tls ?
@@ -988,7 +1071,7 @@ static double cand_like(const struct scorer *s, const struct model *m,
  */
 static int weigh(struct scorer *s, const struct connection *c,
     const struct payload_estimate *e, struct scan *sc, double maxlike,
-    double *sum, uint32_t *top, struct store_download *rec)
+    int have_index, double *sum, uint32_t *top, struct store_download *rec)
 {
 	struct cand *best = NULL;
 	uint32_t ntop = 0, nread = 0, i, j;
@@ -1000,12 +1083,13 @@ static int weigh(struct scorer *s, const struct connection *c,
 		struct cand *cd = &sc->c[top[j]];
 		double f;
 
-		if (j >= FETCH_MIN && best && best->like >= EVIDENCE_MAX * cd->like)
+		if (j >= FETCH_MIN && best &&
+		    best->like >= EVIDENCE_MAX(have_index) * cd->like)
 			break;
 		rc = store_get_id(s->txn, cd->id, &rec[j]);
 		if (rc != 0)
 			return rc;
-		f = evidence(&rec[j], c, e, &cd->server_match);
+		f = evidence(&rec[j], c, e, have_index, cd);
 		*sum += cd->like * (f - 1.0);
 		cd->like *= f;
 		nread = j + 1;
@@ -1144,7 +1228,7 @@ static int lookup(struct scorer *s, const struct connection *c,
 	struct store_download rec[FETCH_MAX];
 	uint32_t top[FETCH_MAX], i;
 	const struct cand *best = NULL;
-	double sum = 0, maxlike = 0, null, odds;
+	double sum = 0, maxlike = 0, null, odds, share;
 	int rc, nread = 0, cut;
 
 	/* A connection with evidence of loss may carry hundreds of
@@ -1182,6 +1266,8 @@ static int lookup(struct scorer *s, const struct connection *c,
 
 	/* 2. the candidates */
 	rc = candidates(s, e, &v, &m, nparts, &sc, &w);
+	if (rc == 0)
+		rc = server_candidates(s, c, &sc, &w);
 	if (rc != 0)
 		goto failed;
 	fg_debug("lookup: payload %lld parts %d sack-acks %u retx %.0f "
@@ -1191,16 +1277,22 @@ static int lookup(struct scorer *s, const struct connection *c,
 	res->window = sc.n;
 	s->st.candidates += sc.n;
 
-	/* 3. the hypotheses */
+	/* 3. the hypotheses: the size, and the server where the index
+	 * says the candidate was served from it (the share of such
+	 * candidates smoothed by one either way) */
+	share = ((double)w.listed + 1) / ((double)sc.n + 2);
 	for (i = 0; i < sc.n; i++) {
 		double l = cand_like(s, &m, e, &v, nparts, &sc.c[i]);
+
+		if (sc.c[i].server_match > 0)
+			l *= model_server_like(1, share, SERVER_H);
 
 		sc.c[i].like = l;
 		sum += l;
 		if (l > maxlike)
 			maxlike = l;
 	}
-	nread = weigh(s, c, e, &sc, maxlike, &sum, top, rec);
+	nread = weigh(s, c, e, &sc, maxlike, w.have_index, &sum, top, rec);
 	if (nread < 0) {
 		rc = nread;
 		goto failed;

@@ -10,6 +10,12 @@
  *                                   the URL twice
  *   size    u64 size     -> u64 id  (dupsort) the size index: a range
  *                                   query is one cursor walk
+ *   addr    family + 16-byte address -> (u64 size, u32 id) big-endian
+ *                                   (dupsort, dupfixed) the downloads each
+ *                                   server address served, by size: the
+ *                                   matcher's candidates from one server
+ *                                   are one cursor walk (made at the first
+ *                                   writable open of an older store)
  *   page    url key      -> page record (crawler validators)
  *   front   url key      -> u64 seq (frontier membership)
  *   frontq  u64 seq      -> frontier item (insertion order)
@@ -51,7 +57,9 @@ typedef unsigned int dlid_t;
 
 struct store {
 	MDB_env *env;
-	MDB_dbi meta, dl, urlh, size, page, front, frontq;
+	MDB_dbi meta, dl, urlh, size, page, front, frontq, addr;
+	int has_addr;           /* the addr table exists (older stores opened
+	                           read-only may lack it) */
 	unsigned flags;
 	char *path;
 	/* Held shared by every live transaction, exclusively while the map
@@ -76,7 +84,7 @@ struct store_txn {
 	struct fg_buf tmp;	/* op payload being logged */
 	/* Cursors kept for the life of the LMDB txn: opening one costs a
 	 * malloc, and lookups are the matcher's hot path. */
-	MDB_cursor *cur_urlh, *cur_size;
+	MDB_cursor *cur_urlh, *cur_size, *cur_addr;
 };
 
 static int
@@ -99,7 +107,9 @@ close_cursors(struct store_txn *txn)
 		mdb_cursor_close(txn->cur_urlh);
 	if (txn->cur_size)
 		mdb_cursor_close(txn->cur_size);
-	txn->cur_urlh = txn->cur_size = NULL;
+	if (txn->cur_addr)
+		mdb_cursor_close(txn->cur_addr);
+	txn->cur_urlh = txn->cur_size = txn->cur_addr = NULL;
 }
 
 /* ---- small helpers --------------------------------------------------- */
@@ -234,8 +244,100 @@ initial_mapsize(void)
 	return DEFAULT_MAPSIZE;
 }
 
+/* ---- the address index ----------------------------------------------- */
+
+#define ADDRKEY_LEN 17          /* family, 16 address bytes */
+#define ADDRDUP_LEN 12          /* size (8), id (4), big-endian */
+
+static void
+addr_key(const struct store_addr *a, uint8_t *kb)
+{
+	memset(kb, 0, ADDRKEY_LEN);
+	kb[0] = a->family;
+	memcpy(kb + 1, a->bytes, a->family == 4 ? 4 : 16);
+}
+
+static void
+addr_dup(uint64_t size, dlid_t id, uint8_t *vb)
+{
+	int i;
+
+	for (i = 0; i < 8; i++)
+		vb[i] = (uint8_t)(size >> (56 - 8 * i));
+	for (i = 0; i < 4; i++)
+		vb[8 + i] = (uint8_t)(id >> (24 - 8 * i));
+}
+
+/* Add (@add) or remove the entries of download @id of @size under each of
+ * its @n addresses. */
 static int
-open_dbis(struct store *st, int create, unsigned *schema)
+addr_index(MDB_txn *t, struct store *st, const struct store_addr *addrs,
+    int n, uint64_t size, dlid_t id, int add)
+{
+	uint8_t kb[ADDRKEY_LEN], vb[ADDRDUP_LEN];
+	MDB_val k = { ADDRKEY_LEN, kb }, v = { ADDRDUP_LEN, vb };
+	int i, rc;
+
+	for (i = 0; i < n && i < STORE_ADDRS_MAX; i++) {
+		if (addrs[i].family != 4 && addrs[i].family != 6)
+			continue;
+		addr_key(&addrs[i], kb);
+		addr_dup(size, id, vb);
+		if (add)
+			rc = mdb_put(t, st->addr, &k, &v, MDB_NODUPDATA);
+		else
+			rc = mdb_del(t, st->addr, &k, &v);
+		if (rc && rc != MDB_KEYEXIST && rc != MDB_NOTFOUND)
+			return rc;
+	}
+	return 0;
+}
+
+/*
+ * Open the addr table; in a writable open of a store made before it
+ * existed, make it and fill it from every record (once).
+ */
+static int
+open_addr_table(struct store *st, MDB_txn *t, int create)
+{
+	unsigned dup = MDB_DUPSORT | MDB_DUPFIXED;
+	MDB_cursor *c = NULL;
+	MDB_val k, v;
+	struct store_download d;
+	dlid_t id;
+	int rc;
+
+	rc = mdb_dbi_open(t, "addr", dup, &st->addr);
+	if (rc == 0) {
+		st->has_addr = 1;
+		return 0;
+	}
+	if (rc != MDB_NOTFOUND)
+		return rc;
+	if (!create)
+		return 0;       /* read-only: lookups go without it */
+	if ((rc = mdb_dbi_open(t, "addr", dup | MDB_CREATE, &st->addr)) != 0)
+		return rc;
+	st->has_addr = 1;
+	if ((rc = mdb_cursor_open(t, st->dl, &c)) != 0)
+		return rc;
+	for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0;
+	    rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+		if (k.mv_size != sizeof(id))
+			continue;
+		memcpy(&id, k.mv_data, sizeof(id));
+		if (record_decode_download(v.mv_data, v.mv_size, &d) != 0)
+			continue;
+		if ((rc = addr_index(t, st, d.addrs, d.naddrs, d.size, id,
+		    1)) != 0)
+			break;
+	}
+	mdb_cursor_close(c);
+	return rc == MDB_NOTFOUND ? 0 : rc;
+}
+
+static int
+open_dbis(struct store *st, int create, int writable, unsigned *schema)
 {
 	MDB_txn *t = NULL;
 	unsigned c = create ? MDB_CREATE : 0;
@@ -246,7 +348,8 @@ open_dbis(struct store *st, int create, unsigned *schema)
 	uint32_t ver;
 	int rc;
 
-	rc = mdb_txn_begin(st->env, NULL, create ? 0 : MDB_RDONLY, &t);
+	rc = mdb_txn_begin(st->env, NULL, create || writable ? 0 : MDB_RDONLY,
+	    &t);
 	if (rc)
 		goto out;
 	if ((rc = mdb_dbi_open(t, "meta", c, &st->meta)) ||
@@ -260,6 +363,9 @@ open_dbis(struct store *st, int create, unsigned *schema)
 			rc = STORE_ENOTSTORE;
 		goto out;
 	}
+	rc = open_addr_table(st, t, create || writable);
+	if (rc)
+		goto out;
 	k.mv_data = (void *)SCHEMA_KEY;
 	k.mv_size = strlen(SCHEMA_KEY);
 	rc = mdb_get(t, st->meta, &k, &v);
@@ -353,7 +459,7 @@ store_open(const char *dir, unsigned flags, struct store **out, char *err,
 	}
 	if ((rc = mdb_env_create(&st->env)) != 0)
 		goto fail;
-	mdb_env_set_maxdbs(st->env, 8);
+	mdb_env_set_maxdbs(st->env, 16);
 	mdb_env_set_maxreaders(st->env, 510);
 	mdb_env_set_mapsize(st->env, initial_mapsize());
 	if (flags & STORE_RDONLY)
@@ -385,11 +491,18 @@ store_open(const char *dir, unsigned flags, struct store **out, char *err,
 		mdb_env_set_mapsize(st->env, initial_mapsize());
 
 	rc = open_dbis(st, (flags & STORE_CREATE) && !(flags & STORE_RDONLY),
-	    &schema);
+	    !(flags & STORE_RDONLY), &schema);
 	if (rc == MDB_MAP_RESIZED) {
 		mdb_env_set_mapsize(st->env, 0);
 		rc = open_dbis(st, (flags & STORE_CREATE) &&
-		    !(flags & STORE_RDONLY), &schema);
+		    !(flags & STORE_RDONLY), !(flags & STORE_RDONLY), &schema);
+	}
+	/* making the address index of an older store may need a larger map */
+	while (rc == MDB_MAP_FULL && mdb_env_info(st->env, &info) == 0 &&
+	    (uint64_t)info.me_mapsize * 2 <= MAX_MAPSIZE) {
+		mdb_env_set_mapsize(st->env, (size_t)info.me_mapsize * 2);
+		rc = open_dbis(st, (flags & STORE_CREATE) &&
+		    !(flags & STORE_RDONLY), !(flags & STORE_RDONLY), &schema);
 	}
 	if (rc == STORE_EVERSION) {
 		seterr(err, errlen, "%s: store schema version %u, but this "
@@ -763,6 +876,8 @@ do_put(struct store_txn *txn, const struct store_download *in, int *outcome)
 	struct store_download d = *in;
 	int64_t now = fg_now();
 	uint64_t oldsize = 0;
+	struct store_addr oldaddrs[STORE_ADDRS_MAX];
+	int oldn = 0;
 	dlid_t id;
 	int rc, exists, result;
 
@@ -781,6 +896,10 @@ do_put(struct store_txn *txn, const struct store_download *in, int *outcome)
 	if (exists) {
 		id = f.id;
 		oldsize = f.d.size;
+		/* copied: f.d points into pages the writes below may move */
+		oldn = f.d.naddrs < STORE_ADDRS_MAX ? f.d.naddrs :
+		    STORE_ADDRS_MAX;
+		memcpy(oldaddrs, f.d.addrs, sizeof(oldaddrs));
 		if (d.first_seen == 0 || (f.d.first_seen != 0 &&
 		    f.d.first_seen < d.first_seen))
 			d.first_seen = f.d.first_seen;
@@ -826,6 +945,14 @@ do_put(struct store_txn *txn, const struct store_download *in, int *outcome)
 		    MDB_NODUPDATA)) != 0 && rc != MDB_KEYEXIST)
 			return rc;
 	}
+	if (st->has_addr && (!exists || oldsize != d.size || oldn != d.naddrs ||
+	    memcmp(oldaddrs, d.addrs, (size_t)oldn * sizeof(*oldaddrs)))) {
+		if ((exists && (rc = addr_index(txn->t, st, oldaddrs, oldn,
+		    oldsize, id, 0)) != 0) ||
+		    (rc = addr_index(txn->t, st, d.addrs, d.naddrs, d.size, id,
+		    1)) != 0)
+			return rc;
+	}
 	if (outcome)
 		*outcome = result;
 	return 0;
@@ -867,6 +994,16 @@ do_delete(struct store_txn *txn, const char *url)
 	if ((rc = find_url(txn, url, &f)) != 0)
 		return rc;
 	size = f.d.size;
+	if (st->has_addr) {
+		/* copied: f.d points into pages the deletes may move */
+		struct store_addr a[STORE_ADDRS_MAX];
+		int n = f.d.naddrs < STORE_ADDRS_MAX ? f.d.naddrs :
+		    STORE_ADDRS_MAX;
+
+		memcpy(a, f.d.addrs, sizeof(a));
+		if ((rc = addr_index(txn->t, st, a, n, size, f.id, 0)) != 0)
+			return rc;
+	}
 	k.mv_size = sizeof(f.id);
 	k.mv_data = &f.id;
 	if ((rc = mdb_del(txn->t, st->dl, &k, NULL)) != 0)
@@ -1223,6 +1360,44 @@ store_range_ids(struct store_txn *txn, uint64_t lo, uint64_t hi,
     store_id_cb cb, void *arg)
 {
 	return range_walk(txn, lo, hi, NULL, cb, arg, NULL);
+}
+
+int
+store_range_addr(struct store_txn *txn, const struct store_addr *a,
+    uint64_t lo, uint64_t hi, store_id_cb cb, void *arg)
+{
+	uint8_t kb[ADDRKEY_LEN], vb[ADDRDUP_LEN];
+	MDB_val k = { ADDRKEY_LEN, kb }, v = { ADDRDUP_LEN, vb };
+	MDB_cursor *c = NULL;
+	uint64_t size;
+	uint32_t id;
+	int rc, i;
+
+	if (!txn->st->has_addr)
+		return STORE_ENOTFOUND;
+	if (lo > hi || (a->family != 4 && a->family != 6))
+		return 0;
+	if ((rc = txn_cursor(txn, txn->st->addr, &txn->cur_addr, &c)) != 0)
+		return rc;
+	addr_key(a, kb);
+	addr_dup(lo, 0, vb);
+	rc = mdb_cursor_get(c, &k, &v, MDB_GET_BOTH_RANGE);
+	while (rc == 0) {
+		const uint8_t *p = v.mv_data;
+
+		if (v.mv_size != ADDRDUP_LEN)
+			return STORE_ECORRUPT;
+		for (size = 0, i = 0; i < 8; i++)
+			size = size << 8 | p[i];
+		if (size > hi)
+			break;
+		for (id = 0, i = 8; i < 12; i++)
+			id = id << 8 | p[i];
+		if ((rc = cb(size, id, arg)) != 0)
+			break;
+		rc = mdb_cursor_get(c, &k, &v, MDB_NEXT_DUP);
+	}
+	return rc == MDB_NOTFOUND ? 0 : rc;
 }
 
 int

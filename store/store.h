@@ -293,6 +293,17 @@ int store_range_ids(struct store_txn *txn, uint64_t lo, uint64_t hi,
     store_id_cb cb, void *arg);
 
 /**
+ * Like store_range_ids(), but only the downloads that address @a served
+ * (struct store_download.addrs), in ascending size: one walk of the
+ * address index, whatever the store holds at other addresses.
+ * @return 0, @cb's non-zero value, STORE_ENOTFOUND if the store has no
+ * address index (made before it, and not yet opened for writing),
+ * STORE_ECORRUPT or an LMDB error.
+ */
+int store_range_addr(struct store_txn *txn, const struct store_addr *a,
+    uint64_t lo, uint64_t hi, store_id_cb cb, void *arg);
+
+/**
  * Fetch the download with id @id (as given by store_range_ids() or in
  * struct store_download.id) into @out.
  * @return 0, STORE_ENOTFOUND, STORE_ECORRUPT or an LMDB error.

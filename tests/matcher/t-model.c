@@ -147,6 +147,20 @@ int main(void)
 		    tot);
 	}
 
+	/* server address: 1 in 40 of the window's candidates list the flow's
+	 * server, h 0.5: a listed one (0.025 + 0.5 x 0.975) / 0.025 = 20.5,
+	 * one with other addresses 0.5, one with none 1; at share 0.2 the
+	 * old fixed factors, 3 and 0.5; averaged over the window, 1 */
+	ok(near(model_server_like(1, 0.025, 0.5), 20.5, 1e-9) &&
+	    near(model_server_like(-1, 0.025, 0.5), 0.5, 1e-9) &&
+	    model_server_like(0, 0.025, 0.5) == 1,
+	    "server address: 20.5 listed, 0.5 elsewhere, 1 unknown");
+	ok(near(model_server_like(1, 0.2, 0.5), 3, 1e-9),
+	    "server address at share 0.2: the factor 3");
+	ok(near(0.025 * model_server_like(1, 0.025, 0.5) + 0.975 *
+	    model_server_like(-1, 0.025, 0.5), 1, 1e-9),
+	    "server address: 1 averaged over the window");
+
 	/* the mass of a range of k is the sum of its priors */
 	{
 		static const int r[][2] = { { -5, 7 }, { 0, 0 }, { 3, 3 },

@@ -240,6 +240,12 @@ int main(void)
 	put("http://a.example/c.bin", 20000000, NULL, 0);
 	put("http://x.example/same1.bin", 3000000, "10.77.0.9", 0);
 	put("http://x.example/same2.bin", 3000000, "10.77.0.1", 0);
+	/* twenty files of one size, the last one stored the one the flow's
+	 * server (10.77.0.1) served (the address index finds it) */
+	for (i = 0; i < 20; i++) {
+		snprintf(url, sizeof(url), "http://y.example/y%02d.bin", i);
+		put(url, 2600000, i == 19 ? "10.77.0.1" : "192.0.2.50", 0);
+	}
 	put("http://x.example/new.bin", 4000000, NULL, 1764160000 + 86400);
 	put("http://x.example/old.bin", 4000000, NULL, 1700000000);
 	for (i = 1; i <= 8; i++) {
@@ -571,6 +577,20 @@ int main(void)
 	is_int(res.nrivals, 1, "the other is a rival");
 	ok(res.confidence < 0.9 && res.confidence > 0.5,
 	    "rival lowers confidence (%.3f)", res.confidence);
+	match_result_clear(&res);
+
+	/* Twenty of one size, the one this server served stored last: past
+	 * the sixteen records read, so only the address index (one walk)
+	 * can say so; it is the best candidate, as a twentieth of the
+	 * window (share 2/22 smoothed): (2/22 + 0.5 x 20/22) / (2/22) = 6
+	 * against 0.5 for each of the sixteen read (they list another
+	 * address) and 1 for the three not read. */
+	synth_download(&s, 2600000, &c);
+	run(sc, &c, &res);
+	is_str(res.best.url ? res.best.url : "(none)", "http://y.example/y19.bin",
+	    "twenty of one size: the one this server served, found by the "
+	    "address index (%.3f)", res.confidence);
+	is_int(res.best.server_match, 1, "... server_match");
 	match_result_clear(&res);
 
 	synth_download(&s, 4000000, &c);

@@ -689,6 +689,114 @@ rm_rf(const char *dir)
 		diag("could not remove %s", dir);
 }
 
+/* The address index: the downloads each server address served, by size,
+ * kept as sizes and addresses change and downloads go; and made at the
+ * first writable open of a store that lacks it. */
+static void
+put_at(struct store *st, const char *url, uint64_t size, const char *a1,
+    const char *a2)
+{
+	struct store_txn *txn;
+	struct store_download d;
+
+	fill(&d, url, size);
+	if (a1 && store_addr_parse(a1, &d.addrs[d.naddrs]) == 0)
+		d.naddrs++;
+	if (a2 && store_addr_parse(a2, &d.addrs[d.naddrs]) == 0)
+		d.naddrs++;
+	if (store_begin(st, STORE_TXN_WRITE, &txn) ||
+	    store_put(txn, &d, NULL) || store_commit(txn))
+		bail_out("put_at %s", url);
+}
+
+static int
+by_addr(struct store *st, const char *addr, uint64_t lo, uint64_t hi,
+    struct idlist *l)
+{
+	struct store_txn *txn;
+	struct store_addr a;
+	int rc;
+
+	memset(l, 0, sizeof(*l));
+	store_addr_parse(addr, &a);
+	if (store_begin(st, STORE_TXN_READ, &txn))
+		bail_out("store_begin");
+	rc = store_range_addr(txn, &a, lo, hi, ids_cb, l);
+	store_abort(txn);
+	return rc;
+}
+
+static void
+test_addr_index(void)
+{
+	char dir[512], err[256];
+	struct store *st;
+	struct store_txn *txn;
+	struct idlist l;
+	MDB_env *env;
+	MDB_txn *t;
+	MDB_dbi dbi;
+	int rc;
+
+	snprintf(dir, sizeof(dir), "%s/addr", base);
+	if (store_open(dir, STORE_CREATE | STORE_NOSYNC, &st, err,
+	    sizeof(err)))
+		bail_out("store_open: %s", err);
+	put_at(st, "http://x/a", 1000, "192.0.2.1", NULL);
+	put_at(st, "http://x/b", 2000, "192.0.2.1", "2001:db8::7");
+	put_at(st, "http://x/c", 1500, "2001:db8::7", NULL);
+	rc = by_addr(st, "192.0.2.1", 0, 5000, &l);
+	ok(rc == 0 && l.n == 2 && l.size[0] == 1000 && l.size[1] == 2000,
+	    "addr index: the two downloads 192.0.2.1 served, by size (%d)",
+	    l.n);
+	rc = by_addr(st, "2001:db8::7", 1600, 5000, &l);
+	ok(rc == 0 && l.n == 1 && l.size[0] == 2000,
+	    "addr index: IPv6, a size range");
+	by_addr(st, "192.0.2.9", 0, 5000, &l);
+	is_int(l.n, 0, "addr index: an address that served nothing");
+	put_at(st, "http://x/b", 2500, "192.0.2.1", NULL);
+	by_addr(st, "192.0.2.1", 0, 5000, &l);
+	ok(l.n == 2 && l.size[1] == 2500, "addr index: a new size replaces "
+	    "the old");
+	by_addr(st, "192.0.2.1", 1900, 2100, &l);
+	is_int(l.n, 0, "... and the old size is gone");
+	put_at(st, "http://x/a", 1000, "198.51.100.3", NULL);
+	by_addr(st, "198.51.100.3", 0, 5000, &l);
+	ok(l.n == 1 && l.size[0] == 1000, "addr index: an address added");
+	by_addr(st, "192.0.2.1", 0, 5000, &l);
+	is_int(l.n, 2, "... the old one kept (addresses merge)");
+	if (store_begin(st, STORE_TXN_WRITE, &txn) ||
+	    store_delete(txn, "http://x/a") || store_commit(txn))
+		bail_out("store_delete");
+	by_addr(st, "192.0.2.1", 0, 5000, &l);
+	ok(l.n == 1 && l.size[0] == 2500, "addr index: a deleted download "
+	    "is gone from it");
+	by_addr(st, "198.51.100.3", 0, 5000, &l);
+	is_int(l.n, 0, "... under every address");
+	store_close(st);
+
+	/* a store made before the index: drop it with LMDB itself */
+	if (mdb_env_create(&env) || mdb_env_set_maxdbs(env, 16) ||
+	    mdb_env_open(env, dir, 0, 0600) ||
+	    mdb_txn_begin(env, NULL, 0, &t) ||
+	    mdb_dbi_open(t, "addr", 0, &dbi) || mdb_drop(t, dbi, 1) ||
+	    mdb_txn_commit(t))
+		bail_out("dropping the addr table");
+	mdb_env_close(env);
+	if (store_open(dir, STORE_RDONLY, &st, err, sizeof(err)))
+		bail_out("store_open: %s", err);
+	rc = by_addr(st, "192.0.2.1", 0, 5000, &l);
+	is_int(rc, STORE_ENOTFOUND, "an older store read-only: no address "
+	    "index, said so");
+	store_close(st);
+	if (store_open(dir, STORE_NOSYNC, &st, err, sizeof(err)))
+		bail_out("store_open: %s", err);
+	rc = by_addr(st, "2001:db8::7", 0, 5000, &l);
+	ok(rc == 0 && l.n == 2 && l.size[0] == 1500 && l.size[1] == 2500,
+	    "... made from the records at the first writable open (%d)", l.n);
+	store_close(st);
+}
+
 int
 main(void)
 {
@@ -705,6 +813,7 @@ main(void)
 	test_crawler_state();
 	test_concurrent();
 	test_kill9();
+	test_addr_index();
 	rm_rf(base);
 	return done_testing();
 }
