@@ -1111,6 +1111,38 @@ static int weigh(struct scorer *s, const struct connection *c,
 	return (int)nread;
 }
 
+/* The votes of @sc's candidates: first those inside the plausible
+ * overhead range, then the rest, each by likelihood, since the ring
+ * keeps a bounded number. */
+static void vote(struct scorer *s, const struct connection *c,
+    const struct payload_estimate *e, const struct scan *sc)
+{
+	int32_t ov[PROFILE_VOTES], o[NTAGS_MAX];
+	uint8_t tg[PROFILE_VOTES], hx[PROFILE_VOTES], otg[NTAGS_MAX];
+	uint32_t vidx[PROFILE_VOTES], i;
+	const uint8_t *all;
+	int nv = 0, pass, nk, k, per = PROFILE_VOTES / record_tags(e, &all);
+
+	if (!sc->n)
+		return;
+	for (pass = 0; pass < 2 && nv < PROFILE_VOTES; pass++) {
+		uint32_t nvi = top_m(sc->c, sc->n, -1, !pass, vidx, per);
+
+		for (i = 0; i < nvi && nv < PROFILE_VOTES; i++) {
+			uint64_t size = sc->c[vidx[i]].size;
+
+			nk = implied(s, e, size, o, otg);
+			for (k = 0; k < nk && nv < PROFILE_VOTES; k++) {
+				ov[nv] = o[k];
+				hx[nv] = (uint8_t)payload_hexdigits(size);
+				tg[nv++] = otg[k];
+			}
+		}
+	}
+	profile_add(s->prof, c->family, c->server, c->server_port, e->payload,
+	    ov, tg, hx, nv);
+}
+
 /*
  * Step 5: what this connection teaches, after its score is known.
  * - The server: the votes' fit, if step 1 took it.
@@ -1120,9 +1152,8 @@ static int weigh(struct scorer *s, const struct connection *c,
  *   mixture fit; a hard count of the fits named would lean to the share it
  *   started from, since those are named more often).
  * - The base rate of transfers that are no stored file (model.h).
- * - The candidates vote for the overhead they imply without retransmits:
- *   first those inside the plausible overhead range, then the rest by
- *   likelihood, since the ring keeps a bounded number.
+ * - The candidates vote for the overhead they imply without retransmits
+ *   (vote()).
  */
 static void learn(struct scorer *s, const struct connection *c,
     const struct payload_estimate *e, const struct server_view *v,
@@ -1155,30 +1186,13 @@ static void learn(struct scorer *s, const struct connection *c,
 	if (s->novote)
 		return;
 	model_base_rate_seen(&s->base, sum + null > 0 ? null / (sum + null) : 1);
-	if (sc->n) {
-		int32_t ov[PROFILE_VOTES], o[NTAGS_MAX];
-		uint8_t tg[PROFILE_VOTES], hx[PROFILE_VOTES], otg[NTAGS_MAX];
-		uint32_t vidx[PROFILE_VOTES];
-		const uint8_t *all;
-		int nv = 0, pass, nk, k, per = PROFILE_VOTES / record_tags(e, &all);
-
-		for (pass = 0; pass < 2 && nv < PROFILE_VOTES; pass++) {
-			uint32_t nvi = top_m(sc->c, sc->n, -1, !pass, vidx, per);
-
-			for (i = 0; i < nvi && nv < PROFILE_VOTES; i++) {
-				uint64_t size = sc->c[vidx[i]].size;
-
-				nk = implied(s, e, size, o, otg);
-				for (k = 0; k < nk && nv < PROFILE_VOTES; k++) {
-					ov[nv] = o[k];
-					hx[nv] = (uint8_t)payload_hexdigits(size);
-					tg[nv++] = otg[k];
-				}
-			}
-		}
-		profile_add(s->prof, c->family, c->server, c->server_port,
-		    e->payload, ov, tg, hx, nv);
-	}
+	/* Every candidate votes, those the address index says the server
+	 * served first (their likelihood holds model_server_like()): a
+	 * server also serves stored files the crawler saw at other
+	 * addresses (DNS round robin), and voting with the listed ones only
+	 * lost the header of such a server (tried: tests/matcher/t-score.c,
+	 * TLS downloads from a server that also served one listed file). */
+	vote(s, c, e, sc);
 }
 
 /* Copy the names of the best and its rivals (those with at least 5% of
