@@ -80,6 +80,42 @@ static const char *const fields[] = {
 	"delta", "candidates", "confidence", "server_match", "tls", NULL
 };
 
+/* ,"release":{...} or ,"release":null (docs/how-it-works.md) */
+static void json_release(FILE *f, const struct match_release *rl)
+{
+	if (rl->members < 2) {
+		fprintf(f, ",\"release\":null");
+		return;
+	}
+	fprintf(f, ",\"release\":{\"product\":");
+	fg_json_string(f, rl->product);
+	fprintf(f, ",\"version\":");
+	fg_json_string(f, rl->version);
+	fprintf(f, ",\"platform\":");
+	if (rl->platform[0])
+		fg_json_string(f, rl->platform);
+	else
+		fprintf(f, "null");
+	fprintf(f, ",\"locale\":");
+	if (rl->locale[0])
+		fg_json_string(f, rl->locale);
+	else
+		fprintf(f, "null");
+	fprintf(f, ",\"members\":%d,\"differ\":\"%s\",\"confidence\":%.3f,"
+	    "\"reported\":%s}", rl->members, rl->differ, rl->confidence,
+	    rl->reported ? "true" : "false");
+}
+
+/* "firefox 121.0 win64, one of 4 locales" into @buf */
+static const char *release_text(const struct match_release *rl, char *buf,
+    size_t len)
+{
+	snprintf(buf, len, "%s %s%s%s%s%s, one of %d %ss", rl->product,
+	    rl->version, rl->platform[0] ? " " : "", rl->platform,
+	    rl->locale[0] ? " " : "", rl->locale, rl->members, rl->differ);
+	return buf;
+}
+
 static void write_csv(struct report *r, const struct match_result *m,
     const char *start, const char *end, const char *cl, const char *sv)
 {
@@ -90,7 +126,7 @@ static void write_csv(struct report *r, const struct match_result *m,
 	if (!r->header_done) {
 		for (i = 0; fields[i]; i++)
 			fprintf(r->out, "%s%s", i ? "," : "", fields[i]);
-		fprintf(r->out, ",parts,learned,rivals\n");
+		fprintf(r->out, ",parts,learned,rivals,release\n");
 		r->header_done = 1;
 	}
 	fprintf(r->out, "%s,%s,%s,%u,%s,%u,%" PRIu64 ",%" PRIu64 ",%" PRId64
@@ -118,6 +154,12 @@ static void write_csv(struct report *r, const struct match_result *m,
 			    m->rivals[i].url);
 		fg_csv_field(r->out, b.data ? b.data : "");
 		fg_buf_free(&b);
+	}
+	fputc(',', r->out);
+	if (m->release.members >= 2) {
+		char rt[256];
+
+		fg_csv_field(r->out, release_text(&m->release, rt, sizeof(rt)));
 	}
 	fputc('\n', r->out);
 }
@@ -177,6 +219,7 @@ static void write_json(struct report *r, const struct match_result *m,
 		json_cand(f, &m->rivals[i], m->est_size);
 	}
 	fputc(']', f);
+	json_release(f, &m->release);
 	/* what carried the detection (docs/how-it-works.md) */
 	if (found)
 		fprintf(f, ",\"evidence\":{\"size_fit\":\"%s\",\"residue\":%d,"
@@ -193,7 +236,7 @@ static void write_table(struct report *r, const struct match_result *m,
 {
 	const struct connection *c = &m->conn;
 	int found = m->status == MATCH_FOUND;
-	char svp[80];
+	char svp[80], rt[256];
 
 	if (!r->header_done) {
 		fprintf(r->out, "%-20s %-39s %-45s %12s %7s %5s  %s\n", "start",
@@ -202,11 +245,22 @@ static void write_table(struct report *r, const struct match_result *m,
 	}
 	snprintf(svp, sizeof(svp), "%s%s%s:%u", c->family == 6 ? "[" : "",
 	    sv, c->family == 6 ? "]" : "", c->server_port);
-	if (found)
+	if (found && m->release.members >= 2)
+		fprintf(r->out, "%-20s %-39s %-45s %12" PRIu64 " %7" PRId64
+		    " %5.2f  %s (%s: %.2f)\n", start, cl, svp, m->best.size,
+		    m->est_size - (int64_t)m->best.size, m->confidence,
+		    m->best.url, release_text(&m->release, rt, sizeof(rt)),
+		    m->release.confidence);
+	else if (found)
 		fprintf(r->out, "%-20s %-39s %-45s %12" PRIu64 " %7" PRId64
 		    " %5.2f  %s%s\n", start, cl, svp, m->best.size,
 		    m->est_size - (int64_t)m->best.size, m->confidence,
 		    m->best.url, m->nrivals ? " (+rivals)" : "");
+	else if (m->release.reported)
+		fprintf(r->out, "%-20s %-39s %-45s %12" PRId64 " %7s %5.2f  "
+		    "(%s)\n", start, cl, svp, m->est_size, "-",
+		    m->release.confidence,
+		    release_text(&m->release, rt, sizeof(rt)));
 	else
 		fprintf(r->out, "%-20s %-39s %-45s %12" PRId64 " %7s %5.2f  %s\n",
 		    start, cl, svp, m->est_size, "-", m->confidence,
@@ -241,7 +295,7 @@ void report_result(struct report *r, const struct match_result *m)
 
 	if (m->status == MATCH_SMALL)
 		return;
-	if (m->status != MATCH_FOUND && !r->unmatched)
+	if (m->status != MATCH_FOUND && !m->release.reported && !r->unmatched)
 		return;
 	fg_iso8601(m->conn.start_ms / 1000, start, sizeof(start));
 	fg_iso8601(m->conn.end_ms / 1000, end, sizeof(end));

@@ -16,6 +16,7 @@
 
 #include "clients.h"
 #include "model.h"
+#include "product.h"
 #include "profile.h"
 #include "score.h"
 #include "util.h"
@@ -1195,6 +1196,79 @@ static void learn(struct scorer *s, const struct connection *c,
 	vote(s, c, e, sc);
 }
 
+/*
+ * The release the best candidate and its rivals share (struct
+ * match_release): the records read whose product and version are the
+ * best's, among those with at least 5% of its likelihood.  Their
+ * posterior is their likelihoods' share, against @total (all candidates
+ * and "not in the store").
+ */
+/* The file name to parse @d's product from: NULL where it is the URL's
+ * last path segment as spelled there (store_product_parse() decodes
+ * that one itself), the record's own where it differs. */
+static const char *product_file(const struct store_download *d)
+{
+	const char *seg, *end;
+
+	if (!d->file || !d->file[0])
+		return NULL;
+	end = d->url + strcspn(d->url, "?#");
+	for (seg = end; seg > d->url && seg[-1] != '/'; seg--)
+		;
+	if ((size_t)(end - seg) == strlen(d->file) &&
+	    !strncmp(seg, d->file, (size_t)(end - seg)))
+		return NULL;
+	return d->file;
+}
+
+static void find_release(const struct scan *sc, const uint32_t *top,
+    const struct store_download *rec, uint32_t nread, double total,
+    struct match_result *res)
+{
+	const struct cand *best = &sc->c[top[0]];
+	struct match_release *r = &res->release;
+	struct store_product bp, p;
+	double like = 0;
+	uint32_t i;
+	int same_locale = 1, same_platform = 1;
+
+	memset(r, 0, sizeof(*r));
+	if (nread < 2 || sc->c[top[1]].like < 0.05 * best->like ||
+	    store_product_parse(rec[0].url, product_file(&rec[0]), &bp) ||
+	    !bp.version[0])
+		return;
+	for (i = 0; i < nread; i++) {
+		const struct cand *cd = &sc->c[top[i]];
+
+		if (cd->like < 0.05 * best->like)
+			continue;
+		if (i > 0 && (store_product_parse(rec[i].url,
+		    product_file(&rec[i]), &p) ||
+		    strcmp(p.product, bp.product) || strcmp(p.version,
+		    bp.version)))
+			continue;
+		if (i > 0) {
+			same_locale &= !strcmp(p.locale, bp.locale);
+			same_platform &= !strcmp(p.platform, bp.platform);
+		}
+		like += cd->like;
+		r->members++;
+	}
+	if (r->members < 2) {
+		r->members = 0;
+		return;
+	}
+	r->confidence = model_posterior(like, total, 0);
+	memcpy(r->product, bp.product, sizeof(r->product));
+	memcpy(r->version, bp.version, sizeof(r->version));
+	if (same_platform)
+		memcpy(r->platform, bp.platform, sizeof(r->platform));
+	if (same_locale)
+		memcpy(r->locale, bp.locale, sizeof(r->locale));
+	r->differ = !same_locale ? "locale" : !same_platform ? "platform" :
+	    "file";
+}
+
 /* Copy the names of the best and its rivals (those with at least 5% of
  * its likelihood) out of the records read. */
 static void report_candidates(const struct scan *sc, const uint32_t *top,
@@ -1345,6 +1419,10 @@ static int lookup(struct scorer *s, const struct connection *c,
 		    fabs((double)best->overhead - v.center))
 			res->est_size -= (int64_t)v.d2;
 		report_candidates(&sc, top, rec, (uint32_t)nread, res);
+		find_release(&sc, top, rec, (uint32_t)nread, sum + null, res);
+		res->release.reported = res->status != MATCH_FOUND &&
+		    res->release.members >= 2 &&
+		    res->release.confidence >= s->cfg.min_confidence;
 	} else {
 		res->status = MATCH_NONE;
 		res->confidence = 0;

@@ -62,6 +62,22 @@ enum match_status {
 	MATCH_FOUND = 2,
 };
 
+/*
+ * What the top candidates share when they are one release: the same
+ * product and version (store/product.h), told apart only by locale,
+ * platform or file (the .exe and the .msi of one build).  @members is 0
+ * when the best has no such rivals.
+ */
+struct match_release {
+	int members;                /* candidates of the release, best included */
+	double confidence;          /* their summed posterior */
+	char product[64], version[48];
+	char platform[32], locale[24];  /* "" where the members differ */
+	const char *differ;         /* "locale", "platform" or "file" */
+	int reported;               /* no one file reaches --min-confidence,
+	                               the release does: reported as such */
+};
+
 struct match_result {
 	struct connection conn;
 	struct payload_estimate est;
@@ -75,7 +91,9 @@ struct match_result {
 	struct match_candidate best;
 	int nrivals;
 	struct match_candidate rivals[MATCH_MAX_RIVALS];
+	struct match_release release;
 };
+
 
 struct score_stats {
 	uint64_t looked_up, candidates, found, unmatched, lookup_errors;

@@ -53,6 +53,8 @@ is "$last" "demo: identified $ndl of $ndl downloads in the capture, 0 false dete
 like "$(cat "$T/demo.out")" "store: [1-9][0-9]* downloads, each file" \
     "the crawl filled the store with what the site offers"
 like "$(cat "$T/demo.out")" "# downloads per client" "per-host inventory printed"
+like "$(cat "$T/demo.out")" 'agent-2\.1\.0-x64\.msi \(agent 2\.1\.0 x64, one of 2 files: [01]\.[0-9]+\)' \
+    "the .msi and the .exe of one build shown as their release"
 left=$(pgrep -f "$T/tmp" | tr '\n' ' ')
 is "$left" "" "nothing left running (processes naming the demo's directory)"
 is "$(ls -A "$T/tmp")" "" "the demo's temporary directory removed"

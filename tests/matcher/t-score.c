@@ -240,6 +240,19 @@ int main(void)
 	put("http://a.example/c.bin", 20000000, NULL, 0);
 	put("http://x.example/same1.bin", 3000000, "10.77.0.9", 0);
 	put("http://x.example/same2.bin", 3000000, "10.77.0.1", 0);
+	/* one Firefox release in four locales, sizes 40-130 bytes apart
+	 * (Mozilla's archive layout) */
+	{
+		static const char *const loc[4] = { "de", "en-US", "fr", "it" };
+		static const uint64_t off[4] = { 0, 40, 90, 130 };
+
+		for (i = 0; i < 4; i++) {
+			snprintf(url, sizeof(url), "https://m.example/pub/firefox/"
+			    "releases/121.0/win64/%s/Firefox%%20Setup%%20121.0.exe",
+			    loc[i]);
+			put(url, 52000000 + off[i], NULL, 0);
+		}
+	}
 	/* twenty files of one size, the last one stored the one the flow's
 	 * server (10.77.0.1) served (the address index finds it) */
 	for (i = 0; i < 20; i++) {
@@ -775,6 +788,31 @@ int main(void)
 		    "later wide fit: the file (%.3f)", res.confidence);
 		match_result_clear(&res);
 		scorer_free(sc17);
+	}
+	/* A TLS download of one of four locales of one release from a
+	 * server not learned yet: no one file can be told (each about a
+	 * quarter), the release can: reported as "firefox 121.0 win64, one
+	 * of 4 locales" with the four's summed confidence. */
+	{
+		struct synth sy = s;
+		struct scorer *s3 = scorer_new(&cfg, &pcfg);
+
+		sy.tls_hs = 3400;
+		synth_download(&sy, 52000040, &c);
+		run(s3, &c, &res);
+		ok(res.status != MATCH_FOUND, "four locales, unlearned TLS: no "
+		    "one file named (%.3f)", res.confidence);
+		is_int(res.release.members, 4, "... the release: four members");
+		is_str(res.release.product, "firefox", "... product");
+		is_str(res.release.version, "121.0", "... version");
+		is_str(res.release.platform, "win64", "... platform");
+		is_str(res.release.locale, "", "... no one locale");
+		is_str(res.release.differ, "locale", "... they differ by locale");
+		ok(res.release.reported && res.release.confidence >= 0.5,
+		    "... reported, at the four's confidence (%.3f)",
+		    res.release.confidence);
+		match_result_clear(&res);
+		scorer_free(s3);
 	}
 	/* learning can be turned off */
 	{
