@@ -119,6 +119,7 @@ double model_resend_like(const struct model_extra *x,
 void model_segments_init(struct model_segments *m, int lossy,
     double p0_loss, double mean_retx, double mean_lost)
 {
+	m->tn = 0;
 	m->plost = MISS_PRIOR;
 	m->p0 = lossy ? p0_loss : 1.0 - m->plost - RETX_PRIOR;
 	m->pretx = 1.0 - m->p0 - m->plost;
@@ -128,13 +129,38 @@ void model_segments_init(struct model_segments *m, int lossy,
 	m->ll = log1p(-m->cl);
 }
 
-double model_segments_prior(const struct model_segments *m, int k)
+static double segments_prior(const struct model_segments *m, int k)
 {
 	if (k == 0)
 		return m->p0;
 	if (k > 0)
 		return m->pretx * m->cr * exp((k - 1) * m->lr);
 	return m->plost * m->cl * exp((-k - 1) * m->ll);
+}
+
+double model_segments_prior(const struct model_segments *m, int k)
+{
+	int i = k - m->tkmin;
+
+	if (i >= 0 && i < m->tn)
+		return m->tprior[i];
+	return segments_prior(m, k);
+}
+
+void model_segments_table(struct model_segments *m, int kmin, int kmax)
+{
+	int i;
+
+	m->tn = 0;
+	if (kmax < kmin || kmax - kmin + 1 > MODEL_SEG_TABLE)
+		return;
+	m->tkmin = kmin;
+	m->tcum[0] = 0;
+	for (i = 0; i <= kmax - kmin; i++) {
+		m->tprior[i] = segments_prior(m, kmin + i);
+		m->tcum[i + 1] = m->tcum[i] + m->tprior[i];
+	}
+	m->tn = kmax - kmin + 1;
 }
 
 /* sum of exp(j x l) for j in [a, b], a <= b, 0 <= a: (e^(al) - e^((b+1)l))
@@ -150,6 +176,16 @@ double model_segments_mass(const struct model_segments *m, int ka, int kb)
 
 	if (kb < ka)
 		return 0;
+	if (m->tn && ka >= m->tkmin && kb < m->tkmin + m->tn)
+		return m->tcum[kb - m->tkmin + 1] - m->tcum[ka - m->tkmin];
+	/* a few k: their priors, cheaper than the series' exp()s */
+	if (kb - ka < 4) {
+		int k;
+
+		for (k = ka; k <= kb; k++)
+			s += model_segments_prior(m, k);
+		return s;
+	}
 	if (ka <= 0 && kb >= 0)
 		s += m->p0;
 	/* k > 0: pretx x cr x (1 - cr)^(k - 1) */

@@ -50,10 +50,17 @@ struct model_overhead {
  * Whole segments counted twice (k > 0) or missed (k < 0): a share with
  * none, then geometric in |k| with the means the loss evidence gives.
  */
+#define MODEL_SEG_TABLE 256
+
 struct model_segments {
 	double p0, pretx, plost;    /* shares of k = 0, k > 0, k < 0 */
 	double cr, cl;              /* 1 / mean, k > 0 and k < 0 */
 	double lr, ll;              /* log(1 - 1/mean) */
+	/* where every allowed k fits MODEL_SEG_TABLE: the priors and their
+	 * running sums, so that a term costs a look-up, not an exp() */
+	int tkmin, tn;              /* k = tkmin .. tkmin + tn - 1; tn 0: none */
+	double tprior[MODEL_SEG_TABLE];
+	double tcum[MODEL_SEG_TABLE + 1];   /* tcum[i]: k < tkmin + i */
 };
 
 /* Bytes beyond the overhead and whole segments. */
@@ -69,6 +76,7 @@ struct model {
 	struct model_segments seg;
 	struct model_extra extra;
 	uint32_t mss;
+	uint64_t hdr_bytes;         /* the expected overhead, whole bytes */
 };
 
 /* --- the terms ---------------------------------------------------------- */
@@ -125,6 +133,10 @@ double model_segments_mass(const struct model_segments *m, int ka, int kb);
  */
 void model_segments_init(struct model_segments *m, int lossy,
     double p0_loss, double mean_retx, double mean_lost);
+
+/* Tabulate the priors of k in [@kmin, @kmax] if they fit (else the
+ * terms compute each). */
+void model_segments_table(struct model_segments *m, int kmin, int kmax);
 
 /*
  * The "not in the store" hypothesis, per byte: as likely as the stored

@@ -670,6 +670,7 @@ static void model_setup(struct scorer *s, const struct connection *c,
 	memset(m, 0, sizeof(*m));
 	m->mss = e->mss;
 	m->ovh.center = v->center;
+	m->hdr_bytes = v->center > 0 ? (uint64_t)llround(v->center) : 0;
 	m->ovh.var = var;
 	m->ovh.sd = sqrt(var);
 	m->ovh.norm = 1.0 / sqrt(2 * M_PI * var);
@@ -696,6 +697,7 @@ static void model_setup(struct scorer *s, const struct connection *c,
 		    LOSS_WEIGHT);
 	model_segments_init(&m->seg, e->loss_hint, p0, e->mean_retx,
 	    e->mean_lost);
+	model_segments_table(&m->seg, -(int)e->max_lost, (int)e->max_retx);
 }
 
 /* The stored sizes scanned: the window and how many it holds. */
@@ -848,17 +850,35 @@ static int candidates(struct scorer *s, const struct payload_estimate *e,
 
 /* Integer k in [@lo, @hi] for which r0 - k x mss lies in [@rlo, @rhi],
  * clipped to the segment counts the estimate allows. */
-static void k_range(double r0, double rlo, double rhi, uint32_t mss,
+static inline void k_range(double r0, double rlo, double rhi, uint32_t mss,
     const struct payload_estimate *e, int *lo, int *hi)
 {
-	double a = ceil((r0 - rhi) / mss), b = floor((r0 - rlo) / mss);
+	/* ceil() and floor() are library calls without SSE4.1, and this
+	 * runs several times a candidate: clamp, then truncate */
+	double inv = 1.0 / mss, x = (r0 - rhi) * inv, y = (r0 - rlo) * inv;
+	double kmin = -(double)e->max_lost, kmax = (double)e->max_retx;
+	int a, b;
 
-	if (a < -(double)e->max_lost)
-		a = -(double)e->max_lost;
-	if (b > (double)e->max_retx)
-		b = (double)e->max_retx;
-	*lo = (int)a;
-	*hi = b < a ? (int)a - 1 : (int)b;
+	/* a multiple of the segment exactly at a bound stays in */
+	x -= 1e-9;
+	y += 1e-9;
+	if (x < kmin)
+		x = kmin;
+	if (y > kmax)
+		y = kmax;
+	if (y < x) {
+		*lo = 0;
+		*hi = -1;
+		return;
+	}
+	a = (int)x;
+	if ((double)a < x)
+		a++;            /* ceil */
+	b = (int)y;
+	if ((double)b > y)
+		b--;            /* floor */
+	*lo = a;
+	*hi = b;
 }
 
 /* The k in [@lo, @hi] nearest to 0, where the segment prior peaks. */
@@ -892,13 +912,13 @@ static double terms_at(const struct model *m, double r, double ok,
 	return term[0] + term[1] + term[2] + term[3];
 }
 
-/* Take k into @f as the best if it is. */
-static void consider(struct tag_fit *f, const struct model *m, int k,
-    double r, double l, const double *term)
+/* Take k into @f as the best if it is: @l is its likelihood, the
+ * segment prior in it. */
+static void consider(struct tag_fit *f, int k, double r, double l,
+    const double *term)
 {
 	int j, fj = 0;
 
-	l *= model_segments_prior(&m->seg, k);
 	if (l <= f->best)
 		return;
 	for (j = 1; j < 4; j++)
@@ -928,36 +948,41 @@ static void fit_tag(const struct model *m, const struct payload_estimate *e,
 	double smax = v->dhi + (hexalt < 0 ? -hexalt : 0) + edge_tag +
 	    (mo->tls ? (MODEL_SACKOPT_MAX - 1) * MODEL_SACKOPT_BYTES : 0);
 	int lo, hi, k, i, elo, ehi, flo = 0, fhi = -1, near[3], nn = 0;
+	int done[16], ndone = 0;
 	uint32_t mss = e->mss;
 
 	memset(f, 0, sizeof(*f));
 	/* the overhead term */
 	k_range(r0, smin - 6 * sd, smax + 6 * sd, mss, e, &lo, &hi);
 	for (k = lo; k <= hi; k++) {
-		double r = r0 - (double)k * mss;
-		double l = terms_at(m, r, (double)o - (double)k * mss, wmix,
-		    edge_tag, hexalt, e->sigma, lens, nlens, term);
+		double r = r0 - (double)k * mss, pk, l;
+		double n = model_overhead_like(mo, r, wmix, edge_tag, hexalt);
 
-		if (term[MATCH_FIT_HEADER] <= 0)
+		if (n <= 0)
 			continue;
-		f->like += term[MATCH_FIT_HEADER] *
-		    model_segments_prior(&m->seg, k);
-		consider(f, m, k, r, l, term);
+		pk = model_segments_prior(&m->seg, k);
+		f->like += n * pk;
+		l = terms_at(m, r, (double)o - (double)k * mss, wmix, edge_tag,
+		    hexalt, e->sigma, lens, nlens, term);
+		consider(f, k, r, l * pk, term);
+		if (ndone < (int)(sizeof(done) / sizeof(done[0])))
+			done[ndone++] = k;
 	}
 	/* short segments resent, each length's own few k */
 	for (i = 0; i < nlens; i++) {
 		k_range(r0, lens[i] - 6 * sd, lens[i] + 6 * sd, mss, e, &lo, &hi);
 		for (k = lo; k <= hi; k++) {
-			double r = r0 - (double)k * mss;
+			double r = r0 - (double)k * mss, pk;
 			double l = model_resend_like(&m->extra, mo, r, &lens[i], 1) /
 			    nlens;
 
 			if (l <= 0)
 				continue;
-			f->like += l * model_segments_prior(&m->seg, k);
+			pk = model_segments_prior(&m->seg, k);
+			f->like += l * pk;
 			l = terms_at(m, r, (double)o - (double)k * mss, wmix,
 			    edge_tag, hexalt, e->sigma, lens, nlens, term);
-			consider(f, m, k, r, l, term);
+			consider(f, k, r, l * pk, term);
 		}
 	}
 	/* the even terms: constant over a range of k */
@@ -980,13 +1005,27 @@ static void fit_tag(const struct model *m, const struct payload_estimate *e,
 				    fhi < ehi ? fhi : ehi);
 		}
 	}
+	/* where the overhead term had no weight, the others alone (a k
+	 * where it had was considered above with every term) */
 	for (i = 0; i < nn; i++) {
-		double r = r0 - (double)near[i] * mss;
-		double l = terms_at(m, r, (double)o - (double)near[i] * mss, wmix,
-		    edge_tag, hexalt, e->sigma, lens, nlens, term);
+		double r = r0 - (double)near[i] * mss, l;
+		int j;
 
+		for (j = 0; j < ndone && done[j] != near[i]; j++)
+			;
+		if (j < ndone)
+			continue;
+		term[MATCH_FIT_HEADER] = term[MATCH_FIT_RESEND] = 0;
+		term[MATCH_FIT_EXTRA] = model_extra_like(&m->extra, sd, r);
+		term[MATCH_FIT_FLOOR] = model_floor_like(mo, (double)o -
+		    (double)near[i] * mss, e->sigma);
+		l = term[MATCH_FIT_EXTRA] + term[MATCH_FIT_FLOOR];
+		if (nlens)
+			l += (term[MATCH_FIT_RESEND] = model_resend_like(&m->extra,
+			    mo, r, lens, nlens));
 		if (l > 0)
-			consider(f, m, near[i], r, l, term);
+			consider(f, near[i], r, l *
+			    model_segments_prior(&m->seg, near[i]), term);
 	}
 }
 
@@ -1029,7 +1068,7 @@ static double cand_like(const struct scorer *s, const struct model *m,
 	if (m->extra.resend > 0) {
 		/* the header as sent: the overhead and the size's digits
 		 * (decimal, and hex unless the server writes none) */
-		uint64_t hdr = (uint64_t)llround(mo->center) +
+		uint64_t hdr = m->hdr_bytes +
 		    (uint64_t)payload_digits(cd->size) +
 		    (v->hexmode == PROFILE_HEX_NO ? 0 : (uint64_t)hd);
 
@@ -1052,7 +1091,7 @@ static double cand_like(const struct scorer *s, const struct model *m,
 			cd->segments = f.k;
 			cd->tag = v->tags[t];
 			cd->fit = (uint8_t)f.fit;
-			cd->residue = (int32_t)llround(f.r);
+			cd->residue = (int32_t)(f.r + (f.r < 0 ? -0.5 : 0.5));
 		}
 	}
 	/* inside the plausible overhead range at no segment lost or extra:

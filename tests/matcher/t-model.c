@@ -178,6 +178,21 @@ int main(void)
 		}
 		ok(!bad, "the mass of a range of k in closed form: the sum "
 		    "of its priors (%d of 7 differ)", bad);
+		/* ... and from the table, where the allowed k fit it */
+		{
+			struct model_segments tb = sg;
+
+			model_segments_table(&tb, -30, 40);
+			for (bad = 0, j = 0; j < 6; j++)
+				if (!near(model_segments_mass(&tb, r[j][0],
+				    r[j][1]), model_segments_mass(&sg, r[j][0],
+				    r[j][1]), 1e-9) ||
+				    !near(model_segments_prior(&tb, r[j][0]),
+				    model_segments_prior(&sg, r[j][0]), 1e-12))
+					bad++;
+			ok(!bad && tb.tn == 71, "the tabulated priors and masses "
+			    "are the computed ones (%d differ)", bad);
+		}
 	}
 
 	/* null: 20 downloads in 2000 bytes is 0.01 per byte, odds 2,
