@@ -93,6 +93,7 @@ struct cand {
 	uint8_t fit;                /* enum match_fit at the best k */
 	uint8_t tag;
 	int8_t server_match;
+	uint8_t noaddr;             /* lists no address at all (the index) */
 	uint8_t inside;             /* overhead in [min, max] at k = 0 */
 };
 
@@ -706,6 +707,7 @@ struct window {
 	uint64_t count;             /* downloads in [lo, hi] */
 	double width;               /* bytes the count was taken over */
 	int have_index;             /* the store has its address index */
+	int server_known;           /* ... and lists this server somewhere */
 	uint32_t listed;            /* candidates that list the server */
 };
 
@@ -715,6 +717,34 @@ struct listing {
 	struct scan *sc;
 	uint32_t n;
 };
+
+/* The candidate of @size and @id in the scan (sorted by size, then id),
+ * or NULL. */
+static struct cand *find_cand(struct scan *sc, uint64_t size, uint64_t id)
+{
+	uint32_t a = 0, b = sc->n;
+
+	while (a < b) {
+		uint32_t m = a + (b - a) / 2;
+		const struct cand *c = &sc->c[m];
+
+		if (c->size < size || (c->size == size && c->id < id))
+			a = m + 1;
+		else
+			b = m;
+	}
+	return a < sc->n && sc->c[a].size == size && sc->c[a].id == id ?
+	    &sc->c[a] : NULL;
+}
+
+static int noaddr_cb(uint64_t size, uint64_t id, void *arg)
+{
+	struct cand *c = find_cand(arg, size, id);
+
+	if (c)
+		c->noaddr = 1;
+	return 0;
+}
 
 static int listed_cb(uint64_t size, uint64_t id, void *arg)
 {
@@ -736,6 +766,14 @@ static int listed_cb(uint64_t size, uint64_t id, void *arg)
 		l->n++;
 	}
 	return 0;
+}
+
+static int first_cb(uint64_t size, uint64_t id, void *arg)
+{
+	(void)size;
+	(void)id;
+	(void)arg;
+	return 1;
 }
 
 /*
@@ -761,6 +799,21 @@ static int server_candidates(struct scorer *s, const struct connection *c,
 		return rc;
 	w->have_index = 1;
 	w->listed = l.n;
+	w->server_known = l.n > 0;
+	if (!l.n) {
+		rc = store_range_addr(s->txn, &a, 0, UINT64_MAX, first_cb, NULL);
+		if (rc < 0)
+			return rc;
+		w->server_known = rc == 1;
+	}
+	/* where the server is known, the candidates with no address at all
+	 * may be its files too (manifests list no address) */
+	if (w->server_known) {
+		memset(&a, 0, sizeof(a));
+		rc = store_range_addr(s->txn, &a, w->lo, w->hi, noaddr_cb, sc);
+		if (rc < 0)
+			return rc;
+	}
 	return 0;
 }
 
@@ -1151,11 +1204,12 @@ static int weigh(struct scorer *s, const struct connection *c,
 	return (int)nread;
 }
 
-/* The votes of @sc's candidates: first those inside the plausible
- * overhead range, then the rest, each by likelihood, since the ring
- * keeps a bounded number. */
+/* The votes of @sc's candidates (with @listed_only, those the server may
+ * have served: listed for it or for no address): first those inside the
+ * plausible overhead range, then the rest, each by likelihood, since the
+ * ring keeps a bounded number. */
 static void vote(struct scorer *s, const struct connection *c,
-    const struct payload_estimate *e, const struct scan *sc)
+    const struct payload_estimate *e, const struct scan *sc, int listed_only)
 {
 	int32_t ov[PROFILE_VOTES], o[NTAGS_MAX];
 	uint8_t tg[PROFILE_VOTES], hx[PROFILE_VOTES], otg[NTAGS_MAX];
@@ -1166,8 +1220,16 @@ static void vote(struct scorer *s, const struct connection *c,
 	if (!sc->n)
 		return;
 	for (pass = 0; pass < 2 && nv < PROFILE_VOTES; pass++) {
-		uint32_t nvi = top_m(sc->c, sc->n, -1, !pass, vidx, per);
+		uint32_t nvi = 0, j;
 
+		if (listed_only) {
+			for (j = 0; j < sc->n && nvi < (uint32_t)per; j++)
+				if ((sc->c[j].server_match > 0 ||
+				    sc->c[j].noaddr) && sc->c[j].inside == !pass)
+					vidx[nvi++] = j;
+		} else {
+			nvi = top_m(sc->c, sc->n, -1, !pass, vidx, per);
+		}
 		for (i = 0; i < nvi && nv < PROFILE_VOTES; i++) {
 			uint64_t size = sc->c[vidx[i]].size;
 
@@ -1179,6 +1241,11 @@ static void vote(struct scorer *s, const struct connection *c,
 			}
 		}
 	}
+	/* a known server's connection with no candidate it may have served
+	 * is no download of a file it is known for: it does not vote (nor
+	 * take a place among those remembered) */
+	if (listed_only && !nv)
+		return;
 	profile_add(s->prof, c->family, c->server, c->server_port, e->payload,
 	    ov, tg, hx, nv);
 }
@@ -1197,7 +1264,8 @@ static void vote(struct scorer *s, const struct connection *c,
  */
 static void learn(struct scorer *s, const struct connection *c,
     const struct payload_estimate *e, const struct server_view *v,
-    const struct scan *sc, double sum, double null, int nparts)
+    const struct window *w, const struct scan *sc, double sum, double null,
+    int nparts)
 {
 	uint32_t i;
 
@@ -1226,13 +1294,14 @@ static void learn(struct scorer *s, const struct connection *c,
 	if (s->novote)
 		return;
 	model_base_rate_seen(&s->base, sum + null > 0 ? null / (sum + null) : 1);
-	/* Every candidate votes, those the address index says the server
-	 * served first (their likelihood holds model_server_like()): a
-	 * server also serves stored files the crawler saw at other
-	 * addresses (DNS round robin), and voting with the listed ones only
-	 * lost the header of such a server (tried: tests/matcher/t-score.c,
-	 * TLS downloads from a server that also served one listed file). */
-	vote(s, c, e, sc);
+	/* A server the address index knows: only the candidates it may have
+	 * served vote, those it served and those that list no address at
+	 * all (a manifest's); a connection with none does not vote.  On a
+	 * vendor's server most transfers are files nobody crawled, and in a
+	 * dense store their 32 votes each agree by chance (the testbed
+	 * matrix, docs/matching.md section 4).  A server the index does not
+	 * know (a CDN node, a store without addresses): every candidate. */
+	vote(s, c, e, sc, w->server_known);
 }
 
 /*
@@ -1468,7 +1537,7 @@ static int lookup(struct scorer *s, const struct connection *c,
 	}
 
 	/* 5. what this connection teaches */
-	learn(s, c, e, &v, &sc, sum, null, nparts);
+	learn(s, c, e, &v, &w, &sc, sum, null, nparts);
 	rc = 0;
 	goto out;
 failed:

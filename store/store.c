@@ -249,10 +249,14 @@ initial_mapsize(void)
 #define ADDRKEY_LEN 17          /* family, 16 address bytes */
 #define ADDRDUP_LEN 12          /* size (8), id (4), big-endian */
 
+/* The key of address @a; family 0 (all zero): the downloads that list
+ * no address at all. */
 static void
 addr_key(const struct store_addr *a, uint8_t *kb)
 {
 	memset(kb, 0, ADDRKEY_LEN);
+	if (a->family != 4 && a->family != 6)
+		return;
 	kb[0] = a->family;
 	memcpy(kb + 1, a->bytes, a->family == 4 ? 4 : 16);
 }
@@ -269,17 +273,23 @@ addr_dup(uint64_t size, dlid_t id, uint8_t *vb)
 }
 
 /* Add (@add) or remove the entries of download @id of @size under each of
- * its @n addresses. */
+ * its @n addresses, or under the key of no address when it has none. */
 static int
 addr_index(MDB_txn *t, struct store *st, const struct store_addr *addrs,
     int n, uint64_t size, dlid_t id, int add)
 {
+	static const struct store_addr none;
 	uint8_t kb[ADDRKEY_LEN], vb[ADDRDUP_LEN];
 	MDB_val k = { ADDRKEY_LEN, kb }, v = { ADDRDUP_LEN, vb };
 	int i, rc;
 
+	if (n <= 0) {
+		addrs = &none;
+		n = 1;
+	}
 	for (i = 0; i < n && i < STORE_ADDRS_MAX; i++) {
-		if (addrs[i].family != 4 && addrs[i].family != 6)
+		if (addrs != &none && addrs[i].family != 4 &&
+		    addrs[i].family != 6)
 			continue;
 		addr_key(&addrs[i], kb);
 		addr_dup(size, id, vb);
@@ -1375,7 +1385,7 @@ store_range_addr(struct store_txn *txn, const struct store_addr *a,
 
 	if (!txn->st->has_addr)
 		return STORE_ENOTFOUND;
-	if (lo > hi || (a->family != 4 && a->family != 6))
+	if (lo > hi || (a->family != 0 && a->family != 4 && a->family != 6))
 		return 0;
 	if ((rc = txn_cursor(txn, txn->st->addr, &txn->cur_addr, &c)) != 0)
 		return rc;

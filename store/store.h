@@ -295,7 +295,8 @@ int store_range_ids(struct store_txn *txn, uint64_t lo, uint64_t hi,
 /**
  * Like store_range_ids(), but only the downloads that address @a served
  * (struct store_download.addrs), in ascending size: one walk of the
- * address index, whatever the store holds at other addresses.
+ * address index, whatever the store holds at other addresses.  @a with
+ * family 0: the downloads that list no address at all.
  * @return 0, @cb's non-zero value, STORE_ENOTFOUND if the store has no
  * address index (made before it, and not yet opened for writing),
  * STORE_ECORRUPT or an LMDB error.

@@ -240,6 +240,16 @@ int main(void)
 	put("http://a.example/c.bin", 20000000, NULL, 0);
 	put("http://x.example/same1.bin", 3000000, "10.77.0.9", 0);
 	put("http://x.example/same2.bin", 3000000, "10.77.0.1", 0);
+	/* a vendor's files at 10.77.0.1 (z.example), and another vendor's
+	 * dense run of sizes at 192.0.2.99 (o.example) */
+	for (i = 0; i < 5; i++) {
+		snprintf(url, sizeof(url), "http://z.example/z%d.bin", i);
+		put(url, 40000000 + 1300000 * (uint64_t)i + 4321, "10.77.0.1", 0);
+	}
+	for (i = 0; i < 400; i++) {
+		snprintf(url, sizeof(url), "http://o.example/o%03d.bin", i);
+		put(url, 70000000 + 977 * (uint64_t)i, "192.0.2.99", 0);
+	}
 	/* one Firefox release in four locales, sizes 40-130 bytes apart
 	 * (Mozilla's archive layout) */
 	{
@@ -813,6 +823,41 @@ int main(void)
 		    res.release.confidence);
 		match_result_clear(&res);
 		scorer_free(s3);
+	}
+	/* A server the address index knows, most of whose transfers are
+	 * files nobody crawled (each fitting only files listed for another
+	 * server): three of those for each of four downloads of its own
+	 * files.  Those transfers do not vote, so its header is learned
+	 * from its four downloads, and a fifth is named at it.  (Voting,
+	 * twelve of sixteen remembered connections would vote at random and
+	 * "a third of those remembered" would not be reached.) */
+	{
+		struct scorer *s4 = scorer_new(&cfg, &pcfg);
+		uint64_t x = 12345;
+
+		for (i = 0; i < 16; i++) {
+			if (i % 4 == 3) {
+				synth_download(&s, 40000000 + 1300000 *
+				    (uint64_t)(i / 4) + 4321, &c);
+			} else {
+				x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+				synth_download(&s, 70000000 + (x >> 33) % 380000,
+				    &c);
+			}
+			c.client_port = (uint16_t)(41000 + i);
+			run(s4, &c, &res);
+			match_result_clear(&res);
+		}
+		synth_download(&s, 40000000 + 1300000 * 4 + 4321, &c);
+		run(s4, &c, &res);
+		ok(res.learned, "a known server with three unknown transfers for "
+		    "each download: its header learned");
+		is_str(url_of(&res), "http://z.example/z4.bin", "... a fifth "
+		    "download named (%.3f)", res.confidence);
+		ok(res.confidence >= 0.9, "... with confidence (%.3f)",
+		    res.confidence);
+		match_result_clear(&res);
+		scorer_free(s4);
 	}
 	/* learning can be turned off */
 	{

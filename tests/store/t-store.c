@@ -754,6 +754,33 @@ test_addr_index(void)
 	    "addr index: IPv6, a size range");
 	by_addr(st, "192.0.2.9", 0, 5000, &l);
 	is_int(l.n, 0, "addr index: an address that served nothing");
+	put_at(st, "http://x/d", 1800, NULL, NULL);
+	{
+		struct store_txn *rt;
+		struct store_addr none;
+
+		memset(&none, 0, sizeof(none));
+		memset(&l, 0, sizeof(l));
+		if (store_begin(st, STORE_TXN_READ, &rt))
+			bail_out("store_begin");
+		rc = store_range_addr(rt, &none, 0, 5000, ids_cb, &l);
+		store_abort(rt);
+		ok(rc == 0 && l.n == 1 && l.size[0] == 1800, "addr index: the "
+		    "downloads that list no address, under family 0");
+	}
+	put_at(st, "http://x/d", 1800, "192.0.2.44", NULL);
+	{
+		struct store_txn *rt;
+		struct store_addr none;
+
+		memset(&none, 0, sizeof(none));
+		memset(&l, 0, sizeof(l));
+		if (store_begin(st, STORE_TXN_READ, &rt))
+			bail_out("store_begin");
+		store_range_addr(rt, &none, 0, 5000, ids_cb, &l);
+		store_abort(rt);
+		is_int(l.n, 0, "... and not once an address is known");
+	}
 	put_at(st, "http://x/b", 2500, "192.0.2.1", NULL);
 	by_addr(st, "192.0.2.1", 0, 5000, &l);
 	ok(l.n == 2 && l.size[1] == 2500, "addr index: a new size replaces "
