@@ -109,31 +109,74 @@ def digits(server, s):
     return len(str(s)) + (0 if server == "lighttpd" else len("%x" % s))
 
 def extra(model, s, hdr):
-    rec, frame = model
+    rec, frame, R = model
     x = 0
     if frame:
         x += 9 * -(-s // frame)          # HTTP/2 DATA frame headers
     if rec:
-        x += rec * -(-(s + hdr + x) // 16384)   # TLS records of 16 KB
+        x += rec * -(-(s + hdr + x) // R)    # TLS records of R bytes
     return x
 
-MODELS = [(r, f) for r in (0, 21, 22, 29) for f in (0, 8192, 16384)]
+# TLS records of 16 KB (what nginx, Apache and lighttpd write for HTTP/1.1);
+# under HTTP/2 nginx's records are smaller and uneven: there the record
+# size is fitted too (8,192-16,384)
+MODELS = [(r, f, 16384) for r in (0, 21, 22, 29) for f in (0, 8192, 16384)]
+MODELS_H2 = MODELS + [(r, 0, R) for r in (22, 29) for R in range(8192, 16384)]
 
-def explain(r, t, mss):
+def explain(r, t, mss, shorts=()):
     """resent segments needed to explain residue r (None: cannot):
-    whole segments either way, or the last (short, t bytes) segment sent
-    again plus whole segments"""
+    whole segments either way, or a short segment sent again plus whole
+    segments: the response's last one (t bytes), or one of the server's
+    own short segments (shorts: see fit_model)"""
     if r % mss == 0:
         return abs(r // mss)
-    if t and r - t >= 0 and (r - t) % mss == 0:
-        return (r - t) // mss + 1
-    return None
+    best = None
+    for q in (t,) + tuple(shorts):
+        if q and r - q >= 0 and (r - q) % mss == 0:
+            c = (r - q) // mss + 1
+            best = c if best is None or c < best else best
+    return best
+
+def fit_model(cell, fit):
+    """The overhead model and constant K of a run: fit is, for each meter
+    of the run's path, every single-file connection to the download
+    server's address (files in the store or not: the oracle knows every
+    file) with its records.  The model and K under which most of them,
+    over both meters, leave residue 0 (a constant of the server, the
+    client and the TCP: the same where either meter sits)."""
+    H = 52 if cell["ts"] else 40
+    best = None
+    pts = [(fsize[e["name"]], e["sent"] - e["body"], rec[0] - H * rec[1])
+           for e, rec in fit if rec]
+    for model in (MODELS_H2 if cell["proto"] == "h2" else MODELS):
+        if model[1] and cell["proto"] != "h2":
+            continue
+        base = collections.Counter(p - s - hdr - extra(model, s, hdr)
+                                   for s, hdr, p in pts)
+        if not base:
+            continue
+        k, n = base.most_common(1)[0]
+        if best is None or n > best[2]:
+            best = (model, k, n)
+    if best is None:
+        return None
+    # The server's short segments: residues (mod MSS) that no last segment
+    # explains and that at least 3 connections of the run share (a short
+    # segment of the TLS handshake's flight or of the header sent again).
+    model, K, n = best
+    mss = 1500 - 40 - (12 if cell["ts"] else 0)
+    short = collections.Counter()
+    for s, hdr, p in pts:
+        x = extra(model, s, hdr)
+        r = p - s - hdr - x - K
+        if r > 0 and r % mss and explain(r, (s + hdr + x) % mss, mss) is None:
+            short[r % mss] += 1
+    shorts = tuple(sorted(q for q, c in short.items() if c >= 3))
+    return (model, K, n, shorts)
 
 def oracle(cell, meter, dls, fit):
     """dls: list of (entry, recs) of the cell's downloads: sets
-    entry["ceiling"] to the class; fit: every single-file connection to
-    the same server address (files in the store or not: the oracle knows
-    every file), whose most common residue is the constant K"""
+    entry["ceiling"] to the class; fit: fit_model()'s model"""
     H = 52 if cell["ts"] else 40
     mss = 1500 - 40 - (12 if cell["ts"] else 0)
     srv = cell["server"]
@@ -141,26 +184,15 @@ def oracle(cell, meter, dls, fit):
         return [(e, fsize[e["name"]], e["sent"] - e["body"],
                  rec[0] - H * rec[1] if rec else None) for e, rec in lst]
     pts = points(dls)
-    fpts = points(fit)
-    best = None
-    for model in MODELS:
-        if model[1] and cell["proto"] != "h2":
-            continue
-        base = collections.Counter(p - s - hdr - extra(model, s, hdr)
-                                   for e, s, hdr, p in fpts if p is not None)
-        if not base:
-            continue
-        k, n = base.most_common(1)[0]
-        if best is None or n > best[2]:
-            best = (model, k, n)
+    best = fit
     for e, s, hdr, p in pts:
         if p is None:
             e["ceiling"] = "unseen"
             continue
-        model, K, _ = best
+        model, K, _, shorts = best
         x = extra(model, s, hdr)
         r = p - s - hdr - x - K
-        c = explain(r, (s + hdr + x) % mss, mss)
+        c = explain(r, (s + hdr + x) % mss, mss, shorts)
         if c is None:
             e["ceiling"] = "unexplained"
             continue
@@ -172,7 +204,7 @@ def oracle(cell, meter, dls, fit):
                 continue
             h2 = hdr + digits(srv, s2) - digits(srv, s)
             x2 = extra(model, s2, h2)
-            c2 = explain(p - s2 - h2 - x2 - K, (s2 + h2 + x2) % mss, mss)
+            c2 = explain(p - s2 - h2 - x2 - K, (s2 + h2 + x2) % mss, mss, shorts)
             if c2 is not None and c2 <= c:
                 amb = True
                 break
@@ -197,8 +229,17 @@ def pct(a, b):
 
 def score(prefix):
     rows = []
+    allrecs = {m: read_records(m) for m in METERS}
+    models = {}
+    for cell in cells:
+        tk = {k: v for k, v in truth.items() if k[0] == cell["run"]}
+        addrs = set(v[0]["server"] for k, v in tk.items() if kind(v) == "download")
+        fit = [(v[0], allrecs[m].get(k)) for m, t in METERS.items()
+               if t == cell["topo"] for k, v in tk.items()
+               if len(v) == 1 and v[0]["server"] in addrs]
+        models[cell["run"]] = fit_model(cell, fit)
     for meter, topo in METERS.items():
-        recs = read_records(meter)
+        recs = allrecs[meter]
         conns = load_json(prefix, meter)
         for cell in cells:
             if cell["topo"] != topo:
@@ -209,10 +250,12 @@ def score(prefix):
             nsev = sum(kind(v) == "several" for v in tk.values())
             nunk = sum(kind(v) == "unknown" for v in tk.values())
             dls = [(v[0], recs.get(k)) for k, v in tk.items() if kind(v) == "download"]
-            addrs = set(v[0]["server"] for k, v in tk.items() if kind(v) == "download")
-            fit = [(v[0], recs.get(k)) for k, v in tk.items()
-                   if len(v) == 1 and v[0]["server"] in addrs]
-            model = oracle(cell, meter, dls, fit) if dls else None
+            model = models[run]
+            if dls and model:
+                oracle(cell, meter, dls, model)
+            else:
+                for e, _ in dls:
+                    e["ceiling"] = "unseen"
             ceil = sum(e["ceiling"] in ("exact", "resent") for e, _ in dls)
             classes = collections.Counter(e["ceiling"] for e, _ in dls)
             det = cor = hi = hic = sev_named = unk_named = incl = incl_named = 0
@@ -290,12 +333,12 @@ rows = score("m")
 table("flowgrab-matcher, collector (softflowd -> nfcapd -R -> --listen), detections at confidence >= 0.5:", rows)
 if not brief:
     table("flowgrab-matcher, the same records read back with --nfcapd:", score("nfm"))
-    print("oracle models (per cell: TLS record overhead, HTTP/2 frame size, constant K):")
+    print("oracle models (per run, both meters: TLS record overhead and size, HTTP/2 frame size, constant K):")
     for r in rows:
-        if r["model"]:
-            (rec, frame), K, n = r["model"]
-            print("  %s: records %d B, frames %s, K %d (%d downloads exact)" % (
-                r["cell"], rec, frame or "-", K, n))
+        if r["model"] and r["meter"] in ("server", "router-c"):
+            (rec, frame, R), K, n, shorts = r["model"]
+            print("  %s: records %d B per %d, frames %s, K %d (%d connections exact, both meters), short segments %s" % (
+                r["cell"].split("@")[0], rec, R, frame or "-", K, n, list(shorts) or "none"))
 # machine-readable, one line per cell, for matrix-e2e.sh
 with open(os.path.join(D, "cells.json"), "w") as f:
     for r in rows:

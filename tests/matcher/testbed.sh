@@ -190,6 +190,8 @@ TB_VRS=fgrs$TB_ID       # router, server-facing
 TB_VRC=fgrc$TB_ID       # router, client-facing
 TB_VC2=fgwc$TB_ID       # client namespace, routed path
 TB_HOSTS="1 3 4 5 9"
+# the python3 client is Debian's (python3 on PATH may be another build)
+TB_PYTHON=${TB_PYTHON:-/usr/bin/python3}
 
 tb_offloads_off() {	# tb_offloads_off NS DEV
 	ip netns exec "$1" ethtool -K "$2" tso off gso off gro off tx off \
@@ -413,7 +415,7 @@ tb_fetch() {
 		esac
 		tb_in_client wget -q -O /dev/null --no-check-certificate "${a[@]}" "$@" ;;
 	python)
-		tb_in_client python3 "$FG_SRCDIR/tests/matcher/tb-get.py" "$pr" "$@" ;;
+		tb_in_client "$TB_PYTHON" "$FG_SRCDIR/tests/matcher/tb-get.py" "$pr" "$@" ;;
 	*) return 2 ;;
 	esac
 }
