@@ -138,7 +138,7 @@ for ((ri = 0; ri < ${#RUN[@]}; ri++)); do
 	nots-nosack) tb_tcp 0 0 ;; *) echo "matrix.sh: bad TCP $tcp" >&2; exit 2 ;; esac
 	if [ "$topo" = direct ]; then pns=$TB_S pdev=$TB_VS; else pns=$TB_R pdev=$TB_VRC; fi
 	[ "$pace" = tbf ] && tb_pace "$pns" "$pdev" "$PACE_RATE" "$PACE_QUEUE"
-	sleep 2.2
+	sleep 3
 	t0=$(date +%s.%N)
 	awk -v r="$ri" '$1 == r { $1 = ""; print substr($0, 2) }' "$T/plan" > "$T/run.plan"
 	pids=()
@@ -150,12 +150,15 @@ for ((ri = 0; ri < ${#RUN[@]}; ri++)); do
 	t1=$(date +%s.%N)
 	tb_unpace "$pns" "$pdev"
 	echo "$ri $t0 $t1 ${RUN[$ri]}" >> "$T/cells"
-	printf '# run %d %s: %.0f s\n' "$ri" "${RUN[$ri]}" "$(echo "$t1 - $t0" | bc)"
-	sleep 2.2
+	awk -v r="$ri" -v s="${RUN[$ri]}" -v a="$t0" -v b="$t1" \
+	    'BEGIN { printf "# run %d %s: %.0f s\n", r, s, b - a }' 
+	sleep 3
 done
 t_end=$(date +%s)
 tb_tcp 1 1
 # the last packets of a quiet capture wait in libpcap's ring: more traffic
+# (well after the last run, outside its cell)
+sleep 3
 for i in 1 2; do
 	tb_fetch curl http http://10.77.0.9/pad.bin
 	tb_fetch curl http http://10.78.0.9/pad.bin
