@@ -5,12 +5,15 @@
 # matching.md section 8).
 #
 #   sudo bench/matcher/matrix.sh [BUILDDIR]
+#        (the default 12 runs with CAP=64000000 N_STORED=8: 15 minutes on
+#        2 shared cores, bench/RESULTS.md; the defaults below move about
+#        twice the bytes)
 #   env: RUNS      the runs, space-separated TOPO:SERVER:PROTO:CLIENT:TCP:CONC:PACE
 #                  (default: 12 runs, 24 cells; MATRIX=full: every
 #                  combination, 1,344 runs: days)
 #        SEED      (1) draws files, sizes, the store and the plan
-#        CAP       largest file, bytes (200000000; the 2 GB works,
-#                  sparse files, but a run then takes hours)
+#        CAP       largest file, bytes (200000000; the 2 GB is
+#                  2000000000: sparse files, but a run then takes hours)
 #        N_STORED  downloads of single stored files per run (6)
 #        UNKNOWN_RATIO  transfers of files not in the store per stored
 #                  download (10)
