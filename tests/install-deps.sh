@@ -12,7 +12,9 @@ PKGS=(
 	libclang-rt-14-dev
 	# tests: real servers, exporters, collectors and clients
 	softflowd nfdump nginx-light curl wget wget2 tcpdump
-	iproute2 ethtool openssl python3 lmdb-utils util-linux procps time
+	# the matrix bed (tests/matcher/testbed.sh): two more servers
+	apache2 lighttpd lighttpd-mod-openssl
+	iproute2 ethtool openssl python3 lmdb-utils util-linux procps time bc
 	# systemd-analyze verify for the units, man for the man pages
 	systemd man-db groff-base git
 )
@@ -32,8 +34,9 @@ fi
 echo "install-deps: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
-# Debian's nginx package starts a server on port 80 where it can; the tests
-# run their own nginx, so keep the packaged one from starting.
+# Debian's nginx, apache2 and lighttpd packages start a server on port 80
+# where they can; the tests run their own, so keep the packaged ones from
+# starting.
 printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d; chmod +x /usr/sbin/policy-rc.d
 apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 rm -f /usr/sbin/policy-rc.d

@@ -170,3 +170,252 @@ tb_flush_meter() {
 tb_store_import() {
 	"$FLOWGRAB_STORE" -s "$T/store" -q import "$1"
 }
+
+# ---- the matrix bed (bench/matcher/matrix.sh, tests/matcher/matrix-e2e.sh) --
+#
+# tb_matrix_net_up builds, beside the direct pair above, a routed path:
+# a third namespace (router, forwarding) between the server and the
+# client.  The server namespace holds every server's address twice, once
+# on each path:
+#   10.77.0.X  direct (veth TB_VS <-> TB_VC, client 10.77.0.2)
+#   10.78.0.X  routed (server veth TB_VS2 <-> router TB_VRS 10.78.0.254,
+#              router TB_VRC 10.78.1.254 <-> client TB_VC2 10.78.1.2)
+# with X = 1 nginx (HTTP, HTTPS), 3 Apache httpd, 4 lighttpd, 5 nginx's
+# HTTP/2 TLS listener, 9 nginx as "another server" (files not in the
+# store).  Meters (softflowd) go where a cell says: tb_meter NS DEV.
+# Everything is stopped at exit.
+TB_R=fgr$TB_ID          # router namespace
+TB_VS2=fgws$TB_ID       # server namespace, routed path
+TB_VRS=fgrs$TB_ID       # router, server-facing
+TB_VRC=fgrc$TB_ID       # router, client-facing
+TB_VC2=fgwc$TB_ID       # client namespace, routed path
+TB_HOSTS="1 3 4 5 9"
+# the python3 client is Debian's (python3 on PATH may be another build)
+TB_PYTHON=${TB_PYTHON:-/usr/bin/python3}
+
+tb_offloads_off() {	# tb_offloads_off NS DEV
+	ip netns exec "$1" ethtool -K "$2" tso off gso off gro off tx off \
+	    rx off >/dev/null 2>&1
+}
+
+tb_matrix_net_up() {
+	tb_net_up || return 1
+	ip netns add "$TB_R" || return 1
+	at_exit "ip netns del $TB_R"
+	ip link add "$TB_VS2" type veth peer name "$TB_VRS" || return 1
+	ip link add "$TB_VRC" type veth peer name "$TB_VC2" || return 1
+	ip link set "$TB_VS2" netns "$TB_S" && ip link set "$TB_VRS" netns "$TB_R" &&
+	ip link set "$TB_VRC" netns "$TB_R" && ip link set "$TB_VC2" netns "$TB_C" ||
+	    return 1
+	local x
+	for x in $TB_HOSTS; do
+		[ "$x" = 1 ] || ip -n "$TB_S" addr add "10.77.0.$x/24" dev "$TB_VS"
+		ip -n "$TB_S" addr add "10.78.0.$x/24" dev "$TB_VS2"
+	done
+	ip -n "$TB_R" addr add 10.78.0.254/24 dev "$TB_VRS"
+	ip -n "$TB_R" addr add 10.78.1.254/24 dev "$TB_VRC"
+	ip -n "$TB_C" addr add 10.78.1.2/24 dev "$TB_VC2"
+	ip -n "$TB_S" link set "$TB_VS2" mtu 1500 up
+	ip -n "$TB_R" link set "$TB_VRS" mtu 1500 up
+	ip -n "$TB_R" link set "$TB_VRC" mtu 1500 up
+	ip -n "$TB_C" link set "$TB_VC2" mtu 1500 up
+	ip -n "$TB_R" link set lo up
+	ip -n "$TB_S" route add 10.78.1.0/24 via 10.78.0.254 || return 1
+	ip -n "$TB_C" route add 10.78.0.0/24 via 10.78.1.254 || return 1
+	ip netns exec "$TB_R" sysctl -qw net.ipv4.ip_forward=1 || return 1
+	tb_offloads_off "$TB_S" "$TB_VS2" && tb_offloads_off "$TB_R" "$TB_VRS" &&
+	tb_offloads_off "$TB_R" "$TB_VRC" && tb_offloads_off "$TB_C" "$TB_VC2"
+}
+
+# tb_tcp TIMESTAMPS SACK: the client namespace's TCP (0/1 each; Windows
+# hosts offer no timestamps by default, some stacks no SACK)
+tb_tcp() {
+	tb_in_client sysctl -qw net.ipv4.tcp_timestamps="$1" \
+	    net.ipv4.tcp_sack="$2"
+}
+
+# tb_pace NS DEV RATE QUEUE / tb_unpace NS DEV: a token bucket with a queue
+# of QUEUE (e.g. 10ms: short, drops what overflows it) on DEV's egress
+tb_pace() {
+	ip netns exec "$1" tc qdisc replace dev "$2" root tbf rate "$3" \
+	    burst 32kb latency "$4"
+}
+tb_unpace() { ip netns exec "$1" tc qdisc del dev "$2" root 2>/dev/null; return 0; }
+
+# tb_meter NS DEV VERSION PORT [args]: softflowd on DEV in NS, exporting to
+# 127.0.0.1:PORT in NS
+tb_meter() {
+	local ns=$1 dev=$2 v=$3 port=$4; shift 4
+	local n=${#TB_PIDS[@]}
+	tb_bg "$ns" softflowd -i "$dev" -n "127.0.0.1:$port" -v "$v" \
+	    -B 134217728 -d -p "$T/sf$n.pid" -c "$T/sf$n.ctl" \
+	    -t tcp.fin=1 -t tcp.rst=1 -t expint=1 "$@"
+	TB_METERS+=("$ns $T/sf$n.ctl")
+}
+TB_METERS=()
+
+tb_meters_expire() {
+	local m
+	for m in "${TB_METERS[@]}"; do
+		ip netns exec "${m%% *}" softflowctl -c "${m#* }" expire-all \
+		    >/dev/null 2>&1
+	done
+}
+
+# tb_sparse_file NAME SIZE: 64 KB of random bytes, then a sparse tail (the
+# content does not matter for sizes; TLS still encrypts every byte)
+tb_sparse_file() {
+	mkdir -p "$T/www"
+	local h=$(( $2 < 65536 ? $2 : 65536 ))
+	head -c "$h" /dev/urandom > "$T/www/$1" && truncate -s "$2" "$T/www/$1"
+}
+
+tb_cert() {
+	[ -f "$T/tls/cert.pem" ] && return 0
+	mkdir -p "$T/tls"
+	openssl req -x509 -newkey rsa:2048 -nodes -keyout "$T/tls/key.pem" \
+	    -out "$T/tls/cert.pem" -days 2 -subj "/CN=dl.testbed.example" \
+	    >/dev/null 2>&1
+}
+
+# Every server logs each request as one line in $T/logs/NAME.log:
+#   END_SECONDS CLIENT CLIENT_PORT SERVER SERVER_PORT STATUS BYTES_SENT BODY_BYTES URI PROTOCOL
+# (bytes sent: header and body, before TLS).  This is the ground truth of
+# the matrix: several lines for one connection are a keep-alive connection.
+tb_servers_up() {
+	tb_cert || return 1
+	mkdir -p "$T/logs" "$T/nginx2" "$T/apache" "$T/lighttpd" "$T/www"
+	local x p l1="" l2="" l5="" a1="" lb=""
+	for p in 10.77.0 10.78.0; do
+		for x in 1 9; do
+			l1="$l1 listen $p.$x:80; listen $p.$x:443 ssl;"
+		done
+		l5="$l5 listen $p.5:443 ssl http2; listen $p.5:80;"
+		a1="${a1}Listen $p.3:80
+Listen $p.3:443 https
+"
+		[ $p = 10.77.0 ] ||
+		    lb="$lb\$SERVER[\"socket\"] == \"$p.4:80\" { }
+"
+		lb="$lb\$SERVER[\"socket\"] == \"$p.4:443\" { ssl.engine = \"enable\" }
+"
+	done
+	cat > "$T/nginx2/nginx.conf" <<NGX
+daemon off;
+user root;
+worker_processes 1;
+pid $T/nginx2/nginx.pid;
+error_log $T/nginx2/error.log;
+events { worker_connections 1024; }
+http {
+	log_format tb '\$msec \$remote_addr \$remote_port \$server_addr \$server_port \$status \$bytes_sent \$body_bytes_sent \$request_uri \$server_protocol';
+	access_log $T/logs/nginx.log tb;
+	client_body_temp_path $T/nginx2;
+	proxy_temp_path $T/nginx2;
+	fastcgi_temp_path $T/nginx2;
+	uwsgi_temp_path $T/nginx2;
+	scgi_temp_path $T/nginx2;
+	default_type application/octet-stream;
+	sendfile on;
+	ssl_certificate $T/tls/cert.pem;
+	ssl_certificate_key $T/tls/key.pem;
+	ssl_protocols TLSv1.2 TLSv1.3;
+	server { $l1 root $T/www; }
+	server { $l5 root $T/www; }
+}
+NGX
+	tb_bg "$TB_S" nginx -c "$T/nginx2/nginx.conf" -e "$T/nginx2/error.log"
+	local m=/usr/lib/apache2/modules
+	cat > "$T/apache/httpd.conf" <<APA
+ServerRoot $T/apache
+ServerName dl.testbed.example
+PidFile $T/apache/httpd.pid
+Mutex file:$T/apache default
+DefaultRuntimeDir $T/apache
+User www-data
+Group www-data
+LoadModule mpm_event_module $m/mod_mpm_event.so
+LoadModule authz_core_module $m/mod_authz_core.so
+LoadModule mime_module $m/mod_mime.so
+LoadModule ssl_module $m/mod_ssl.so
+LoadModule socache_shmcb_module $m/mod_socache_shmcb.so
+TypesConfig /etc/mime.types
+$a1
+ErrorLog $T/apache/error.log
+LogFormat "%{end:sec}t.%{end:msec_frac}t %a %{remote}p %A %{local}p %>s %O %B %U %H" tb
+CustomLog $T/logs/apache.log tb
+DocumentRoot $T/www
+<Directory $T/www>
+	Require all granted
+</Directory>
+EnableSendfile On
+SSLCertificateFile $T/tls/cert.pem
+SSLCertificateKeyFile $T/tls/key.pem
+SSLProtocol -all +TLSv1.2 +TLSv1.3
+SSLSessionCache shmcb:$T/apache/scache(512000)
+<VirtualHost _default_:443>
+	SSLEngine on
+</VirtualHost>
+APA
+	# apache2 refuses to serve as root: its children run as www-data,
+	# which must reach the files
+	chmod 755 "$T" "$T/www"
+	tb_bg "$TB_S" env APACHE_RUN_DIR="$T/apache" /usr/sbin/apache2 \
+	    -f "$T/apache/httpd.conf" -DFOREGROUND
+	cat "$T/tls/cert.pem" "$T/tls/key.pem" > "$T/tls/both.pem"
+	cat > "$T/lighttpd/lighttpd.conf" <<LIG
+server.modules = ( "mod_openssl", "mod_accesslog" )
+server.document-root = "$T/www"
+server.bind = "10.77.0.4"
+server.port = 80
+server.pid-file = "$T/lighttpd/lighttpd.pid"
+server.errorlog = "$T/lighttpd/error.log"
+server.max-connections = 1024
+mimetype.assign = ( "" => "application/octet-stream" )
+ssl.pemfile = "$T/tls/both.pem"
+ssl.openssl.ssl-conf-cmd = ( "MinProtocol" => "TLSv1.2" )
+accesslog.filename = "$T/logs/lighttpd.log"
+accesslog.format = "%{end:sec}t.%{end:msec_frac}t %h %{remote}p %A %{local}p %>s %O %b %U %H"
+$lb
+LIG
+	tb_bg "$TB_S" lighttpd -D -f "$T/lighttpd/lighttpd.conf"
+	local i u
+	for u in http://10.77.0.1/ http://10.77.0.3/ http://10.77.0.4/ \
+	    https://10.77.0.5/ http://10.78.0.9/; do
+		for ((i = 0; i < 100; i++)); do
+			tb_in_client curl -sk -o /dev/null "$u" && break
+			sleep 0.1
+		done
+		[ $i -lt 100 ] || { echo "testbed: $u does not answer" >&2; return 1; }
+	done
+	: > "$T/logs/nginx.log"; : > "$T/logs/apache.log"; : > "$T/logs/lighttpd.log"
+}
+
+# tb_fetch CLIENT PROTO URL...: one connection from the client namespace
+# that fetches every URL (several URLs: keep-alive).  CLIENT curl, wget or
+# python (urllib; several URLs through http.client on one connection);
+# PROTO http, tls12, tls13, h2 (curl only).  Output discarded.
+tb_fetch() {
+	local cl=$1 pr=$2; shift 2
+	local a=() u
+	case $cl in
+	curl)
+		case $pr in
+		http) a=(--http1.1) ;;
+		tls12) a=(--http1.1 --tlsv1.2 --tls-max 1.2) ;;
+		tls13) a=(--http1.1 --tlsv1.3) ;;
+		h2) a=(--http2 --tlsv1.3) ;;
+		esac
+		for u in "$@"; do a+=("$u" -o /dev/null); done
+		tb_in_client curl -sk "${a[@]}" ;;
+	wget)
+		case $pr in
+		tls12) a=(--secure-protocol=TLSv1_2) ;;
+		tls13) a=(--secure-protocol=TLSv1_3) ;;
+		esac
+		tb_in_client wget -q -O /dev/null --no-check-certificate "${a[@]}" "$@" ;;
+	python)
+		tb_in_client "$TB_PYTHON" "$FG_SRCDIR/tests/matcher/tb-get.py" "$pr" "$@" ;;
+	*) return 2 ;;
+	esac
+}
