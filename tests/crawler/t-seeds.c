@@ -113,7 +113,7 @@ int main(void)
 	bad("[a]\nstart = http://x/\ndownload-regex = ([a-\n",
 	    "t.seeds:3: bad regular expression");
 	bad("[a]\ndepth = 2\n[b]\nstart = http://x/\n",
-	    "t.seeds:1: vendor 'a' has no start URL");
+	    "t.seeds:1: vendor 'a' has no start URL and no manifest");
 	bad("[a]\nstart = http://x/\n[a]\n", "t.seeds:3: vendor 'a' defined twice");
 	bad("[a b]\n", "t.seeds:1: bad vendor name");
 	bad("[a]\nstart = http://x/\nreject-regex = a++++++++\n",
