@@ -643,27 +643,47 @@ static int mf_sampled(struct crawl *c, const char *url, unsigned n)
 }
 
 /* Store a listed file with its size, unprobed.  One already known with
- * that size is only refreshed: its ETag, addresses and source stay. */
-static void mf_store(struct crawl *c, struct store_txn *txn,
-    const struct crawl_vendor *v, const struct mf_entry *e)
+ * that size (@same) is only refreshed: its ETag, addresses and source
+ * stay. */
+static void mf_store(struct crawl *c, const struct crawl_vendor *v,
+    const struct mf_entry *e, int same)
 {
 	struct store_download d;
 
-	if (txn && store_get(txn, e->url, &d) == 0 && d.size == e->size &&
-	    d.state == STORE_ALIVE) {
-		d.vendor = v->name;
-		d.last_seen = d.last_checked = 0;
-		d.naddrs = 0;
-	} else {
-		memset(&d, 0, sizeof(d));
-		d.url = e->url;
-		d.size = e->size;
-		d.vendor = v->name;
-		d.last_modified = e->mtime;
-		d.source = STORE_SRC_MANIFEST;
-		d.state = STORE_ALIVE;
+	if (same) {
+		crawl_writer_touch(c->writer, e->url);
+		return;
 	}
+	memset(&d, 0, sizeof(d));
+	d.url = e->url;
+	d.size = e->size;
+	d.vendor = v->name;
+	d.last_modified = e->mtime;
+	d.source = STORE_SRC_MANIFEST;
+	d.state = STORE_ALIVE;
 	crawl_writer_put(c->writer, &d);
+}
+
+/* Which of @n entries from @e are stored already with their size: a
+ * read transaction per chunk, ended before anything is handed to the
+ * writer (which may wait for queue space, and a map resize waits for
+ * every transaction to end). */
+#define MF_CHUNK 2048
+
+static void mf_known(struct crawl *c, const struct mf_entry *e, size_t n,
+    unsigned char *same)
+{
+	struct store_txn *txn = NULL;
+	struct store_download d;
+	size_t i;
+
+	memset(same, 0, n);
+	if (store_begin(c->st, STORE_TXN_READ, &txn) != 0)
+		return;
+	for (i = 0; i < n; i++)
+		same[i] = e[i].format < 0 && store_get(txn, e[i].url, &d) == 0 &&
+		    d.size == e[i].size && d.state == STORE_ALIVE;
+	store_abort(txn);
 }
 
 static void mf_apply(struct crawl *c, const struct crawl_item *it,
@@ -673,17 +693,18 @@ static void mf_apply(struct crawl *c, const struct crawl_item *it,
 	uint64_t min = v->has_min_size ? v->min_size : c->o->min_size;
 	unsigned sample = v->has_listing_sample ? v->listing_sample :
 	    c->o->listing_sample;
-	struct store_txn *txn = NULL;
+	unsigned char same[MF_CHUNK];
 	const char *why;
 	size_t i;
 
-	if (store_begin(c->st, STORE_TXN_READ, &txn) != 0)
-		txn = NULL;
 	for (i = 0; i < l->n; i++) {
 		const struct mf_entry *e = &l->v[i];
 		struct crawl_item *n;
 		unsigned depth = it->depth;
 
+		if (i % MF_CHUNK == 0)
+			mf_known(c, e, l->n - i < MF_CHUNK ? l->n - i : MF_CHUNK,
+			    same);
 		if (e->format >= 0) {
 			/* a Release's Packages, a repomd's primary: part of
 			 * the same manifest; a listing's subdirectory: a page
@@ -722,9 +743,8 @@ static void mf_apply(struct crawl *c, const struct crawl_item *it,
 			enqueue(c, n, 1);
 			continue;
 		}
-		mf_store(c, txn, v, e);
+		mf_store(c, v, e, same[i % MF_CHUNK]);
 	}
-	store_abort(txn);
 }
 
 static void manifest_result(struct worker *w, struct crawl_xfer *x,
