@@ -25,6 +25,7 @@
 #include "engine.h"
 #include "fetch.h"
 #include "links.h"
+#include "manifest.h"
 #include "probe.h"
 #include "report.h"
 #include "robots.h"
@@ -131,7 +132,8 @@ static int enqueue(struct crawl *c, struct crawl_item *it, int persist)
 		return CRAWL_EURL;
 	}
 	if (persist)
-		crawl_writer_fadd(c->writer, it->url, v->name, it->depth, it->kind);
+		crawl_writer_fadd(c->writer, it->url, v->name, it->depth,
+		    (unsigned)it->kind | (unsigned)it->mformat << 3);
 	pthread_mutex_lock(&c->lock);
 	c->outstanding++;
 	pthread_mutex_unlock(&c->lock);
@@ -513,6 +515,14 @@ static void probe_result(struct worker *w, struct crawl_xfer *x,
 	}
 	switch (crawl_probe_verdict(x->phase, &x->resp, &size)) {
 	case PROBE_SIZE:
+		/* a listing's sample: did it print the right size? */
+		if (it->expect && size != it->expect) {
+			crawl_stat_add(c->stats, listing_mismatch, 1);
+			fg_warn("%s: the listing says %llu bytes, the server "
+			    "%llu: the server's size kept", it->url,
+			    (unsigned long long)it->expect,
+			    (unsigned long long)size);
+		}
 		record_download(c, x, size);
 		break;
 	case PROBE_FALLBACK:
@@ -563,6 +573,260 @@ static void probe_result(struct worker *w, struct crawl_xfer *x,
 		break;
 	}
 done:
+	crawl_sched_done(c->sched, it, 0);
+	finish(c, it, 1);
+	x->it = NULL;
+}
+
+/* ---- manifests ------------------------------------------------------------ */
+
+/* What one manifest listed, collected first and applied only when the
+ * whole manifest parsed: a bad one changes nothing. */
+struct mf_entry {
+	char *url;
+	uint64_t size;           /* a file's; a further manifest's expected */
+	int64_t mtime;
+	int format;              /* further manifest: its format; file: -1 */
+};
+
+struct mf_list {
+	struct mf_entry *v;
+	size_t n, cap;
+};
+
+static int mf_add(struct mf_list *l, const char *url, uint64_t size,
+    int64_t mtime, int format)
+{
+	if (l->n == l->cap) {
+		l->cap = l->cap ? l->cap * 2 : 256;
+		l->v = fg_reallocarray(l->v, l->cap, sizeof(*l->v));
+	}
+	l->v[l->n].url = fg_strdup(url);
+	l->v[l->n].size = size;
+	l->v[l->n].mtime = mtime;
+	l->v[l->n].format = format;
+	l->n++;
+	return 0;
+}
+
+static int mf_on_file(void *arg, const char *url, uint64_t size,
+    int64_t mtime)
+{
+	return mf_add(arg, url, size, mtime, -1);
+}
+
+static int mf_on_manifest(void *arg, const char *url, int format,
+    uint64_t expect)
+{
+	return mf_add(arg, url, expect, 0, format);
+}
+
+static void mf_free(struct mf_list *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		free(l->v[i].url);
+	free(l->v);
+}
+
+/* A listed file is probed 1 time in @n; which files varies with the run,
+ * so that over runs every file of a listing is checked. */
+static int mf_sampled(struct crawl *c, const char *url, unsigned n)
+{
+	uint64_t h = crawl_seen_hash(url) + (uint64_t)c->run_started;
+
+	if (n == 0)
+		return 0;
+	h *= 0x9e3779b97f4a7c15ULL;
+	return (h >> 32) % n == 0;
+}
+
+/* Store a listed file with its size, unprobed.  One already known with
+ * that size (@same) is only refreshed: its ETag, addresses and source
+ * stay. */
+static void mf_store(struct crawl *c, const struct crawl_vendor *v,
+    const struct mf_entry *e, int same)
+{
+	struct store_download d;
+
+	if (same) {
+		crawl_writer_touch(c->writer, e->url);
+		return;
+	}
+	memset(&d, 0, sizeof(d));
+	d.url = e->url;
+	d.size = e->size;
+	d.vendor = v->name;
+	d.last_modified = e->mtime;
+	d.source = STORE_SRC_MANIFEST;
+	d.state = STORE_ALIVE;
+	crawl_writer_put(c->writer, &d);
+}
+
+/* Which of @n entries from @e are stored already with their size: a
+ * read transaction per chunk, ended before anything is handed to the
+ * writer (which may wait for queue space, and a map resize waits for
+ * every transaction to end). */
+#define MF_CHUNK 2048
+
+static void mf_known(struct crawl *c, const struct mf_entry *e, size_t n,
+    unsigned char *same)
+{
+	struct store_txn *txn = NULL;
+	struct store_download d;
+	size_t i;
+
+	memset(same, 0, n);
+	if (store_begin(c->st, STORE_TXN_READ, &txn) != 0)
+		return;
+	for (i = 0; i < n; i++)
+		same[i] = e[i].format < 0 && store_get(txn, e[i].url, &d) == 0 &&
+		    d.size == e[i].size && d.state == STORE_ALIVE;
+	store_abort(txn);
+}
+
+static void mf_apply(struct crawl *c, const struct crawl_item *it,
+    int format, const struct mf_list *l)
+{
+	const struct crawl_vendor *v = &c->seeds->v[it->vendor];
+	uint64_t min = v->has_min_size ? v->min_size : c->o->min_size;
+	unsigned sample = v->has_listing_sample ? v->listing_sample :
+	    c->o->listing_sample;
+	unsigned char same[MF_CHUNK];
+	const char *why;
+	size_t i;
+
+	for (i = 0; i < l->n; i++) {
+		const struct mf_entry *e = &l->v[i];
+		struct crawl_item *n;
+		unsigned depth = it->depth;
+
+		if (i % MF_CHUNK == 0)
+			mf_known(c, e, l->n - i < MF_CHUNK ? l->n - i : MF_CHUNK,
+			    same);
+		if (e->format >= 0) {
+			/* a Release's Packages, a repomd's primary: part of
+			 * the same manifest; a listing's subdirectory: a page
+			 * of the vendor, with its scope and depth */
+			if (e->format == MF_LISTING && (++depth > v->depth ||
+			    !crawl_vendor_page_in_scope(v, e->url) ||
+			    crawl_vendor_rejects(v, e->url) ||
+			    crawl_url_trap(e->url, &why))) {
+				crawl_stat_add(c->stats, out_of_scope, 1);
+				continue;
+			}
+			if (!below_limit(c) || !crawl_seen_add(c->seen, e->url))
+				continue;
+			n = item_new(e->url, it->vendor, depth, CRAWL_MANIFEST);
+			n->mformat = (uint8_t)e->format;
+			n->expect = e->size;
+			enqueue(c, n, 1);
+			continue;
+		}
+		crawl_stat_add(c->stats, manifest_files, 1);
+		if (crawl_vendor_rejects(v, e->url) || (format == MF_LISTING &&
+		    !crawl_vendor_is_download(v, e->url))) {
+			crawl_stat_add(c->stats, out_of_scope, 1);
+			continue;
+		}
+		if (!crawl_seen_add(c->seen, e->url))
+			continue;	/* listed twice */
+		if (e->size < min) {
+			crawl_stat_add(c->stats, below_min, 1);
+			continue;
+		}
+		if (format == MF_LISTING && mf_sampled(c, e->url, sample)) {
+			crawl_stat_add(c->stats, listing_probes, 1);
+			n = item_new(e->url, it->vendor, depth + 1, CRAWL_PROBE);
+			n->expect = e->size;
+			enqueue(c, n, 1);
+			continue;
+		}
+		mf_store(c, v, e, same[i % MF_CHUNK]);
+	}
+}
+
+static void manifest_result(struct worker *w, struct crawl_xfer *x,
+    CURLcode res)
+{
+	struct crawl *c = w->c;
+	struct crawl_item *it = x->it;
+	struct crawl_manifest_limits lim;
+	struct crawl_manifest_cb cb;
+	struct mf_list l;
+	struct store_page p;
+	int st = x->resp.status, format = 0;
+	long unmet = 0;
+	char err[512];
+
+	memset(&l, 0, sizeof(l));
+	if (res != CURLE_OK) {
+		count_curl_error(c, res);
+		fg_error("%s: manifest not read: %s", it->url, x->errbuf[0] ?
+		    x->errbuf : curl_easy_strerror(res));
+		goto done;
+	}
+	curl_easy_getinfo(x->easy, CURLINFO_CONDITION_UNMET, &unmet);
+	memset(&p, 0, sizeof(p));
+	p.url = it->url;
+	p.etag = x->resp.etag;
+	p.last_modified = x->resp.last_modified;
+	p.fetched = fg_now();
+	p.status = st;
+	p.links = 1;
+	if (st == 304 || unmet) {
+		/* unchanged: what it lists was stored when it last changed */
+		crawl_stat_add(c->stats, manifests_unchanged, 1);
+		p.status = 304;
+		crawl_writer_page(c->writer, &p);
+		goto done;
+	}
+	if (st == 429 || st == 503) {
+		if (retry(c, x))
+			return;
+	}
+	if (st < 200 || st >= 300) {
+		count_http_error(c, st);
+		fg_error("%s: manifest not read: HTTP status %d", it->url, st);
+		goto done;
+	}
+	if (x->truncated) {
+		crawl_stat_add(c->stats, manifest_errors, 1);
+		fg_error("%s: manifest larger than --max-manifest (%zu bytes): "
+		    "refused, nothing of it stored", it->url, c->o->max_manifest);
+		goto done;
+	}
+	if (it->expect && x->body.len != it->expect) {
+		crawl_stat_add(c->stats, manifest_errors, 1);
+		fg_error("%s: %zu bytes, but the index that lists it says %llu: "
+		    "truncated or changed since, nothing of it stored", it->url,
+		    x->body.len, (unsigned long long)it->expect);
+		goto done;
+	}
+	lim.max_bytes = c->o->max_manifest;
+	lim.max_entries = c->o->max_urls;
+	cb.file = mf_on_file;
+	cb.manifest = mf_on_manifest;
+	cb.arg = &l;
+	if (crawl_manifest_parse(it->url, x->body.data ? x->body.data : "",
+	    x->body.len, it->mformat, x->resp.content_type, &lim, &cb, &format,
+	    err, sizeof(err)) != 0) {
+		crawl_stat_add(c->stats, manifest_errors, 1);
+		fg_error("%s: %s%s%s: nothing of it stored", it->url,
+		    format ? crawl_manifest_format_name(format) : "", format ?
+		    ": " : "", err);
+		goto done;
+	}
+	crawl_stat_add(c->stats, manifests, 1);
+	fg_verbose("%s: %s, %zu entries", it->url,
+	    crawl_manifest_format_name(format), l.n);
+	mf_apply(c, it, format, &l);
+	p.links = l.n ? (uint32_t)(l.n > UINT32_MAX ? UINT32_MAX : l.n) : 1;
+	crawl_writer_page(c->writer, &p);
+	kick(c);
+done:
+	mf_free(&l);
 	crawl_sched_done(c->sched, it, 0);
 	finish(c, it, 1);
 	x->it = NULL;
@@ -631,6 +895,8 @@ static int redirect(struct crawl *c, struct crawl_xfer *x)
 		next = item_new2(target, item_origin(it), it->vendor, it->depth,
 		    it->kind);
 		next->hops = (uint8_t)(it->hops + 1);
+		next->mformat = it->mformat;
+		next->expect = it->expect;
 		crawl_writer_fdel(c->writer, it->url);
 		if (enqueue(c, next, 1) == 0)
 			kick(c);
@@ -652,7 +918,7 @@ static void transfer_done(struct worker *w, struct crawl_xfer *x,
 	struct crawl_item *it = x->it;
 	double secs = fg_monotonic() - x->started;
 	static const char *const what[] = { "?", "GET", "ROBOTS", "HEAD",
-		"RANGE" };
+		"RANGE", "MANIFEST" };
 
 	curl_multi_remove_handle(w->multi, x->easy);
 	w->running--;
@@ -683,6 +949,9 @@ static void transfer_done(struct worker *w, struct crawl_xfer *x,
 	case CRAWL_PROBE:
 		probe_result(w, x, res);
 		break;
+	case CRAWL_MANIFEST:
+		manifest_result(w, x, res);
+		break;
 	}
 	w->xs[x->slot] = NULL;
 	crawl_fetch_free(x);
@@ -693,13 +962,15 @@ static void start_transfer(struct worker *w, struct crawl_item *it)
 	struct crawl *c = w->c;
 	struct crawl_xfer *x;
 	enum crawl_phase phase = it->kind == CRAWL_PAGE ? FETCH_PAGE :
+	    it->kind == CRAWL_MANIFEST ? FETCH_MANIFEST :
 	    it->kind == CRAWL_ROBOTS ? FETCH_ROBOTS :
 	    it->range ? FETCH_RANGE : FETCH_HEAD;
 	char *etag = NULL;
 	int64_t lm = 0;
 
 	crawl_stat_add(c->stats, queued, it->kind == CRAWL_ROBOTS ? 0 : -1);
-	if (phase == FETCH_PAGE && c->o->reprobe_after > 0) {
+	if ((phase == FETCH_PAGE || phase == FETCH_MANIFEST) &&
+	    c->o->reprobe_after > 0) {
 		struct store_txn *txn;
 		struct store_page p;
 
@@ -864,13 +1135,16 @@ static int load_item(const struct store_frontier_item *fi, void *arg)
 {
 	struct loaded *l = arg;
 	int v = crawl_seeds_find(l->seeds, fi->vendor);
+	unsigned kind = fi->kind & 7u, mformat = fi->kind >> 3;
 
-	if (v < 0 || (fi->kind != CRAWL_PAGE && fi->kind != CRAWL_PROBE)) {
+	if (v < 0 || (kind != CRAWL_PAGE && kind != CRAWL_PROBE &&
+	    kind != CRAWL_MANIFEST) || mformat > MF_MAX) {
 		l->dropped++;	/* the seed file changed since */
 		return 0;
 	}
 	l->items = fg_reallocarray(l->items, l->n + 1, sizeof(*l->items));
-	l->items[l->n++] = item_new(fi->url, (uint32_t)v, fi->depth, fi->kind);
+	l->items[l->n] = item_new(fi->url, (uint32_t)v, fi->depth, kind);
+	l->items[l->n++]->mformat = (uint8_t)mformat;
 	return 0;
 }
 
@@ -960,6 +1234,36 @@ static int conclude(struct crawl *c)
 	return rc;
 }
 
+/* The seeds' start pages and manifests (@txn: a resumed run's store, to
+ * skip what it fetched already). */
+static void queue_starts(struct crawl *c, struct store_txn *txn)
+{
+	const struct crawl_seeds *seeds = c->seeds;
+	uint32_t i;
+	size_t k;
+
+	for (i = 0; i < seeds->n; i++) {
+		const struct crawl_vendor *v = &seeds->v[i];
+
+		for (k = 0; k < v->nstarts; k++) {
+			const char *u = v->starts[k];
+
+			if (!page_done(c, txn, u) && crawl_seen_add(c->seen, u))
+				enqueue(c, item_new(u, i, 0, CRAWL_PAGE), 1);
+		}
+		for (k = 0; k < v->nmanifests; k++) {
+			const char *u = v->manifests[k];
+			struct crawl_item *it;
+
+			if (page_done(c, txn, u) || !crawl_seen_add(c->seen, u))
+				continue;
+			it = item_new(u, i, 0, CRAWL_MANIFEST);
+			it->mformat = (uint8_t)v->mformat;
+			enqueue(c, it, 1);
+		}
+	}
+}
+
 static void drop_item(struct crawl_item *it, void *arg)
 {
 	(void)arg;
@@ -1018,6 +1322,7 @@ enum crawl_outcome crawl_run(const struct crawl_opts *o,
 	c.fo.timeout = o->timeout;
 	c.fo.max_redirs = o->max_redirs;
 	c.fo.max_page = o->max_page;
+	c.fo.max_manifest = o->max_manifest;
 	c.fo.cacert = o->cacert;
 	c.fo.share = c.share;
 
@@ -1036,22 +1341,10 @@ enum crawl_outcome crawl_run(const struct crawl_opts *o,
 		 * seed files gained since) */
 		if (store_begin(st, STORE_TXN_READ, &txn) != 0)
 			txn = NULL;
-		for (i = 0; i < seeds->n; i++)
-			for (k = 0; k < seeds->v[i].nstarts; k++) {
-				const char *u = seeds->v[i].starts[k];
-
-				if (!page_done(&c, txn, u) && crawl_seen_add(c.seen, u))
-					enqueue(&c, item_new(u, i, 0, CRAWL_PAGE), 1);
-			}
+		queue_starts(&c, txn);
 		store_abort(txn);
 	} else {
-		for (i = 0; i < seeds->n; i++)
-			for (k = 0; k < seeds->v[i].nstarts; k++) {
-				const char *u = seeds->v[i].starts[k];
-
-				if (crawl_seen_add(c.seen, u))
-					enqueue(&c, item_new(u, i, 0, CRAWL_PAGE), 1);
-			}
+		queue_starts(&c, NULL);
 	}
 	free(l.items);
 

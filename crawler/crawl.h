@@ -63,6 +63,14 @@ struct crawl_vendor {
 	int has_min_size;
 	double delay;            /* seconds; < 0 = the run's --delay */
 	unsigned per_host;       /* 0 = the run's --per-host */
+	char **manifests;        /* normalised manifest URLs */
+	char **mprefixes;        /* the directory of each: a listing's
+	                            subdirectories are in page scope */
+	size_t nmanifests;
+	int mformat;             /* enum crawl_mformat forced; 0 = detect */
+	unsigned listing_sample; /* probe 1 listed file in N; 0 = the run's
+	                            --listing-sample */
+	int has_listing_sample;
 };
 
 /* What a queued URL is to be used for. */
@@ -70,6 +78,8 @@ enum crawl_kind {
 	CRAWL_PAGE = 1,          /* fetch, extract links */
 	CRAWL_PROBE = 2,         /* learn the size of a download candidate */
 	CRAWL_ROBOTS = 3,        /* robots.txt of a host (not in the frontier) */
+	CRAWL_MANIFEST = 4,      /* a manifest: sizes of the files it lists
+	                            (in the frontier: kind | format << 3) */
 };
 
 struct crawl_sched_host;
@@ -85,6 +95,10 @@ struct crawl_item {
 	uint8_t tries;               /* retries after 429/503 so far */
 	uint8_t hops;                /* redirects followed to get here */
 	uint8_t range;               /* probe with GET Range: HEAD said nothing */
+	uint8_t mformat;             /* CRAWL_MANIFEST: enum crawl_mformat */
+	uint64_t expect;             /* size a manifest gave: a Release's for
+	                                its Packages, a listing's for a sampled
+	                                probe; 0 none (not kept over a resume) */
 	char url[];                  /* the URL, NUL, the link it was reached
 	                                from by redirects ("" if none), NUL */
 };

@@ -27,6 +27,8 @@ struct crawl_opts {
 	const char *robots_agent; /* NULL: robots.txt ignored */
 	uint64_t reprobe_after;  /* seconds */
 	uint64_t max_urls;       /* URLs queued per run at most */
+	size_t max_manifest;     /* manifest bytes, fetched and decompressed */
+	unsigned listing_sample; /* probe 1 in N files a listing sizes */
 	int restart;             /* drop a saved frontier */
 	int progress;            /* live progress line on stderr */
 	struct crawl_log *log;

@@ -143,6 +143,12 @@ static size_t on_body(char *p, size_t size, size_t n, void *arg)
 			return 0;
 		}
 		FG_FALLTHROUGH;
+	case FETCH_MANIFEST:
+		if (x->phase == FETCH_MANIFEST && x->resp.status != 200) {
+			x->stopped = 1;
+			return 0;
+		}
+		FG_FALLTHROUGH;
 	case FETCH_ROBOTS:
 		if (fg_buf_add(&x->body, p, len) < 0) {
 			size_t room = x->body.limit - x->body.len;
@@ -171,7 +177,7 @@ static int setup(struct crawl_xfer *x, const struct crawl_fetch_opts *o,
 	crawl_resp_reset(&x->resp);
 	fg_buf_free(&x->body);
 	fg_buf_init(&x->body, x->phase == FETCH_ROBOTS ? CRAWL_ROBOTS_MAX :
-	    o->max_page);
+	    x->phase == FETCH_MANIFEST ? o->max_manifest : o->max_page);
 	x->truncated = 0;
 	x->stopped = 0;
 	x->body_bytes = 0;
@@ -207,8 +213,12 @@ static int setup(struct crawl_xfer *x, const struct crawl_fetch_opts *o,
 		curl_easy_setopt(e, CURLOPT_CAINFO, o->cacert);
 	switch (x->phase) {
 	case FETCH_PAGE:
-		/* compressed pages are fine; probes must see real lengths */
-		curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
+	case FETCH_MANIFEST:
+		/* compressed pages are fine; probes must see real lengths; a
+		 * manifest comes as stored (Packages.xz is xz, its size is the
+		 * one the Release gives) and manifest.c undoes compression */
+		if (x->phase == FETCH_PAGE)
+			curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
 		if (etag && etag[0]) {
 			char *h = fg_asprintf("If-None-Match: %s", etag);
 

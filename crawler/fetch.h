@@ -32,6 +32,7 @@ enum crawl_phase {
 	FETCH_ROBOTS,            /* GET, body kept up to CRAWL_ROBOTS_MAX */
 	FETCH_HEAD,              /* HEAD probe */
 	FETCH_RANGE,             /* GET Range: bytes=0-0, body dropped */
+	FETCH_MANIFEST,          /* GET, body kept up to the manifest bound */
 };
 
 /* Settings every transfer shares (from the command line). */
@@ -42,6 +43,7 @@ struct crawl_fetch_opts {
 	long timeout;            /* seconds for a whole transfer */
 	long max_redirs;
 	size_t max_page;         /* bytes of a page kept */
+	size_t max_manifest;     /* bytes of a manifest kept */
 	const char *cacert;      /* CA bundle instead of the system's; NULL */
 	CURLSH *share;
 };
@@ -64,7 +66,8 @@ struct crawl_xfer {
 };
 
 /*
- * Create a transfer for @it in @phase.  For FETCH_PAGE, @etag and
+ * Create a transfer for @it in @phase.  For FETCH_PAGE and FETCH_MANIFEST,
+ * @etag and
  * @last_modified (may be NULL / 0) make the request conditional.
  * Returns NULL if libcurl refuses (out of memory).
  */

@@ -40,7 +40,9 @@ static void usage(FILE *f)
 	fprintf(f,
 "usage: flowgrab-crawler -s STORE [options] [URL...]\n"
 "Crawl vendors' download pages (--seeds FILE and/or URLs), probe each\n"
-"download's size, record those above --min-size in STORE.\n"
+"download's size, record those above --min-size in STORE; read the\n"
+"manifests seeds name (Debian, RPM, release JSON, appcasts, metalinks,\n"
+"listings) and record the files they list without probing them.\n"
 "  -s, --store DIR         the store (created if missing)\n"
 "  -f, --seeds FILE        seed file (docs/seeds.md); repeatable\n"
 "      --vendor NAME       label for URLs given here (default: web)\n"
@@ -51,6 +53,8 @@ static void usage(FILE *f)
 "      --delay SECS        pause between requests to one host (0)\n"
 "      --min-size SIZE     smallest download stored (1M)\n"
 "      --max-page SIZE     page bytes read at most (8M)\n"
+"      --max-manifest SIZE manifest bytes, fetched or decompressed (256M)\n"
+"      --listing-sample N  probe 1 in N files a listing gives sizes of (50)\n"
 "      --reprobe-after DUR skip downloads checked this recently (7d)\n"
 "      --connect-timeout S, --stall-timeout S, --timeout S (10, 30, 300)\n"
 "      --max-redirs N      redirects followed (5)\n"
@@ -107,7 +111,8 @@ int main(int argc, char **argv)
 		O_VENDOR = 256, O_DEPTH, O_PERHOST, O_DELAY, O_MINSIZE,
 		O_MAXPAGE, O_REPROBE, O_CTIMEOUT, O_STIMEOUT, O_TIMEOUT,
 		O_REDIRS, O_RETRIES, O_MAXRA, O_NOROBOTS, O_RESTART, O_NOSYNC,
-		O_LOG, O_JSON, O_SUMMARY, O_CACERT, O_MAXURLS
+		O_LOG, O_JSON, O_SUMMARY, O_CACERT, O_MAXURLS, O_MAXMANIFEST,
+		O_SAMPLE
 	};
 	static const struct option lopts[] = {
 		{ "store", required_argument, NULL, 's' },
@@ -130,6 +135,8 @@ int main(int argc, char **argv)
 		{ "user-agent", required_argument, NULL, 'A' },
 		{ "cacert", required_argument, NULL, O_CACERT },
 		{ "max-urls", required_argument, NULL, O_MAXURLS },
+		{ "max-manifest", required_argument, NULL, O_MAXMANIFEST },
+		{ "listing-sample", required_argument, NULL, O_SAMPLE },
 		{ "ignore-robots", no_argument, NULL, O_NOROBOTS },
 		{ "restart", no_argument, NULL, O_RESTART },
 		{ "nosync", no_argument, NULL, O_NOSYNC },
@@ -166,6 +173,8 @@ int main(int argc, char **argv)
 	o.per_host = 4;
 	o.min_size = 1u << 20;
 	o.max_page = 8u << 20;
+	o.max_manifest = 256u << 20;
+	o.listing_sample = 50;
 	o.connect_timeout = 10;
 	o.stall_timeout = 30;
 	o.timeout = 300;
@@ -205,6 +214,17 @@ int main(int argc, char **argv)
 			    n > ((uint64_t)1 << 30))
 				bad_arg("max-page", optarg, "a size from 1k to 1G");
 			o.max_page = (size_t)n;
+			break;
+		case O_MAXMANIFEST:
+			if (fg_parse_size(optarg, &n) < 0 || n < 1024 ||
+			    n > ((uint64_t)1 << 30))
+				bad_arg("max-manifest", optarg,
+				    "a size from 1k to 1G");
+			o.max_manifest = (size_t)n;
+			break;
+		case O_SAMPLE:
+			o.listing_sample = uint_arg("listing-sample", optarg, 0,
+			    1000000);
 			break;
 		case O_REPROBE:
 			if (fg_parse_duration(optarg, &o.reprobe_after) < 0)

@@ -19,7 +19,8 @@ uint64_t crawl_stats_errors(const struct crawl_stats *s)
 	return crawl_stat_get(s, err_connect) + crawl_stat_get(s, err_timeout) +
 	    crawl_stat_get(s, err_http4xx) + crawl_stat_get(s, err_http5xx) +
 	    crawl_stat_get(s, err_redirects) + crawl_stat_get(s, err_protocol) +
-	    crawl_stat_get(s, err_size_unknown) + crawl_stat_get(s, err_other);
+	    crawl_stat_get(s, err_size_unknown) + crawl_stat_get(s, err_other) +
+	    crawl_stat_get(s, manifest_errors);
 }
 
 int crawl_log_open(struct crawl_log *l, const char *path)
@@ -86,12 +87,15 @@ void crawl_progress_end(FILE *f)
 #define FIELDS(X) \
 	X(requests) X(bytes) X(pages) X(pages_unchanged) X(links) X(probes) \
 	X(range_fallbacks) X(below_min) X(fresh) X(robots_denied) X(traps) \
-	X(out_of_scope) X(retries) X(truncated) X(over_limit)
+	X(out_of_scope) X(retries) X(truncated) X(over_limit) X(manifests) \
+	X(manifests_unchanged) X(manifest_files) \
+	X(listing_probes) X(listing_mismatch)
 #define ERRORS(X) \
 	X(connect, err_connect) X(timeout, err_timeout) \
 	X(http4xx, err_http4xx) X(http5xx, err_http5xx) \
 	X(redirects, err_redirects) X(protocol, err_protocol) \
-	X(size_unknown, err_size_unknown) X(other, err_other)
+	X(size_unknown, err_size_unknown) X(other, err_other) \
+	X(manifest, manifest_errors)
 
 void crawl_summary(FILE *f, const struct crawl_stats *s, double elapsed,
     const char *outcome)
@@ -105,6 +109,17 @@ void crawl_summary(FILE *f, const struct crawl_stats *s, double elapsed,
 	    crawl_stat_get(s, pages), crawl_stat_get(s, pages_unchanged),
 	    crawl_stat_get(s, links), crawl_stat_get(s, probes),
 	    crawl_stat_get(s, range_fallbacks));
+	if (crawl_stat_get(s, manifests) || crawl_stat_get(s, manifest_errors)
+	    || crawl_stat_get(s, manifests_unchanged))
+		fprintf(f, "  manifests %" PRIu64 " (%" PRIu64 " unchanged, %"
+		    PRIu64 " refused), files listed %" PRIu64 ", listing "
+		    "probes %" PRIu64 " (%" PRIu64 " wrong)\n",
+		    crawl_stat_get(s, manifests),
+		    crawl_stat_get(s, manifests_unchanged),
+		    crawl_stat_get(s, manifest_errors),
+		    crawl_stat_get(s, manifest_files),
+		    crawl_stat_get(s, listing_probes),
+		    crawl_stat_get(s, listing_mismatch));
 	fprintf(f, "  downloads: %" PRIu64 " new, %" PRIu64 " changed, %" PRIu64
 	    " unchanged, %" PRIu64 " gone; %" PRIu64 " below threshold, %"
 	    PRIu64 " recently checked\n",

@@ -28,6 +28,12 @@ struct crawl_stats {
 	uint64_t retries;         /* 429/503 answers retried later */
 	uint64_t truncated;       /* pages cut off at --max-page */
 	uint64_t over_limit;      /* links dropped at --max-urls */
+	uint64_t manifests;       /* manifests read */
+	uint64_t manifests_unchanged; /* manifests answering 304 */
+	uint64_t manifest_files;  /* files they listed (before thresholds) */
+	uint64_t manifest_errors; /* manifests refused (malformed, ...) */
+	uint64_t listing_probes;  /* files of listings probed as a sample */
+	uint64_t listing_mismatch; /* ... whose size the listing got wrong */
 	/* errors by kind */
 	uint64_t err_connect, err_timeout, err_http4xx, err_http5xx,
 	    err_redirects, err_protocol, err_size_unknown, err_other;

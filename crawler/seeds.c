@@ -16,6 +16,7 @@
 #include <strings.h>
 
 #include "crawl.h"
+#include "manifest.h"
 #include "seeds.h"
 #include "url.h"
 #include "util.h"
@@ -36,6 +37,12 @@ static void vendor_free(struct crawl_vendor *v)
 	}
 	free(v->starts);
 	free(v->prefixes);
+	for (i = 0; i < v->nmanifests; i++) {
+		free(v->manifests[i]);
+		free(v->mprefixes[i]);
+	}
+	free(v->manifests);
+	free(v->mprefixes);
 	for (i = 0; i < v->nhosts; i++)
 		free(v->hosts[i]);
 	free(v->hosts);
@@ -130,6 +137,34 @@ static int add_start(struct crawl_vendor *v, const char *url, char *msg,
 	    sizeof(char *));
 	v->prefixes[v->nstarts] = crawl_url_dir(norm);
 	v->starts[v->nstarts++] = norm;
+	add_str(&v->hosts, &v->nhosts, host);
+	return 0;
+}
+
+static int add_manifest(struct crawl_vendor *v, const char *url, char *msg,
+    size_t msglen)
+{
+	char *norm = NULL;
+	char host[256];
+	int rc;
+
+	rc = crawl_url_resolve(NULL, url, &norm);
+	if (rc) {
+		snprintf(msg, msglen, "%s: %s", url, rc == CRAWL_ETOOLONG ?
+		    "URL too long" : "not an http or https URL");
+		return CRAWL_EINVAL;
+	}
+	if (crawl_url_host(norm, host, sizeof(host)) != 0) {
+		snprintf(msg, msglen, "%s: no host", url);
+		free(norm);
+		return CRAWL_EINVAL;
+	}
+	v->manifests = fg_reallocarray(v->manifests, v->nmanifests + 1,
+	    sizeof(char *));
+	v->mprefixes = fg_reallocarray(v->mprefixes, v->nmanifests + 1,
+	    sizeof(char *));
+	v->mprefixes[v->nmanifests] = crawl_url_dir(norm);
+	v->manifests[v->nmanifests++] = norm;
 	add_str(&v->hosts, &v->nhosts, host);
 	return 0;
 }
@@ -272,6 +307,31 @@ static int set_key(struct crawl_vendor *v, const char *key, const char *val,
 
 	if (strcmp(key, "start") == 0 || strcmp(key, "url") == 0)
 		return add_start(v, val, msg, msglen);
+	if (strcmp(key, "manifest") == 0)
+		return add_manifest(v, val, msg, msglen);
+	if (strcmp(key, "manifest-format") == 0) {
+		int f = crawl_manifest_format_parse(val);
+
+		if (f < 0) {
+			snprintf(msg, msglen, "manifest-format must be auto, deb, "
+			    "deb-release, deb-packages, rpm, rpm-repomd, "
+			    "rpm-primary, github, appcast, metalink or listing, "
+			    "not '%s'", val);
+			return CRAWL_EINVAL;
+		}
+		v->mformat = f;
+		return 0;
+	}
+	if (strcmp(key, "listing-sample") == 0) {
+		if (fg_parse_uint(val, 0, 1000000, &n) < 0) {
+			snprintf(msg, msglen, "listing-sample must be a number "
+			    "from 0 (probe none) to 1000000, not '%s'", val);
+			return CRAWL_EINVAL;
+		}
+		v->listing_sample = (unsigned)n;
+		v->has_listing_sample = 1;
+		return 0;
+	}
 	if (strcmp(key, "scope") == 0) {
 		if (strcmp(val, "prefix") == 0)
 			v->scope = CRAWL_SCOPE_PREFIX;
@@ -378,8 +438,9 @@ static int valid_name(const char *s)
 /* Checks once a section is complete. */
 static int vendor_finish(struct crawl_vendor *v, char *msg, size_t msglen)
 {
-	if (v->nstarts == 0) {
-		snprintf(msg, msglen, "vendor '%s' has no start URL", v->name);
+	if (v->nstarts == 0 && v->nmanifests == 0) {
+		snprintf(msg, msglen, "vendor '%s' has no start URL and no "
+		    "manifest", v->name);
 		return CRAWL_EINVAL;
 	}
 	if (v->scope == CRAWL_SCOPE_REGEX && !v->has_scope_re) {
@@ -602,6 +663,10 @@ int crawl_vendor_page_in_scope(const struct crawl_vendor *v, const char *url)
 	case CRAWL_SCOPE_PREFIX:
 		for (i = 0; i < v->nstarts; i++)
 			if (strncmp(url, v->prefixes[i], strlen(v->prefixes[i])) == 0)
+				return 1;
+		for (i = 0; i < v->nmanifests; i++)
+			if (strncmp(url, v->mprefixes[i],
+			    strlen(v->mprefixes[i])) == 0)
 				return 1;
 		return 0;
 	}

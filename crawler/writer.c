@@ -24,7 +24,7 @@
 /* Producers wait when this many changes are pending (bounded memory). */
 #define QUEUE_MAX 100000
 
-enum wop_kind { W_PUT, W_GONE, W_PAGE, W_FADD, W_FDEL };
+enum wop_kind { W_PUT, W_GONE, W_PAGE, W_FADD, W_FDEL, W_TOUCH };
 
 struct wop {
 	struct wop *next;
@@ -87,6 +87,15 @@ void crawl_writer_gone(struct crawl_writer *w, const char *url)
 	struct wop *op = fg_calloc(1, sizeof(*op));
 
 	op->kind = W_GONE;
+	op->s[0] = fg_strdup(url);
+	enqueue(w, op);
+}
+
+void crawl_writer_touch(struct crawl_writer *w, const char *url)
+{
+	struct wop *op = fg_calloc(1, sizeof(*op));
+
+	op->kind = W_TOUCH;
 	op->s[0] = fg_strdup(url);
 	enqueue(w, op);
 }
@@ -167,6 +176,13 @@ static int apply(struct crawl_writer *w, struct store_txn *txn, struct wop *op)
 			crawl_stat_add(w->stats, dl_gone, 1);
 		else if (rc == STORE_ENOTFOUND || rc == STORE_ETOOLONG)
 			rc = 0;	/* never known: nothing to mark */
+		break;
+	case W_TOUCH:
+		rc = store_touch(txn, op->s[0], 0);
+		if (rc == 0)
+			crawl_stat_add(w->stats, dl_same, 1);
+		else if (rc == STORE_ENOTFOUND || rc == STORE_ETOOLONG)
+			rc = 0;	/* deleted since: nothing to refresh */
 		break;
 	case W_PAGE:
 		rc = store_page_put(txn, &op->p);

@@ -21,6 +21,8 @@ struct crawl_writer *crawl_writer_start(struct store *st,
 /* Queue changes (copied; applied in the order queued). */
 void crawl_writer_put(struct crawl_writer *w, const struct store_download *d);
 void crawl_writer_gone(struct crawl_writer *w, const char *url);
+/* The download at @url was confirmed unchanged (store_touch()). */
+void crawl_writer_touch(struct crawl_writer *w, const char *url);
 void crawl_writer_page(struct crawl_writer *w, const struct store_page *p);
 void crawl_writer_fadd(struct crawl_writer *w, const char *url,
     const char *vendor, unsigned depth, unsigned kind);

@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "product.h"
 #include "store.h"
 #include "util.h"
 
@@ -44,6 +45,8 @@ struct options {
 	int gone;
 	int dry_run;
 	int limit;
+	uint64_t keep_latest;    /* prune --keep-latest N; 0 = not given */
+	const char *product;     /* list/export/prune --product */
 };
 
 static const char usage_main[] =
@@ -57,7 +60,8 @@ static const char usage_main[] =
 "  export                downloads as CSV (or --format json|table)\n"
 "  lookup SIZE           downloads of SIZE bytes (--tolerance BYTES)\n"
 "  import FILE|-         add/update downloads from CSV (header names columns)\n"
-"  prune                 delete downloads: --gone, --older-than DAYS, --vendor\n"
+"  prune                 delete downloads: --gone, --older-than DAYS, --vendor,\n"
+"                        --keep-latest N (newest N versions of each product)\n"
 "  check                 verify that records and indexes agree\n"
 "\n"
 "Options (any command):\n"
@@ -77,9 +81,13 @@ static const char help_stats[] =
 "and the store's size on disk with bytes per download.\n";
 static const char help_list[] =
 "usage: flowgrab-store -s DIR list [--format table|csv|json] [--vendor NAME]\n"
-"                      [--source crawler|import|observed] [--gone|--alive]\n"
-"                      [--limit N]\n"
-"Downloads in the order they were added; table format by default.\n";
+"                      [--source crawler|import|observed|manifest]\n"
+"                      [--gone|--alive]\n"
+"                      [--product NAME] [--limit N]\n"
+"Downloads in the order they were added; table format by default.  JSON\n"
+"lines also carry the product, version, platform and locale parsed from\n"
+"the URL and file name (docs/store.md, \"Product and version\"); --product\n"
+"keeps one product's.\n";
 static const char help_export[] =
 "usage: flowgrab-store -s DIR export [--format csv|json|table] [filters of list]\n"
 "Every download, CSV by default, with the header line\n"
@@ -102,10 +110,16 @@ static const char help_import[] =
 "store if needed.  Exit status 1 if any line was rejected.\n";
 static const char help_prune[] =
 "usage: flowgrab-store -s DIR prune [--gone] [--older-than DAYS]\n"
-"                      [--vendor NAME] [--dry-run]\n"
+"                      [--vendor NAME] [--keep-latest N [--product NAME]]\n"
+"                      [--dry-run]\n"
 "Delete the downloads that match every criterion given (at least one):\n"
-"gone ones, ones not seen for DAYS days, one vendor's.  --dry-run only\n"
-"counts them.\n";
+"gone ones, ones not seen for DAYS days, one vendor's, and with\n"
+"--keep-latest those that are not among the newest N versions of their\n"
+"product (per vendor, and per platform where the name says one; every\n"
+"locale of a kept version is kept; downloads without a version are never\n"
+"pruned by it).  --keep-latest prints each product it prunes with the\n"
+"versions kept and pruned (-v: every URL).  --dry-run only prints and\n"
+"counts.  One transaction: all or nothing.\n";
 static const char help_check[] =
 "usage: flowgrab-store -s DIR check\n"
 "Decode every record and verify that the size and URL indexes agree with\n"
@@ -207,6 +221,7 @@ print_download(const struct store_download *d, void *arg)
 {
 	struct printer *p = arg;
 	char lm[32], fs[32], ls[32], lc[32], addrs[STORE_ADDRS_MAX * 48];
+	struct store_product prod;
 	int64_t delta = (int64_t)(d->size - p->target);
 
 	if (p->o->vendor && strcmp(p->o->vendor, d->vendor) != 0)
@@ -215,6 +230,12 @@ print_download(const struct store_download *d, void *arg)
 		return 0;
 	if (p->o->state && p->o->state != d->state)
 		return 0;
+	if (p->o->product || p->o->format == FMT_JSON) {
+		if (store_product_parse(d->url, d->file, &prod) != 0)
+			memset(&prod, 0, sizeof(prod));
+		if (p->o->product && strcmp(p->o->product, prod.product) != 0)
+			return 0;
+	}
 	if (p->o->limit > 0 && p->n >= (uint64_t)p->o->limit)
 		return 1;
 	p->n++;
@@ -272,6 +293,14 @@ print_download(const struct store_download *d, void *arg)
 			    store_addr_format(&d->addrs[i], a, sizeof(a)));
 		}
 		putchar(']');
+		printf(",\"product\":");
+		fg_json_string(stdout, prod.product);
+		printf(",\"version\":");
+		fg_json_string(stdout, prod.version);
+		printf(",\"platform\":");
+		fg_json_string(stdout, prod.platform);
+		printf(",\"locale\":");
+		fg_json_string(stdout, prod.locale);
 		if (p->with_delta)
 			printf(",\"delta\":%" PRId64, delta);
 		printf("}\n");
@@ -467,12 +496,13 @@ cmd_stats(struct options *o)
 		printf(",\"schema\":%u,\"downloads\":%" PRIu64 ",\"alive\":%"
 		    PRIu64 ",\"gone\":%" PRIu64 ",\"sources\":{\"crawler\":%"
 		    PRIu64 ",\"import\":%" PRIu64 ",\"observed\":%" PRIu64
-		    "},\"pages\":%" PRIu64 ",\"frontier\":%" PRIu64
+		    ",\"manifest\":%" PRIu64 "},\"pages\":%" PRIu64 ",\"frontier\":%" PRIu64
 		    ",\"min_size\":%" PRIu64 ",\"max_size\":%" PRIu64
 		    ",\"total_bytes\":%" PRIu64 ",\"file_bytes\":%" PRIu64
 		    ",\"used_bytes\":%" PRIu64 ",\"map_bytes\":%" PRIu64
 		    ",\"sizes\":{", s.schema, s.downloads, s.alive, s.gone,
-		    s.by_source[1], s.by_source[2], s.by_source[3], s.pages,
+		    s.by_source[1], s.by_source[2], s.by_source[3],
+		    s.by_source[STORE_SRC_MANIFEST], s.pages,
 		    s.frontier, s.min_size, s.max_size, s.total_bytes,
 		    s.file_bytes, s.used_bytes, s.map_bytes);
 		for (i = 0; i < NBUCKETS; i++) {
@@ -492,8 +522,9 @@ cmd_stats(struct options *o)
 		printf("downloads:  %" PRIu64 " (%" PRIu64 " alive, %" PRIu64
 		    " gone)\n", s.downloads, s.alive, s.gone);
 		printf("sources:    crawler %" PRIu64 ", import %" PRIu64
-		    ", observed %" PRIu64 "\n", s.by_source[1], s.by_source[2],
-		    s.by_source[3]);
+		    ", observed %" PRIu64 ", manifest %" PRIu64 "\n",
+		    s.by_source[1], s.by_source[2], s.by_source[3],
+		    s.by_source[STORE_SRC_MANIFEST]);
 		printf("crawler:    %" PRIu64 " pages, %" PRIu64
 		    " frontier items\n", s.pages, s.frontier);
 		if (s.downloads)
@@ -592,7 +623,8 @@ parse_line(char **f, int nf, const int *col, const struct options *o,
 		int s = store_source_parse(f[col[C_SOURCE]]);
 
 		if (s == 0)
-			return "unknown source (crawler, import, observed)";
+			return "unknown source (crawler, import, observed, "
+			    "manifest)";
 		d->source = (uint8_t)s;
 	}
 	if (col[C_STATE] >= 0 && f[col[C_STATE]][0]) {
@@ -804,30 +836,175 @@ cmd_import(struct options *o, const char *file)
 
 /* ---- prune ----------------------------------------------------------- */
 
+/* One download that has a version, for --keep-latest: the groups are
+ * (vendor, product, platform); within one, versions newest first. */
+struct versioned {
+	char *url;
+	char *vendor;
+	struct store_product p;
+	uint64_t size;
+	int prune;               /* 1: not among the newest N of its group */
+};
+
 struct prune_acc {
 	const struct options *o;
 	int64_t cutoff;
 	char **urls;
 	size_t n, cap;
+	struct versioned *v;     /* --keep-latest: every versioned download */
+	size_t nv, capv;
 };
 
+/* The criteria other than --keep-latest. */
 static int
-prune_visit(const struct store_download *d, void *arg)
+prune_matches(const struct prune_acc *a, const struct store_download *d)
 {
-	struct prune_acc *a = arg;
-
 	if (a->o->gone && d->state != STORE_GONE)
 		return 0;
 	if (a->o->older_set && d->last_seen >= a->cutoff)
 		return 0;
 	if (a->o->vendor && strcmp(a->o->vendor, d->vendor) != 0)
 		return 0;
-	if (a->n == a->cap) {
-		a->cap = a->cap ? a->cap * 2 : 64;
-		a->urls = fg_reallocarray(a->urls, a->cap, sizeof(char *));
+	return 1;
+}
+
+static int
+prune_visit(const struct store_download *d, void *arg)
+{
+	struct prune_acc *a = arg;
+	struct versioned *v;
+	struct store_product p;
+
+	if (!prune_matches(a, d))
+		return 0;
+	if (a->o->keep_latest == 0) {
+		if (a->n == a->cap) {
+			a->cap = a->cap ? a->cap * 2 : 64;
+			a->urls = fg_reallocarray(a->urls, a->cap,
+			    sizeof(char *));
+		}
+		a->urls[a->n++] = fg_strdup(d->url);
+		return 0;
 	}
-	a->urls[a->n++] = fg_strdup(d->url);
+	/* --keep-latest: a download without a version is never pruned */
+	if (store_product_parse(d->url, d->file, &p) != 0 ||
+	    p.version[0] == '\0')
+		return 0;
+	if (a->o->product && strcmp(a->o->product, p.product) != 0)
+		return 0;
+	if (a->nv == a->capv) {
+		a->capv = a->capv ? a->capv * 2 : 64;
+		a->v = fg_reallocarray(a->v, a->capv, sizeof(*a->v));
+	}
+	v = &a->v[a->nv++];
+	v->url = fg_strdup(d->url);
+	v->vendor = fg_strdup(d->vendor);
+	v->p = p;
+	v->size = d->size;
+	v->prune = 0;
 	return 0;
+}
+
+static int
+same_group(const struct versioned *x, const struct versioned *y)
+{
+	return strcmp(x->vendor, y->vendor) == 0 &&
+	    strcmp(x->p.product, y->p.product) == 0 &&
+	    strcmp(x->p.platform, y->p.platform) == 0;
+}
+
+/* vendor, product, platform; then newest version first; then URL. */
+static int
+by_group_version(const void *a, const void *b)
+{
+	const struct versioned *x = a, *y = b;
+	int c;
+
+	if ((c = strcmp(x->vendor, y->vendor)) != 0 ||
+	    (c = strcmp(x->p.product, y->p.product)) != 0 ||
+	    (c = strcmp(x->p.platform, y->p.platform)) != 0)
+		return c;
+	if ((c = store_version_cmp(y->p.version, x->p.version)) != 0)
+		return c;
+	return strcmp(x->url, y->url);
+}
+
+/* Print one group's line: "firefox win64 (mozilla): keep 121.0 120.0;
+ * prune 119.0 (3), 118.0 (3)" and, verbose, each URL pruned. */
+static void
+print_group(const struct versioned *v, size_t n, const char *verb)
+{
+	size_t i, j, k;
+	int first = 1;
+
+	printf("%s %s (%s): keep", v[0].p.product, v[0].p.platform[0] ?
+	    v[0].p.platform : "-", v[0].vendor[0] ? v[0].vendor : "-");
+	for (i = 0; i < n; i = j) {
+		for (j = i + 1; j < n &&
+		    store_version_cmp(v[i].p.version, v[j].p.version) == 0; j++)
+			;
+		if (!v[i].prune)
+			printf(" %s", v[i].p.version);
+	}
+	printf("; %s", verb);
+	for (i = 0; i < n; i = j) {
+		for (j = i + 1; j < n &&
+		    store_version_cmp(v[i].p.version, v[j].p.version) == 0; j++)
+			;
+		if (v[i].prune) {
+			printf("%s %s (%zu)", first ? "" : ",", v[i].p.version,
+			    j - i);
+			first = 0;
+		}
+	}
+	putchar('\n');
+	if (fg_log_level() >= FG_LOG_VERBOSE)
+		for (k = 0; k < n; k++)
+			if (v[k].prune)
+				printf("  %s\n", v[k].url);
+}
+
+/* Mark what --keep-latest prunes and move those URLs to a->urls. */
+static void
+keep_latest(struct prune_acc *a)
+{
+	size_t g, e, i, j, nver;
+	int any;
+
+	qsort(a->v, a->nv, sizeof(*a->v), by_group_version);
+	for (g = 0; g < a->nv; g = e) {
+		for (e = g + 1; e < a->nv && same_group(&a->v[g], &a->v[e]); e++)
+			;
+		/* distinct versions, newest first: the first N stay, with
+		 * every locale and file of each */
+		nver = 0;
+		any = 0;
+		for (i = g; i < e; i = j) {
+			for (j = i + 1; j < e && store_version_cmp(
+			    a->v[i].p.version, a->v[j].p.version) == 0; j++)
+				;
+			nver++;
+			for (size_t k = i; k < j; k++) {
+				a->v[k].prune = nver > a->o->keep_latest;
+				any |= a->v[k].prune;
+			}
+		}
+		if (!any)
+			continue;
+		print_group(&a->v[g], e - g, a->o->dry_run ? "would prune" :
+		    "prune");
+		for (i = g; i < e; i++) {
+			if (!a->v[i].prune)
+				continue;
+			if (a->n == a->cap) {
+				a->cap = a->cap ? a->cap * 2 : 64;
+				a->urls = fg_reallocarray(a->urls, a->cap,
+				    sizeof(char *));
+			}
+			a->urls[a->n++] = a->v[i].url;
+			a->v[i].url = NULL;
+		}
+	}
 }
 
 static int
@@ -835,12 +1012,18 @@ cmd_prune(struct options *o)
 {
 	struct store *st;
 	struct store_txn *txn;
-	struct prune_acc a = { o, 0, NULL, 0, 0 };
+	struct prune_acc a;
 	size_t i;
 	int rc;
 
-	if (!o->gone && !o->older_set && o->vendor == NULL)
-		usage_error("prune needs --gone, --older-than or --vendor");
+	memset(&a, 0, sizeof(a));
+	a.o = o;
+	if (!o->gone && !o->older_set && o->vendor == NULL &&
+	    o->keep_latest == 0)
+		usage_error("prune needs --gone, --older-than, --vendor or "
+		    "--keep-latest");
+	if (o->product != NULL && o->keep_latest == 0)
+		usage_error("prune --product goes with --keep-latest");
 	st = open_store(o, 0);
 	a.cutoff = fg_now() - (int64_t)o->older_days * 86400;
 	/* Collect first, delete after: a write txn must not change what it
@@ -852,6 +1035,8 @@ cmd_prune(struct options *o)
 		store_abort(txn);
 		die_store(st, "prune", rc);
 	}
+	if (o->keep_latest > 0)
+		keep_latest(&a);
 	for (i = 0; i < a.n && !o->dry_run; i++) {
 		if ((rc = store_delete(txn, a.urls[i])) != 0) {
 			store_abort(txn);
@@ -867,6 +1052,11 @@ cmd_prune(struct options *o)
 	for (i = 0; i < a.n; i++)
 		free(a.urls[i]);
 	free(a.urls);
+	for (i = 0; i < a.nv; i++) {
+		free(a.v[i].url);
+		free(a.v[i].vendor);
+	}
+	free(a.v);
 	store_close(st);
 	return 0;
 }
@@ -929,6 +1119,8 @@ main(int argc, char **argv)
 		{ "older-than", required_argument, NULL, 'o' },
 		{ "dry-run", no_argument, NULL, 'd' },
 		{ "limit", required_argument, NULL, 'l' },
+		{ "keep-latest", required_argument, NULL, 'K' },
+		{ "product", required_argument, NULL, 'P' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
@@ -975,7 +1167,7 @@ main(int argc, char **argv)
 		case 'S':
 			if ((o.source = store_source_parse(optarg)) == 0)
 				usage_error("unknown source '%s' (crawler, "
-				    "import, observed)", optarg);
+				    "import, observed, manifest)", optarg);
 			break;
 		case 'g': o.gone = 1; o.state = STORE_GONE; break;
 		case 'a': o.state = STORE_ALIVE; break;
@@ -991,6 +1183,12 @@ main(int argc, char **argv)
 				usage_error("bad --limit '%s'", optarg);
 			o.limit = (int)v;
 			break;
+		case 'K':
+			if (fg_parse_uint(optarg, 1, 1000000, &o.keep_latest))
+				usage_error("bad --keep-latest '%s' (a number "
+				    "of versions, at least 1)", optarg);
+			break;
+		case 'P': o.product = optarg; break;
 		case 'q': level = FG_LOG_QUIET; break;
 		case 'v': level++; break;
 		case 'h': help = 1; break;

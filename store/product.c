@@ -870,8 +870,9 @@ store_product_parse(const char *url, const char *file,
 		/* a file name given with a path keeps its last segment */
 		for (i = n; i > 0 && file[i - 1] != '/'; i--)
 			;
-		copy_cut(orig, sizeof(orig), file + i, n - i);
-		n = strlen(orig);
+		/* decoded as the URL's segments are: the store keeps a
+		 * file name as the URL spells it ("Firefox%20Setup...") */
+		n = pct_decode(file + i, n - i, orig, sizeof(orig));
 	} else if (ns > 0) {
 		copy_cut(orig, sizeof(orig), path + sg[ns - 1].off,
 		    sg[ns - 1].len);

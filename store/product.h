@@ -37,8 +37,9 @@ struct store_product {
  * @param url   the download's URL (may be NULL when @file is given); its
  *              directories give a version, platform or locale the file
  *              name lacks (Mozilla's releases/121.0/win64/en-US/)
- * @param file  the file name; NULL or "" means the last path segment of
- *              @url (percent-decoded)
+ * @param file  the file name, percent-decoded first (the store keeps it
+ *              spelled as in the URL); NULL or "" means the last path
+ *              segment of @url
  * @param out   receives the result
  * @return 0 when at least a product was found, STORE_ENOTFOUND otherwise
  *         (then @out is all zero).  Never allocates.

@@ -230,7 +230,8 @@ record_encode_download(struct fg_buf *b, const struct store_download *d)
 
 	fg_buf_reset(b);
 	put_byte(b, RECORD_VERSION, &rc);
-	/* state (1 bit), source (2 bits), address count (4 bits) */
+	/* state (1 bit), source (2 bits: 1..4, so a manifest source fits
+	 * in the bits schema 1 always had), address count (4 bits) */
 	put_byte(b, (uint8_t)((state - 1) | (source - 1) << 1 | naddrs << 3),
 	    &rc);
 	put_varint(b, d->size, &rc);
@@ -274,7 +275,7 @@ record_decode_download(const void *p, size_t len, struct store_download *d)
 	d->state = (uint8_t)((bits & 1) + 1);
 	d->source = (uint8_t)(((bits >> 1) & 3) + 1);
 	d->naddrs = (uint8_t)(bits >> 3);
-	if (d->naddrs > STORE_ADDRS_MAX || d->source > STORE_SRC_OBSERVED)
+	if (d->naddrs > STORE_ADDRS_MAX || d->source > STORE_SRC_MAX)
 		return STORE_ECORRUPT;
 	d->size = get_varint(&r);
 	d->first_seen = (int64_t)get_varint(&r);

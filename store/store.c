@@ -1243,7 +1243,8 @@ store_put(struct store_txn *txn, const struct store_download *d, int *outcome)
 
 	if ((rc = check_write(txn)) || (rc = check_url(d->url)))
 		return rc;
-	if (d->size == 0)
+	if (d->size == 0 || d->source > STORE_SRC_MAX ||
+	    d->state > STORE_GONE)
 		return STORE_EINVAL;
 	if ((d->vendor && strlen(d->vendor) > STORE_FIELD_MAX) ||
 	    (d->file && strlen(d->file) > STORE_FIELD_MAX) ||
@@ -1641,7 +1642,7 @@ stats_cb(const struct store_download *d, void *arg)
 		s->gone++;
 	else
 		s->alive++;
-	if (d->source < 4)
+	if (d->source <= STORE_SRC_MAX)
 		s->by_source[d->source]++;
 	if (s->min_size == 0 || d->size < s->min_size)
 		s->min_size = d->size;
@@ -1832,6 +1833,7 @@ store_source_name(int source)
 	case STORE_SRC_CRAWLER: return "crawler";
 	case STORE_SRC_IMPORT: return "import";
 	case STORE_SRC_OBSERVED: return "observed";
+	case STORE_SRC_MANIFEST: return "manifest";
 	}
 	return "?";
 }
@@ -1845,6 +1847,8 @@ store_source_parse(const char *name)
 		return STORE_SRC_IMPORT;
 	if (strcmp(name, "observed") == 0)
 		return STORE_SRC_OBSERVED;
+	if (strcmp(name, "manifest") == 0)
+		return STORE_SRC_MANIFEST;
 	return 0;
 }
 

@@ -77,7 +77,13 @@ enum store_source {
 	STORE_SRC_CRAWLER = 1,   /**< found and probed by flowgrab-crawler */
 	STORE_SRC_IMPORT = 2,    /**< loaded with flowgrab-store import */
 	STORE_SRC_OBSERVED = 3,  /**< seen downloaded by a reference host */
+	STORE_SRC_MANIFEST = 4,  /**< listed with its size in a vendor's
+	                              manifest (Packages, repodata, release
+	                              JSON, appcast, metalink, listing);
+	                              not probed */
 };
+/** Highest enum store_source value (records hold 2 bits: 1..4). */
+#define STORE_SRC_MAX STORE_SRC_MANIFEST
 
 /** Whether the file was still there when last checked. */
 enum store_state {
@@ -149,7 +155,8 @@ struct store_frontier_item {
 struct store_stats {
 	uint64_t downloads;      /**< all download records */
 	uint64_t alive, gone;
-	uint64_t by_source[4];   /**< indexed by enum store_source */
+	uint64_t by_source[STORE_SRC_MAX + 1]; /**< indexed by enum
+	                              store_source */
 	uint64_t pages;          /**< crawler page records */
 	uint64_t frontier;       /**< pending frontier items */
 	uint64_t min_size, max_size, total_bytes; /**< over downloads */
@@ -228,8 +235,8 @@ int store_txn_renew(struct store_txn *txn);
  * last_checked and keeps the old value for first_seen.
  *
  * @param outcome if not NULL, receives an enum store_put_outcome
- * @return 0, STORE_EINVAL (no URL, size 0), STORE_ETOOLONG, STORE_ERDONLY,
- *         or an LMDB error.
+ * @return 0, STORE_EINVAL (no URL, size 0, unknown state or source),
+ *         STORE_ETOOLONG, STORE_ERDONLY, or an LMDB error.
  */
 int store_put(struct store_txn *txn, const struct store_download *d,
     int *outcome);
@@ -378,7 +385,8 @@ int store_check(struct store_txn *txn, store_problem_cb cb, void *arg,
 /** Message for any code these functions return; never NULL. */
 const char *store_strerror(int rc);
 
-/** Name of a source ("crawler", "import", "observed") or "?". */
+/** Name of a source ("crawler", "import", "observed", "manifest") or
+ * "?". */
 const char *store_source_name(int source);
 /** Parse a source name; returns 0 if unknown. */
 int store_source_parse(const char *name);

@@ -8,6 +8,8 @@ PKGS=(
 	# build
 	autoconf automake make gcc clang pkg-config
 	libcurl4-openssl-dev libxml2-dev liblmdb-dev
+	# manifests: gzip, xz and zstd indices, release JSON (jansson)
+	zlib1g-dev liblzma-dev libzstd-dev libjansson-dev
 	# fuzzing runtime (libFuzzer ships with clang's runtime)
 	libclang-rt-14-dev
 	# tests: real servers, exporters, collectors and clients
@@ -15,6 +17,9 @@ PKGS=(
 	# the matrix bed (tests/matcher/testbed.sh): two more servers
 	apache2 lighttpd lighttpd-mod-openssl
 	iproute2 ethtool openssl python3 lmdb-utils util-linux procps time bc
+	# tests: real package archives to read manifests from (dpkg-scanpackages,
+	# apt-ftparchive, gpg for InRelease, rpmbuild, createrepo_c, xz, zstd)
+	dpkg-dev apt-utils gnupg rpm createrepo-c xz-utils zstd gzip
 	# systemd-analyze verify for the units, man for the man pages
 	systemd man-db groff-base git
 )

@@ -110,11 +110,35 @@ int main(void)
 	bad("start = http://x/\n", "t.seeds:1: 'start' before the first");
 	bad("[a]\nstart = http://x/\ndepth = many\n", "t.seeds:3: depth must");
 	bad("[a]\nstart = ftp://x/\n", "t.seeds:2: ftp://x/: not an http");
+	{
+		struct crawl_seeds m = { NULL, 0 };
+		char e[512];
+
+		rc = crawl_seeds_parse(&m, "m.seeds", "[deb]\nmanifest = "
+		    "https://deb.example/debian/dists/stable/InRelease\n"
+		    "manifest = https://deb.example/debian/dists/testing/Release\n"
+		    "manifest-format = deb\nlisting-sample = 0\n", e, sizeof(e));
+		ok(rc == 0 && m.n == 1 && m.v[0].nmanifests == 2 &&
+		    m.v[0].nstarts == 0 && m.v[0].mformat == 1 &&
+		    m.v[0].has_listing_sample && m.v[0].listing_sample == 0,
+		    "a section of manifests only: two, format deb, sample 0 (%s)",
+		    e);
+		ok(rc == 0 && crawl_vendor_page_in_scope(&m.v[0],
+		    "https://deb.example/debian/dists/stable/sub/"),
+		    "  ... below a manifest's directory is in scope");
+		crawl_seeds_free(&m);
+	}
 	bad("[a]\nstart = http://x/\ndownload-regex = ([a-\n",
 	    "t.seeds:3: bad regular expression");
 	bad("[a]\ndepth = 2\n[b]\nstart = http://x/\n",
-	    "t.seeds:1: vendor 'a' has no start URL");
+	    "t.seeds:1: vendor 'a' has no start URL and no manifest");
 	bad("[a]\nstart = http://x/\n[a]\n", "t.seeds:3: vendor 'a' defined twice");
+	bad("[a]\nmanifest = ftp://x/Release\n", "t.seeds:2: ftp://x/Release: "
+	    "not an http");
+	bad("[a]\nmanifest = http://x/r\nmanifest-format = yum\n",
+	    "t.seeds:3: manifest-format must be auto, deb");
+	bad("[a]\nmanifest = http://x/r\nlisting-sample = often\n",
+	    "t.seeds:3: listing-sample must be a number");
 	bad("[a b]\n", "t.seeds:1: bad vendor name");
 	bad("[a]\nstart = http://x/\nreject-regex = a++++++++\n",
 	    "t.seeds:3: regular expression 'a++++++++': stacked quantifiers");
@@ -140,11 +164,17 @@ int main(void)
 		diag("%s", err);
 	ok(s.n >= 20, "at least 20 vendors (%zu)", s.n);
 	{
-		size_t i, hosts = 0;
+		size_t i, hosts = 0, manifests = 0;
 
-		for (i = 0; i < s.n; i++)
-			hosts += s.v[i].nstarts > 0 && s.v[i].nhosts > 0;
-		is_int(hosts, s.n, "every vendor has a start URL and host");
+		for (i = 0; i < s.n; i++) {
+			hosts += (s.v[i].nstarts > 0 || s.v[i].nmanifests > 0) &&
+			    s.v[i].nhosts > 0;
+			manifests += s.v[i].nmanifests;
+		}
+		is_int(hosts, s.n, "every vendor has a start URL or a manifest, "
+		    "and a host");
+		ok(manifests >= 8, "real vendors' manifests listed (%zu)",
+		    manifests);
 	}
 	crawl_seeds_free(&s);
 	free(path);

@@ -214,6 +214,9 @@ static const struct want cases[] = {
 	{ "https://dl.example/get?id=42", "VLC-3.0.18-win64.exe", "vlc",
 	  "3.0.18", "win64", "" },
 	{ NULL, "vlc-3.0.18-win32.exe", "vlc", "3.0.18", "win32", "" },
+	/* ... as the store holds it: spelled as in the URL */
+	{ "https://archive.mozilla.org/pub/firefox/releases/121.0/win64/en-US/Firefox%20Setup%20121.0.exe",
+	  "Firefox%20Setup%20121.0.exe", "firefox", "121.0", "win64", "en-US" },
 	/* pre-releases joined to the version */
 	{ "https://dl.example/pub/app-2.0-rc1.tar.gz", NULL, "app", "2.0-rc1",
 	  "", "" },

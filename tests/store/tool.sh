@@ -37,6 +37,15 @@ row=$("$FS" -s "$S" export | grep mirror.example)
 like "$row" '^https://mirror.example/get\?id=3,5000000,"Big, Corp",,import,alive' "CSV quoting of a comma"
 like "$("$FS" -s "$S" export | grep old.iso)" ",observed," "source column kept"
 
+# the manifest source (a crawler-only source, but import and export carry it)
+printf 'url,size,source\nhttps://m.example/pool/hello_2.10-3_all.deb,2000000,manifest\n' |
+	"$FS" -q -s "$T/store3" import -
+is "$("$FS" -s "$T/store3" list --source manifest --format csv | tail -n +2 | cut -d, -f1,5)" \
+	"https://m.example/pool/hello_2.10-3_all.deb,manifest" "source manifest imported, listed and exported"
+like "$("$FS" -s "$T/store3" stats)" "manifest 1" "  ... and counted by stats"
+like "$("$FS" -s "$T/store3" list --format json)" '"product":"hello","version":"2.10-3","platform":"all"' \
+	"  ... list JSON carries product, version and platform"
+
 # table, json
 out=$("$FS" -s "$S" list)
 like "$out" "SIZE +VENDOR +STATE +SOURCE +URL" "list: table header"
