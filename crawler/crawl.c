@@ -107,6 +107,23 @@ static const char *item_origin(const struct crawl_item *it)
 	return o[0] ? o : it->url;
 }
 
+/* ---- start URLs: a run that reaches none of them says so ------------ */
+
+/* 1 if @it is a start URL (or where one redirected to). */
+static int is_start(const struct crawl_item *it)
+{
+	return it->kind == CRAWL_PAGE && it->depth == 0;
+}
+
+/* A start URL could not be fetched: said at the default verbosity, since
+ * it loses everything below it. */
+static void start_lost(struct crawl *c, const struct crawl_item *it,
+    const char *why)
+{
+	crawl_stat_add(c->stats, starts_failed, 1);
+	fg_warn("start URL %s not fetched: %s", item_origin(it), why);
+}
+
 /* Wake every worker: new work, or the end. */
 static void kick(struct crawl *c)
 {
@@ -162,6 +179,9 @@ static void on_denied(struct crawl_item *it, void *arg)
 
 	crawl_stat_add(c->stats, robots_denied, 1);
 	crawl_stat_add(c->stats, queued, -1);
+	if (is_start(it))
+		start_lost(c, it, "its host's robots.txt forbids it or could "
+		    "not be read");
 	if (c->o->log && c->o->log->f)
 		crawl_log_request(c->o->log, "ROBOTS-DENIED", 0, 0, 0, it->url,
 		    NULL);
@@ -403,6 +423,7 @@ static void page_result(struct worker *w, struct crawl_xfer *x, CURLcode res)
 	const struct crawl_vendor *v = &c->seeds->v[it->vendor];
 	int st = x->resp.status;
 	long unmet = 0;
+	int reached = 0;         /* a start URL answered */
 
 	if (res != CURLE_OK) {
 		count_curl_error(c, res);
@@ -413,6 +434,7 @@ static void page_result(struct worker *w, struct crawl_xfer *x, CURLcode res)
 		struct store_page p;
 
 		crawl_stat_add(c->stats, pages_unchanged, 1);
+		reached = 1;
 		memset(&p, 0, sizeof(p));
 		p.url = it->url;
 		p.etag = x->resp.etag;
@@ -438,12 +460,15 @@ static void page_result(struct worker *w, struct crawl_xfer *x, CURLcode res)
 		count_http_error(c, st);
 		goto done;
 	}
+	reached = 1;
 	if (!crawl_links_is_html(x->resp.content_type)) {
 		/* a download where a page was expected: the headers of the
 		 * GET are as good as a probe's, unless the body was compressed
 		 * for us (pages ask for gzip): then its length is not the
 		 * file's, and a HEAD probe, which asks for nothing, decides */
 		if (x->resp.encoded) {
+			if (is_start(it))
+				crawl_stat_add(c->stats, starts_reached, 1);
 			crawl_writer_fdel(c->writer, it->url);
 			enqueue(c, item_new(it->url, it->vendor, it->depth,
 			    CRAWL_PROBE), 1);
@@ -494,6 +519,18 @@ static void page_result(struct worker *w, struct crawl_xfer *x, CURLcode res)
 		kick(c);
 	}
 done:
+	if (is_start(it) && reached) {
+		crawl_stat_add(c->stats, starts_reached, 1);
+	} else if (is_start(it)) {
+		char why[CURL_ERROR_SIZE + 32];
+
+		if (res != CURLE_OK)
+			snprintf(why, sizeof(why), "%s", x->errbuf[0] ? x->errbuf :
+			    curl_easy_strerror(res));
+		else
+			snprintf(why, sizeof(why), "HTTP status %d", st);
+		start_lost(c, it, why);
+	}
 	crawl_sched_done(c->sched, it, 0);
 	finish(c, it, 1);
 	x->it = NULL;
@@ -587,8 +624,15 @@ static void robots_result(struct worker *w, struct crawl_xfer *x,
 			count_curl_error(c, res);
 		else
 			count_http_error(c, st);
-		fg_verbose("%s: %s: crawling nothing of this host", x->it->url,
-		    res != CURLE_OK ? curl_easy_strerror(res) : "server error");
+		/* everything of the host is lost: said at the default
+		 * verbosity */
+		if (res != CURLE_OK)
+			fg_warn("%s: %s; nothing of this host is crawled (RFC 9309 "
+			    "2.3.1.4)", x->it->url, x->errbuf[0] ? x->errbuf :
+			    curl_easy_strerror(res));
+		else
+			fg_warn("%s: HTTP status %d; nothing of this host is crawled "
+			    "(RFC 9309 2.3.1.4)", x->it->url, st);
 		r = crawl_robots_deny_all();
 	}
 	crawl_sched_robots(c->sched, x->it, r, fg_monotonic());
@@ -640,6 +684,8 @@ static int redirect(struct crawl *c, struct crawl_xfer *x)
 		return 1;
 	}
 	free(target);
+	if (is_start(it))
+		start_lost(c, it, "its redirect could not be followed");
 	finish(c, it, 1);
 	x->it = NULL;
 	return 1;

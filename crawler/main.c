@@ -67,7 +67,8 @@ static void usage(FILE *f)
 "      --summary           summary even off a terminal (also with -v)\n"
 "  -q, --quiet / -v, --verbose\n"
 "  -h, --help / -V, --version\n"
-"Exit: 0 done, 2 bad arguments or seeds, 3 store unusable, 4 interrupted.\n");
+"Exit: 0 done, 2 bad arguments or seeds, 3 store unusable, 4 interrupted,\n"
+"5 no start URL could be fetched.\n");
 }
 
 static void bad_arg(const char *opt, const char *val, const char *want)
@@ -305,13 +306,28 @@ int main(int argc, char **argv)
 	outcome = crawl_run(&o, &seeds, st, &stats, &interrupted, &elapsed,
 	    &resumed);
 	switch (outcome) {
-	case CRAWL_DONE: status = CRAWL_EXIT_OK; break;
+	case CRAWL_DONE:
+		status = CRAWL_EXIT_OK;
+		/* a timer's run that reached nothing must not look like
+		 * success in systemctl status or cron mail */
+		if (stats.starts_failed > 0 && stats.starts_reached == 0) {
+			if (stats.starts_failed == 1)
+				fg_error("the start URL could not be fetched: nothing "
+				    "crawled");
+			else
+				fg_error("none of the %llu start URLs could be "
+				    "fetched: nothing crawled",
+				    (unsigned long long)stats.starts_failed);
+			status = CRAWL_EXIT_UNREACHED;
+		}
+		break;
 	case CRAWL_INTERRUPTED: status = CRAWL_EXIT_INTERRUPTED; break;
 	case CRAWL_STORE_FAILED: status = CRAWL_EXIT_STORE; break;
 	case CRAWL_SETUP_FAILED: status = CRAWL_EXIT_FAILURE; break;
 	}
 	{
-		const char *what = outcome == CRAWL_DONE ?
+		const char *what = status == CRAWL_EXIT_UNREACHED ?
+		    "reached nothing" : outcome == CRAWL_DONE ?
 		    (resumed ? "resumed and completed" : "completed") :
 		    outcome == CRAWL_INTERRUPTED ? "interrupted" : "failed";
 

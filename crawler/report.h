@@ -28,6 +28,8 @@ struct crawl_stats {
 	uint64_t retries;         /* 429/503 answers retried later */
 	uint64_t truncated;       /* pages cut off at --max-page */
 	uint64_t over_limit;      /* links dropped at --max-urls */
+	uint64_t starts_reached;  /* start URLs that answered 2xx or 304 */
+	uint64_t starts_failed;   /* start URLs lost: error, robots.txt */
 	/* errors by kind */
 	uint64_t err_connect, err_timeout, err_http4xx, err_http5xx,
 	    err_redirects, err_protocol, err_size_unknown, err_other;
