@@ -177,14 +177,20 @@ static void on_denied(struct crawl_item *it, void *arg)
 {
 	struct crawl *c = arg;
 
-	crawl_stat_add(c->stats, robots_denied, 1);
+	int gave_up = crawl_sched_given_up(it);
+
 	crawl_stat_add(c->stats, queued, -1);
+	if (gave_up)
+		crawl_stat_add(c->stats, given_up, 1);
+	else
+		crawl_stat_add(c->stats, robots_denied, 1);
 	if (is_start(it))
-		start_lost(c, it, "its host's robots.txt forbids it or could "
-		    "not be read");
+		start_lost(c, it, gave_up ? "its host was given up after "
+		    "stalls" : "its host's robots.txt forbids it or could not be "
+		    "read");
 	if (c->o->log && c->o->log->f)
-		crawl_log_request(c->o->log, "ROBOTS-DENIED", 0, 0, 0, it->url,
-		    NULL);
+		crawl_log_request(c->o->log, gave_up ? "GIVEN-UP" :
+		    "ROBOTS-DENIED", 0, 0, 0, it->url, NULL);
 	/* called with the scheduler locked: finish() and kick() take only
 	 * c->lock and the writer's lock, never the scheduler's */
 	finish(c, it, 1);
@@ -544,6 +550,13 @@ static void probe_result(struct worker *w, struct crawl_xfer *x,
 	const struct crawl_vendor *v = &c->seeds->v[it->vendor];
 	uint64_t size;
 
+	/* a HEAD that hangs while GET may work: try GET Range, unless the
+	 * host has been given up on */
+	if (res == CURLE_OPERATION_TIMEDOUT && x->phase == FETCH_HEAD &&
+	    !crawl_sched_given_up(it)) {
+		fg_verbose("%s: HEAD timed out: trying GET Range", it->url);
+		goto fallback;
+	}
 	if (res != CURLE_OK) {
 		count_curl_error(c, res);
 		goto done;
@@ -553,6 +566,7 @@ static void probe_result(struct worker *w, struct crawl_xfer *x,
 		record_download(c, x, size);
 		break;
 	case PROBE_FALLBACK:
+fallback:
 		/* the GET Range goes back to the head of its host's queue,
 		 * so that it starts --delay after the HEAD like any request */
 		crawl_stat_add(c->stats, range_fallbacks, 1);
@@ -565,6 +579,9 @@ static void probe_result(struct worker *w, struct crawl_xfer *x,
 	case PROBE_UNKNOWN:
 		crawl_stat_add(c->stats, probes, 1);
 		crawl_stat_add(c->stats, err_size_unknown, 1);
+		if (crawl_probe_inconsistent(&x->resp))
+			fg_verbose("%s: size unknown: %s", it->url,
+			    crawl_probe_inconsistent(&x->resp));
 		break;
 	case PROBE_PAGE:
 		/* an HTML page behind a download-looking link */
@@ -691,6 +708,29 @@ static int redirect(struct crawl *c, struct crawl_xfer *x)
 	return 1;
 }
 
+/*
+ * A transfer of @x's host timed out.  After --max-stalls of them the host
+ * is given up on, so that a server dripping every page cannot hold its
+ * vendor's crawl for hours: said at the default verbosity.
+ */
+static void count_stall(struct crawl *c, struct crawl_xfer *x)
+{
+	unsigned n = crawl_sched_stall(c->sched, x->it);
+	size_t dropped;
+	char key[600];
+
+	if (c->o->max_stalls == 0 || n != c->o->max_stalls)
+		return;
+	dropped = crawl_sched_give_up(c->sched, x->it);
+	crawl_stat_add(c->stats, hosts_given_up, 1);
+	if (crawl_url_host_key(x->it->url, key, sizeof(key)) != 0)
+		snprintf(key, sizeof(key), "%s", x->it->url);
+	fg_warn("%s: %u transfers stalled or timed out (the last: %s); giving "
+	    "up on this host, %zu queued URLs not fetched", key, n,
+	    x->it->url, dropped);
+	kick(c);	/* its queue is dropped at the next scan */
+}
+
 static void transfer_done(struct worker *w, struct crawl_xfer *x,
     CURLcode res)
 {
@@ -714,6 +754,8 @@ static void transfer_done(struct worker *w, struct crawl_xfer *x,
 	if (res != CURLE_OK)
 		fg_verbose("%s: %s", it->url, x->errbuf[0] ? x->errbuf :
 		    curl_easy_strerror(res));
+	if (res == CURLE_OPERATION_TIMEDOUT)
+		count_stall(c, x);
 	if (res == CURLE_OK && it->kind != CRAWL_ROBOTS && redirect(c, x)) {
 		w->xs[x->slot] = NULL;
 		crawl_fetch_free(x);
@@ -1061,6 +1103,7 @@ enum crawl_outcome crawl_run(const struct crawl_opts *o,
 	c.fo.user_agent = o->user_agent;
 	c.fo.connect_timeout = o->connect_timeout;
 	c.fo.stall_timeout = o->stall_timeout;
+	c.fo.min_speed = o->min_speed;
 	c.fo.timeout = o->timeout;
 	c.fo.max_redirs = o->max_redirs;
 	c.fo.max_page = o->max_page;

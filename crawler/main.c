@@ -53,6 +53,8 @@ static void usage(FILE *f)
 "      --max-page SIZE     page bytes read at most (8M)\n"
 "      --reprobe-after DUR skip downloads checked this recently (7d)\n"
 "      --connect-timeout S, --stall-timeout S, --timeout S (10, 30, 300)\n"
+"      --min-speed N       bytes/s under which a transfer stalls (256)\n"
+"      --max-stalls N      stalled transfers before a host is dropped (3)\n"
 "      --max-redirs N      redirects followed (5)\n"
 "      --max-urls N        URLs queued per run at most (5000000)\n"
 "      --retries N         retries after 429/503 (3)\n"
@@ -108,7 +110,8 @@ int main(int argc, char **argv)
 		O_VENDOR = 256, O_DEPTH, O_PERHOST, O_DELAY, O_MINSIZE,
 		O_MAXPAGE, O_REPROBE, O_CTIMEOUT, O_STIMEOUT, O_TIMEOUT,
 		O_REDIRS, O_RETRIES, O_MAXRA, O_NOROBOTS, O_RESTART, O_NOSYNC,
-		O_LOG, O_JSON, O_SUMMARY, O_CACERT, O_MAXURLS
+		O_LOG, O_JSON, O_SUMMARY, O_CACERT, O_MAXURLS, O_MINSPEED,
+		O_MAXSTALLS
 	};
 	static const struct option lopts[] = {
 		{ "store", required_argument, NULL, 's' },
@@ -125,6 +128,8 @@ int main(int argc, char **argv)
 		{ "connect-timeout", required_argument, NULL, O_CTIMEOUT },
 		{ "stall-timeout", required_argument, NULL, O_STIMEOUT },
 		{ "timeout", required_argument, NULL, O_TIMEOUT },
+		{ "min-speed", required_argument, NULL, O_MINSPEED },
+		{ "max-stalls", required_argument, NULL, O_MAXSTALLS },
 		{ "max-redirs", required_argument, NULL, O_REDIRS },
 		{ "retries", required_argument, NULL, O_RETRIES },
 		{ "max-retry-after", required_argument, NULL, O_MAXRA },
@@ -169,6 +174,8 @@ int main(int argc, char **argv)
 	o.max_page = 8u << 20;
 	o.connect_timeout = 10;
 	o.stall_timeout = 30;
+	o.min_speed = 256;
+	o.max_stalls = 3;
 	o.timeout = 300;
 	o.max_redirs = 5;
 	o.max_retries = 3;
@@ -218,6 +225,12 @@ int main(int argc, char **argv)
 			break;
 		case O_STIMEOUT:
 			o.stall_timeout = uint_arg("stall-timeout", optarg, 1, 3600);
+			break;
+		case O_MINSPEED:
+			o.min_speed = uint_arg("min-speed", optarg, 1, 1u << 30);
+			break;
+		case O_MAXSTALLS:
+			o.max_stalls = uint_arg("max-stalls", optarg, 0, 1000000);
 			break;
 		case O_TIMEOUT:
 			o.timeout = uint_arg("timeout", optarg, 1, 86400);

@@ -30,6 +30,8 @@ struct crawl_stats {
 	uint64_t over_limit;      /* links dropped at --max-urls */
 	uint64_t starts_reached;  /* start URLs that answered 2xx or 304 */
 	uint64_t starts_failed;   /* start URLs lost: error, robots.txt */
+	uint64_t hosts_given_up;  /* hosts dropped after --max-stalls */
+	uint64_t given_up;        /* URLs of those hosts not fetched */
 	/* errors by kind */
 	uint64_t err_connect, err_timeout, err_http4xx, err_http5xx,
 	    err_redirects, err_protocol, err_size_unknown, err_other;
