@@ -101,7 +101,11 @@ is "$RC" 0 "100 MB robots.txt: exit 0"
 like "$(grep 'ROBOTS 200 .*:'"$PORT"'/robots.txt' "$T/rob.log")" "truncated" "  ... cut off, the request log says so"
 sent=$(awk '$3 == "/robots.txt" { print $5 }' "$T/bigrobots.log")
 check "  ... the server could send only part of it ($sent bytes)" -- test "$sent" -lt $((32 << 20))
-check "  ... peak memory bounded (${PEAK} kB)" -- test "$PEAK" -lt $((512 << 10))
+if sanitized; then
+	diag "ASan build: peak memory ${PEAK} kB, bound checked in the plain build"
+else
+	check "  ... peak memory bounded (${PEAK} kB)" -- test "$PEAK" -lt $((512 << 10))
+fi
 check "  ... the pages it allows crawled" -- test "$(grep -c " /m/" "$T/bigrobots.log")" -ge 5
 good_taken "$T/rob"
 
@@ -116,7 +120,11 @@ is "$RC" 0 "a million links: exit 0"
 is "$(json_field "$T/mil.json" links)" $((200000 + GOODLINKS)) "  ... 200,000 links taken from the page"
 check "  ... the frontier bounded by --max-urls" -- test "$(json_field "$T/mil.json" over_limit)" -ge 1
 like "$(cat "$T/mil.err")" "max-urls 100 reached" "  ... reported"
-check "  ... peak memory bounded (${PEAK} kB; the page is 33 MB)" -- test "$PEAK" -lt $((256 << 10))
+if sanitized; then
+	diag "ASan build: peak memory ${PEAK} kB, bound checked in the plain build"
+else
+	check "  ... peak memory bounded (${PEAK} kB; the page is 33 MB)" -- test "$PEAK" -lt $((256 << 10))
+fi
 check "  ... at most --max-urls requests" -- test "$(grep -c ' /m/million/' "$T/million.log")" -le 100
 
 # 6. a server that invents paths: every directory links three new ones
