@@ -108,6 +108,23 @@ static const char *item_origin(const struct crawl_item *it)
 	return o[0] ? o : it->url;
 }
 
+/* ---- start URLs: a run that reaches none of them says so ------------ */
+
+/* 1 if @it is a start URL (or where one redirected to). */
+static int is_start(const struct crawl_item *it)
+{
+	return it->kind == CRAWL_PAGE && it->depth == 0;
+}
+
+/* A start URL could not be fetched: said at the default verbosity, since
+ * it loses everything below it. */
+static void start_lost(struct crawl *c, const struct crawl_item *it,
+    const char *why)
+{
+	crawl_stat_add(c->stats, starts_failed, 1);
+	fg_warn("start URL %s not fetched: %s", item_origin(it), why);
+}
+
 /* Wake every worker: new work, or the end. */
 static void kick(struct crawl *c)
 {
@@ -162,11 +179,20 @@ static void on_denied(struct crawl_item *it, void *arg)
 {
 	struct crawl *c = arg;
 
-	crawl_stat_add(c->stats, robots_denied, 1);
+	int gave_up = crawl_sched_given_up(it);
+
 	crawl_stat_add(c->stats, queued, -1);
+	if (gave_up)
+		crawl_stat_add(c->stats, given_up, 1);
+	else
+		crawl_stat_add(c->stats, robots_denied, 1);
+	if (is_start(it))
+		start_lost(c, it, gave_up ? "its host was given up after "
+		    "stalls" : "its host's robots.txt forbids it or could not be "
+		    "read");
 	if (c->o->log && c->o->log->f)
-		crawl_log_request(c->o->log, "ROBOTS-DENIED", 0, 0, 0, it->url,
-		    NULL);
+		crawl_log_request(c->o->log, gave_up ? "GIVEN-UP" :
+		    "ROBOTS-DENIED", 0, 0, 0, it->url, NULL);
 	/* called with the scheduler locked: finish() and kick() take only
 	 * c->lock and the writer's lock, never the scheduler's */
 	finish(c, it, 1);
@@ -405,6 +431,7 @@ static void page_result(struct worker *w, struct crawl_xfer *x, CURLcode res)
 	const struct crawl_vendor *v = &c->seeds->v[it->vendor];
 	int st = x->resp.status;
 	long unmet = 0;
+	int reached = 0;         /* a start URL answered */
 
 	if (res != CURLE_OK) {
 		count_curl_error(c, res);
@@ -415,6 +442,7 @@ static void page_result(struct worker *w, struct crawl_xfer *x, CURLcode res)
 		struct store_page p;
 
 		crawl_stat_add(c->stats, pages_unchanged, 1);
+		reached = 1;
 		memset(&p, 0, sizeof(p));
 		p.url = it->url;
 		p.etag = x->resp.etag;
@@ -440,12 +468,15 @@ static void page_result(struct worker *w, struct crawl_xfer *x, CURLcode res)
 		count_http_error(c, st);
 		goto done;
 	}
+	reached = 1;
 	if (!crawl_links_is_html(x->resp.content_type)) {
 		/* a download where a page was expected: the headers of the
 		 * GET are as good as a probe's, unless the body was compressed
 		 * for us (pages ask for gzip): then its length is not the
 		 * file's, and a HEAD probe, which asks for nothing, decides */
 		if (x->resp.encoded) {
+			if (is_start(it))
+				crawl_stat_add(c->stats, starts_reached, 1);
 			crawl_writer_fdel(c->writer, it->url);
 			enqueue(c, item_new(it->url, it->vendor, it->depth,
 			    CRAWL_PROBE), 1);
@@ -496,6 +527,18 @@ static void page_result(struct worker *w, struct crawl_xfer *x, CURLcode res)
 		kick(c);
 	}
 done:
+	if (is_start(it) && reached) {
+		crawl_stat_add(c->stats, starts_reached, 1);
+	} else if (is_start(it)) {
+		char why[CURL_ERROR_SIZE + 32];
+
+		if (res != CURLE_OK)
+			snprintf(why, sizeof(why), "%s", x->errbuf[0] ? x->errbuf :
+			    curl_easy_strerror(res));
+		else
+			snprintf(why, sizeof(why), "HTTP status %d", st);
+		start_lost(c, it, why);
+	}
 	crawl_sched_done(c->sched, it, 0);
 	finish(c, it, 1);
 	x->it = NULL;
@@ -509,6 +552,13 @@ static void probe_result(struct worker *w, struct crawl_xfer *x,
 	const struct crawl_vendor *v = &c->seeds->v[it->vendor];
 	uint64_t size;
 
+	/* a HEAD that hangs while GET may work: try GET Range, unless the
+	 * host has been given up on */
+	if (res == CURLE_OPERATION_TIMEDOUT && x->phase == FETCH_HEAD &&
+	    !crawl_sched_given_up(it)) {
+		fg_verbose("%s: HEAD timed out: trying GET Range", it->url);
+		goto fallback;
+	}
 	if (res != CURLE_OK) {
 		count_curl_error(c, res);
 		goto done;
@@ -526,6 +576,7 @@ static void probe_result(struct worker *w, struct crawl_xfer *x,
 		record_download(c, x, size);
 		break;
 	case PROBE_FALLBACK:
+fallback:
 		/* the GET Range goes back to the head of its host's queue,
 		 * so that it starts --delay after the HEAD like any request */
 		crawl_stat_add(c->stats, range_fallbacks, 1);
@@ -538,6 +589,9 @@ static void probe_result(struct worker *w, struct crawl_xfer *x,
 	case PROBE_UNKNOWN:
 		crawl_stat_add(c->stats, probes, 1);
 		crawl_stat_add(c->stats, err_size_unknown, 1);
+		if (crawl_probe_inconsistent(&x->resp))
+			fg_verbose("%s: size unknown: %s", it->url,
+			    crawl_probe_inconsistent(&x->resp));
 		break;
 	case PROBE_PAGE:
 		/* an HTML page behind a download-looking link */
@@ -851,8 +905,15 @@ static void robots_result(struct worker *w, struct crawl_xfer *x,
 			count_curl_error(c, res);
 		else
 			count_http_error(c, st);
-		fg_verbose("%s: %s: crawling nothing of this host", x->it->url,
-		    res != CURLE_OK ? curl_easy_strerror(res) : "server error");
+		/* everything of the host is lost: said at the default
+		 * verbosity */
+		if (res != CURLE_OK)
+			fg_warn("%s: %s; nothing of this host is crawled (RFC 9309 "
+			    "2.3.1.4)", x->it->url, x->errbuf[0] ? x->errbuf :
+			    curl_easy_strerror(res));
+		else
+			fg_warn("%s: HTTP status %d; nothing of this host is crawled "
+			    "(RFC 9309 2.3.1.4)", x->it->url, st);
 		r = crawl_robots_deny_all();
 	}
 	crawl_sched_robots(c->sched, x->it, r, fg_monotonic());
@@ -906,9 +967,34 @@ static int redirect(struct crawl *c, struct crawl_xfer *x)
 		return 1;
 	}
 	free(target);
+	if (is_start(it))
+		start_lost(c, it, "its redirect could not be followed");
 	finish(c, it, 1);
 	x->it = NULL;
 	return 1;
+}
+
+/*
+ * A transfer of @x's host timed out.  After --max-stalls of them the host
+ * is given up on, so that a server dripping every page cannot hold its
+ * vendor's crawl for hours: said at the default verbosity.
+ */
+static void count_stall(struct crawl *c, struct crawl_xfer *x)
+{
+	unsigned n = crawl_sched_stall(c->sched, x->it);
+	size_t dropped;
+	char key[600];
+
+	if (c->o->max_stalls == 0 || n != c->o->max_stalls)
+		return;
+	dropped = crawl_sched_give_up(c->sched, x->it);
+	crawl_stat_add(c->stats, hosts_given_up, 1);
+	if (crawl_url_host_key(x->it->url, key, sizeof(key)) != 0)
+		snprintf(key, sizeof(key), "%s", x->it->url);
+	fg_warn("%s: %u transfers stalled or timed out (the last: %s); giving "
+	    "up on this host, %zu queued URLs not fetched", key, n,
+	    x->it->url, dropped);
+	kick(c);	/* its queue is dropped at the next scan */
 }
 
 static void transfer_done(struct worker *w, struct crawl_xfer *x,
@@ -934,6 +1020,8 @@ static void transfer_done(struct worker *w, struct crawl_xfer *x,
 	if (res != CURLE_OK)
 		fg_verbose("%s: %s", it->url, x->errbuf[0] ? x->errbuf :
 		    curl_easy_strerror(res));
+	if (res == CURLE_OPERATION_TIMEDOUT)
+		count_stall(c, x);
 	if (res == CURLE_OK && it->kind != CRAWL_ROBOTS && redirect(c, x)) {
 		w->xs[x->slot] = NULL;
 		crawl_fetch_free(x);
@@ -1319,6 +1407,7 @@ enum crawl_outcome crawl_run(const struct crawl_opts *o,
 	c.fo.user_agent = o->user_agent;
 	c.fo.connect_timeout = o->connect_timeout;
 	c.fo.stall_timeout = o->stall_timeout;
+	c.fo.min_speed = o->min_speed;
 	c.fo.timeout = o->timeout;
 	c.fo.max_redirs = o->max_redirs;
 	c.fo.max_page = o->max_page;

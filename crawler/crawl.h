@@ -21,6 +21,8 @@
 #define CRAWL_EXIT_STORE       3 /* the store cannot be opened or written */
 #define CRAWL_EXIT_INTERRUPTED 4 /* SIGINT/SIGTERM: work committed, the
                                     frontier kept for the next run */
+#define CRAWL_EXIT_UNREACHED   5 /* the crawl ran, but not one start URL
+                                    could be fetched */
 
 /* Module error codes (negative, as the conventions ask). */
 #define CRAWL_EINVAL  (-1)  /* bad argument or input */

@@ -20,6 +20,9 @@ struct crawl_opts {
 	uint64_t min_size;       /* smallest download stored */
 	size_t max_page;         /* page bytes kept */
 	long connect_timeout, stall_timeout, timeout, max_redirs;
+	long min_speed;          /* bytes/s below which a transfer stalls */
+	unsigned max_stalls;     /* timed-out transfers before a host is given
+	                            up (0: never) */
 	unsigned max_retries;    /* after 429/503 */
 	double max_retry_after;  /* longest Retry-After honoured, seconds */
 	const char *user_agent;

@@ -23,6 +23,8 @@ void crawl_resp_reset(struct crawl_resp *r)
 	memset(r, 0, sizeof(*r));
 	r->content_length = -1;
 	r->range_total = -1;
+	r->range_first = -1;
+	r->range_last = -1;
 	r->retry_after = -1;
 }
 
@@ -102,8 +104,20 @@ void crawl_resp_header(struct crawl_resp *r, const char *line, size_t len)
 		/* "bytes 0-0/12345" or "bytes * / 12345" (RFC 9110 14.4) */
 		const char *slash = strrchr(val, '/');
 
-		if (strncasecmp(val, "bytes", 5) == 0 && slash)
+		if (strncasecmp(val, "bytes", 5) == 0 && slash) {
+			char span[64];
+			const char *dash;
+
 			r->range_total = parse_int64(slash + 1);
+			copy_val(span, sizeof(span), val + 5, (size_t)(slash -
+			    (val + 5)));
+			dash = strchr(span, '-');
+			if (dash) {
+				span[dash - span] = '\0';
+				r->range_first = parse_int64(span);
+				r->range_last = parse_int64(dash + 1);
+			}
+		}
 	} else if (KEY("Retry-After")) {
 		int64_t secs = parse_int64(val);
 
@@ -198,7 +212,10 @@ static int setup(struct crawl_xfer *x, const struct crawl_fetch_opts *o,
 	curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(e, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
 	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT, o->connect_timeout);
-	curl_easy_setopt(e, CURLOPT_LOW_SPEED_LIMIT, 1L);
+	/* a server dripping a byte a second is as stalled as a silent one
+	 * (docs/crawler.md, "Hostile servers") */
+	curl_easy_setopt(e, CURLOPT_LOW_SPEED_LIMIT, o->min_speed > 0 ?
+	    o->min_speed : 1L);
 	curl_easy_setopt(e, CURLOPT_LOW_SPEED_TIME, o->stall_timeout);
 	curl_easy_setopt(e, CURLOPT_TIMEOUT, o->timeout);
 	curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);

@@ -24,6 +24,7 @@ struct crawl_resp {
 	char etag[256];
 	int64_t last_modified;   /* Unix time, 0 if absent or unparsable */
 	int64_t range_total;     /* from Content-Range ".../TOTAL"; -1 */
+	int64_t range_first, range_last; /* "bytes FIRST-LAST/..."; -1 */
 	int64_t retry_after;     /* seconds; -1 if absent */
 };
 
@@ -39,7 +40,8 @@ enum crawl_phase {
 struct crawl_fetch_opts {
 	const char *user_agent;
 	long connect_timeout;    /* seconds */
-	long stall_timeout;      /* seconds without a byte */
+	long stall_timeout;      /* seconds below min_speed */
+	long min_speed;          /* bytes/s, averaged by libcurl */
 	long timeout;            /* seconds for a whole transfer */
 	long max_redirs;
 	size_t max_page;         /* bytes of a page kept */

@@ -57,6 +57,8 @@ static void usage(FILE *f)
 "      --listing-sample N  probe 1 in N files a listing gives sizes of (50)\n"
 "      --reprobe-after DUR skip downloads checked this recently (7d)\n"
 "      --connect-timeout S, --stall-timeout S, --timeout S (10, 30, 300)\n"
+"      --min-speed N       bytes/s under which a transfer stalls (256)\n"
+"      --max-stalls N      stalled transfers before a host is dropped (3)\n"
 "      --max-redirs N      redirects followed (5)\n"
 "      --max-urls N        URLs queued per run at most (5000000)\n"
 "      --retries N         retries after 429/503 (3)\n"
@@ -71,7 +73,8 @@ static void usage(FILE *f)
 "      --summary           summary even off a terminal (also with -v)\n"
 "  -q, --quiet / -v, --verbose\n"
 "  -h, --help / -V, --version\n"
-"Exit: 0 done, 2 bad arguments or seeds, 3 store unusable, 4 interrupted.\n");
+"Exit: 0 done, 2 bad arguments or seeds, 3 store unusable, 4 interrupted,\n"
+"5 no start URL could be fetched.\n");
 }
 
 static void bad_arg(const char *opt, const char *val, const char *want)
@@ -112,7 +115,7 @@ int main(int argc, char **argv)
 		O_MAXPAGE, O_REPROBE, O_CTIMEOUT, O_STIMEOUT, O_TIMEOUT,
 		O_REDIRS, O_RETRIES, O_MAXRA, O_NOROBOTS, O_RESTART, O_NOSYNC,
 		O_LOG, O_JSON, O_SUMMARY, O_CACERT, O_MAXURLS, O_MAXMANIFEST,
-		O_SAMPLE
+		O_SAMPLE, O_MINSPEED, O_MAXSTALLS
 	};
 	static const struct option lopts[] = {
 		{ "store", required_argument, NULL, 's' },
@@ -129,6 +132,8 @@ int main(int argc, char **argv)
 		{ "connect-timeout", required_argument, NULL, O_CTIMEOUT },
 		{ "stall-timeout", required_argument, NULL, O_STIMEOUT },
 		{ "timeout", required_argument, NULL, O_TIMEOUT },
+		{ "min-speed", required_argument, NULL, O_MINSPEED },
+		{ "max-stalls", required_argument, NULL, O_MAXSTALLS },
 		{ "max-redirs", required_argument, NULL, O_REDIRS },
 		{ "retries", required_argument, NULL, O_RETRIES },
 		{ "max-retry-after", required_argument, NULL, O_MAXRA },
@@ -177,6 +182,8 @@ int main(int argc, char **argv)
 	o.listing_sample = 50;
 	o.connect_timeout = 10;
 	o.stall_timeout = 30;
+	o.min_speed = 256;
+	o.max_stalls = 3;
 	o.timeout = 300;
 	o.max_redirs = 5;
 	o.max_retries = 3;
@@ -237,6 +244,12 @@ int main(int argc, char **argv)
 			break;
 		case O_STIMEOUT:
 			o.stall_timeout = uint_arg("stall-timeout", optarg, 1, 3600);
+			break;
+		case O_MINSPEED:
+			o.min_speed = uint_arg("min-speed", optarg, 1, 1u << 30);
+			break;
+		case O_MAXSTALLS:
+			o.max_stalls = uint_arg("max-stalls", optarg, 0, 1000000);
 			break;
 		case O_TIMEOUT:
 			o.timeout = uint_arg("timeout", optarg, 1, 86400);
@@ -325,13 +338,28 @@ int main(int argc, char **argv)
 	outcome = crawl_run(&o, &seeds, st, &stats, &interrupted, &elapsed,
 	    &resumed);
 	switch (outcome) {
-	case CRAWL_DONE: status = CRAWL_EXIT_OK; break;
+	case CRAWL_DONE:
+		status = CRAWL_EXIT_OK;
+		/* a timer's run that reached nothing must not look like
+		 * success in systemctl status or cron mail */
+		if (stats.starts_failed > 0 && stats.starts_reached == 0) {
+			if (stats.starts_failed == 1)
+				fg_error("the start URL could not be fetched: nothing "
+				    "crawled");
+			else
+				fg_error("none of the %llu start URLs could be "
+				    "fetched: nothing crawled",
+				    (unsigned long long)stats.starts_failed);
+			status = CRAWL_EXIT_UNREACHED;
+		}
+		break;
 	case CRAWL_INTERRUPTED: status = CRAWL_EXIT_INTERRUPTED; break;
 	case CRAWL_STORE_FAILED: status = CRAWL_EXIT_STORE; break;
 	case CRAWL_SETUP_FAILED: status = CRAWL_EXIT_FAILURE; break;
 	}
 	{
-		const char *what = outcome == CRAWL_DONE ?
+		const char *what = status == CRAWL_EXIT_UNREACHED ?
+		    "reached nothing" : outcome == CRAWL_DONE ?
 		    (resumed ? "resumed and completed" : "completed") :
 		    outcome == CRAWL_INTERRUPTED ? "interrupted" : "failed";
 

@@ -17,6 +17,21 @@
 #include "links.h"
 #include "probe.h"
 
+const char *crawl_probe_inconsistent(const struct crawl_resp *r)
+{
+	if (r->status != 206)
+		return NULL;
+	if (r->range_total < 0)
+		return "206 without a Content-Range total";
+	if (r->range_first < 0 || r->range_last < r->range_first ||
+	    r->range_last >= r->range_total)
+		return "Content-Range span does not fit its total";
+	if (r->content_length >= 0 &&
+	    r->content_length != r->range_last - r->range_first + 1)
+		return "Content-Length disagrees with the Content-Range span";
+	return NULL;
+}
+
 enum crawl_probe_verdict crawl_probe_verdict(enum crawl_phase phase,
     const struct crawl_resp *r, uint64_t *size)
 {
@@ -44,7 +59,12 @@ enum crawl_probe_verdict crawl_probe_verdict(enum crawl_phase phase,
 		return PROBE_HTTP_ERROR;
 	}
 	/* FETCH_RANGE */
-	if (st == 206 && r->range_total >= 0) {
+	/* a 206 whose headers contradict each other names no size we can
+	 * trust (RFC 9110 14.4: the span, its length and the total must
+	 * agree) */
+	if (st == 206 && crawl_probe_inconsistent(r))
+		return PROBE_UNKNOWN;
+	if (st == 206) {
 		*size = (uint64_t)r->range_total;
 		return PROBE_SIZE;
 	}

@@ -18,7 +18,12 @@ enum crawl_probe_verdict {
 	PROBE_HTTP_ERROR,   /* another 4xx/5xx */
 };
 
-/* Verdict on a finished FETCH_HEAD or FETCH_RANGE response. */
+/* Why a 206 response contradicts itself (Content-Range span, its total and
+ * Content-Length), or NULL if it does not (or is no 206).  Static string. */
+const char *crawl_probe_inconsistent(const struct crawl_resp *r);
+
+/* Verdict on a finished FETCH_HEAD or FETCH_RANGE response; a 206 that
+ * crawl_probe_inconsistent() refuses is PROBE_UNKNOWN. */
 enum crawl_probe_verdict crawl_probe_verdict(enum crawl_phase phase,
     const struct crawl_resp *r, uint64_t *size);
 

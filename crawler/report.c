@@ -89,7 +89,8 @@ void crawl_progress_end(FILE *f)
 	X(range_fallbacks) X(below_min) X(fresh) X(robots_denied) X(traps) \
 	X(out_of_scope) X(retries) X(truncated) X(over_limit) X(manifests) \
 	X(manifests_unchanged) X(manifest_files) \
-	X(listing_probes) X(listing_mismatch)
+	X(listing_probes) X(listing_mismatch) \
+	X(starts_reached) X(starts_failed) X(hosts_given_up) X(given_up)
 #define ERRORS(X) \
 	X(connect, err_connect) X(timeout, err_timeout) \
 	X(http4xx, err_http4xx) X(http5xx, err_http5xx) \
@@ -130,6 +131,14 @@ void crawl_summary(FILE *f, const struct crawl_stats *s, double elapsed,
 	    PRIu64 " out of scope; %" PRIu64 " retries after 429/503\n",
 	    crawl_stat_get(s, robots_denied), crawl_stat_get(s, traps),
 	    crawl_stat_get(s, out_of_scope), crawl_stat_get(s, retries));
+	if (crawl_stat_get(s, hosts_given_up))
+		fprintf(f, "  given up: %" PRIu64 " hosts after --max-stalls, %"
+		    PRIu64 " of their URLs not fetched\n",
+		    crawl_stat_get(s, hosts_given_up), crawl_stat_get(s, given_up));
+	if (crawl_stat_get(s, starts_failed))
+		fprintf(f, "  start URLs: %" PRIu64 " reached, %" PRIu64
+		    " not fetched\n", crawl_stat_get(s, starts_reached),
+		    crawl_stat_get(s, starts_failed));
 	fprintf(f, "  errors %" PRIu64, crawl_stats_errors(s));
 #define E(name, field) \
 	if (crawl_stat_get(s, field)) \

@@ -34,6 +34,10 @@ struct crawl_stats {
 	uint64_t manifest_errors; /* manifests refused (malformed, ...) */
 	uint64_t listing_probes;  /* files of listings probed as a sample */
 	uint64_t listing_mismatch; /* ... whose size the listing got wrong */
+	uint64_t starts_reached;  /* start URLs that answered 2xx or 304 */
+	uint64_t starts_failed;   /* start URLs lost: error, robots.txt */
+	uint64_t hosts_given_up;  /* hosts dropped after --max-stalls */
+	uint64_t given_up;        /* URLs of those hosts not fetched */
 	/* errors by kind */
 	uint64_t err_connect, err_timeout, err_http4xx, err_http5xx,
 	    err_redirects, err_protocol, err_size_unknown, err_other;

@@ -3,7 +3,13 @@
  *
  * Only the rules of the groups that apply to us are kept.  Paths are
  * compared after normalising percent-escapes of unreserved characters
- * (RFC 9309 2.2.2), so "/a%7Eb" and "/a~b" match the same rules.
+ * (RFC 9309 2.2.2), so "/a%7Eb" and "/a~b" match the same rules; the
+ * octets of a pattern that a URL cannot carry raw (non-ASCII, space,
+ * controls) are percent-encoded first, as crawl_url_resolve() encodes the
+ * URLs they are matched against (RFC 9309 2.2.2).
+ *
+ * tests/crawler/robots-rfc9309.txt holds the conformance cases (ported
+ * from the assertions of Google's reference parser's tests).
  */
 #include "config.h"
 
@@ -64,13 +70,33 @@ static int hexval(int c)
 	return -1;
 }
 
-/* Decode %XX of unreserved characters, uppercase the hex of the others. */
-static char *norm_path(const char *s, size_t len)
+/* Octets a pattern may hold raw that a normalised URL never does: the
+ * set url.c's pre_encode() percent-encodes ('*' and '$' are not in it). */
+static int needs_escape(unsigned char c)
 {
-	char *out = fg_malloc(len + 1);
+	return c <= 0x20 || c >= 0x7f || c == '"' || c == '<' || c == '>' ||
+	    c == '\\' || c == '^' || c == '`' || c == '{' || c == '|' ||
+	    c == '}';
+}
+
+/*
+ * Decode %XX of unreserved characters, uppercase the hex of the others;
+ * with @encode (patterns), percent-encode what needs_escape() says, so
+ * "Disallow: /\xc3\xa1" matches the crawler's "/%C3%A1".
+ */
+static char *norm_path(const char *s, size_t len, int encode)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	char *out = fg_malloc(3 * len + 1);
 	size_t i, o = 0;
 
 	for (i = 0; i < len; i++) {
+		if (encode && needs_escape((unsigned char)s[i])) {
+			out[o++] = '%';
+			out[o++] = hex[(unsigned char)s[i] >> 4];
+			out[o++] = hex[(unsigned char)s[i] & 15];
+			continue;
+		}
 		if (s[i] == '%' && i + 2 < len &&
 		    hexval((unsigned char)s[i + 1]) >= 0 &&
 		    hexval((unsigned char)s[i + 2]) >= 0) {
@@ -95,12 +121,36 @@ static char *norm_path(const char *s, size_t len)
 }
 
 /* Does the user-agent value @ua name @agent?  RFC 9309 2.2.1: compare the
- * product token case-insensitively. */
+ * product token case-insensitively.  A value with a space ("FooBot
+ * Images") is taken up to the space, as the reference parser does: such a
+ * line is meant for that product. */
 static int agent_matches(const char *ua, size_t ualen, const char *agent)
 {
 	size_t alen = strcspn(agent, "/ ");
+	size_t i;
 
-	return ualen == alen && strncasecmp(ua, agent, alen) == 0;
+	for (i = 0; i < ualen; i++)
+		if (ua[i] == ' ' || ua[i] == '\t')
+			break;
+	return i == alen && strncasecmp(ua, agent, alen) == 0;
+}
+
+/* The length of a rule name at the start of @line followed by a blank
+ * ("disallow /x", "user-agent : x"), else 0: webmasters forget the colon
+ * and the meaning is plain (the reference parser accepts it too). */
+static size_t bare_key(const char *line, size_t l)
+{
+	static const char *const keys[] = { "user-agent", "allow", "disallow",
+		NULL };
+	size_t i, k;
+
+	for (i = 0; keys[i]; i++) {
+		k = strlen(keys[i]);
+		if (l > k && strncasecmp(line, keys[i], k) == 0 &&
+		    (line[k] == ' ' || line[k] == '\t'))
+			return k;
+	}
+	return 0;
 }
 
 struct crawl_robots *crawl_robots_parse(const char *text, size_t len,
@@ -115,6 +165,16 @@ struct crawl_robots *crawl_robots_parse(const char *text, size_t len,
 
 	if (len > CRAWL_ROBOTS_MAX)
 		len = CRAWL_ROBOTS_MAX;
+	/* a UTF-8 byte order mark, or the start of one, is not a line's
+	 * content (RFC 9309 2.2: the file is UTF-8; editors add a BOM) */
+	if (len >= 1 && (unsigned char)text[0] == 0xef) {
+		pos = 1;
+		if (len >= 2 && (unsigned char)text[1] == 0xbb) {
+			pos = 2;
+			if (len >= 3 && (unsigned char)text[2] == 0xbf)
+				pos = 3;
+		}
+	}
 	while (pos < len) {
 		size_t end = pos, l;
 		const char *line = text + pos, *colon, *val;
@@ -139,9 +199,19 @@ struct crawl_robots *crawl_robots_parse(const char *text, size_t len,
 			l--;
 		if (!l)
 			continue;
-		colon = memchr(line, ':', l);
-		if (!colon)
-			continue;	/* not a rule: ignored, per the RFC */
+		keylen = bare_key(line, l);
+		if (keylen) {
+			/* "disallow /x": a rule name, a space and no colon */
+			size_t k = keylen;
+
+			while (k < l && (line[k] == ' ' || line[k] == '\t'))
+				k++;
+			colon = k < l && line[k] == ':' ? line + k : line + keylen;
+		} else {
+			colon = memchr(line, ':', l);
+			if (!colon)
+				continue;	/* not a rule: ignored, per the RFC */
+		}
 		keylen = (size_t)(colon - line);
 		while (keylen && isspace((unsigned char)line[keylen - 1]))
 			keylen--;
@@ -180,8 +250,10 @@ struct crawl_robots *crawl_robots_parse(const char *text, size_t len,
 				rules_add(&star, val, vallen, allow);
 			continue;
 		}
-		/* sitemap, crawl-delay and others end a user-agent run too */
-		in_agents = 0;
+		/* Sitemap, Crawl-delay and unknown lines belong to no group
+		 * and neither end one nor end a run of user-agent lines
+		 * (RFC 9309 2.2.4): "User-agent: A / Sitemap: ... /
+		 * User-agent: * / Disallow: /" disallows A too. */
 	}
 	if (found_mine) {
 		r->rules = mine.rules;
@@ -203,7 +275,7 @@ struct crawl_robots *crawl_robots_parse(const char *text, size_t len,
 		for (i = 0; i < r->n; i++) {
 			/* a NUL inside the line ended the copy early */
 			char *p = norm_path(r->rules[i].pattern,
-			    strlen(r->rules[i].pattern));
+			    strlen(r->rules[i].pattern), 1);
 
 			free(r->rules[i].pattern);
 			r->rules[i].pattern = p;
@@ -290,7 +362,7 @@ int crawl_robots_allowed(const struct crawl_robots *r, const char *path)
 		return 0;
 	if (r->n == 0)
 		return 1;
-	p = norm_path(path, strlen(path));
+	p = norm_path(path, strlen(path), 0);
 	for (i = 0; i < r->n; i++) {
 		const struct robots_rule *rule = &r->rules[i];
 

@@ -36,6 +36,8 @@ struct crawl_sched_host {
 	enum robots_state rstate;
 	struct crawl_robots *robots;
 	double robots_at;
+	unsigned stalls;         /* transfers that timed out */
+	int given_up;            /* too many stalls: queued items dropped */
 };
 
 struct crawl_sched {
@@ -169,6 +171,17 @@ struct crawl_item *crawl_sched_next(struct crawl_sched *s, double now, double *w
 
 		if (h->qlen == 0)
 			continue;
+		if (h->given_up) {
+			while (h->qlen) {
+				struct crawl_item *d = pop(s, h);
+
+				if (s->denied)
+					s->denied(d, s->arg);
+				else
+					free(d);
+			}
+			continue;
+		}
 		if (h->rstate == ROBOTS_READY && s->agent &&
 		    now - h->robots_at > ROBOTS_MAX_AGE)
 			h->rstate = ROBOTS_NONE;
@@ -252,6 +265,34 @@ void crawl_sched_robots(struct crawl_sched *s, struct crawl_item *it,
 	h->rstate = ROBOTS_READY;
 	pthread_mutex_unlock(&s->lock);
 	free(it);
+}
+
+unsigned crawl_sched_stall(struct crawl_sched *s, struct crawl_item *it)
+{
+	unsigned n;
+
+	pthread_mutex_lock(&s->lock);
+	n = ++it->host->stalls;
+	pthread_mutex_unlock(&s->lock);
+	return n;
+}
+
+size_t crawl_sched_give_up(struct crawl_sched *s, struct crawl_item *it)
+{
+	size_t n;
+
+	pthread_mutex_lock(&s->lock);
+	__atomic_store_n(&it->host->given_up, 1, __ATOMIC_RELAXED);
+	n = it->host->qlen;
+	pthread_mutex_unlock(&s->lock);
+	return n;
+}
+
+int crawl_sched_given_up(const struct crawl_item *it)
+{
+	/* set once, under the lock, before any item is dropped for it */
+	return it->host && __atomic_load_n(&it->host->given_up,
+	    __ATOMIC_RELAXED);
 }
 
 size_t crawl_sched_queued(struct crawl_sched *s)

@@ -59,6 +59,22 @@ void crawl_sched_retry(struct crawl_sched *s, struct crawl_item *it,
 void crawl_sched_robots(struct crawl_sched *s, struct crawl_item *it,
     struct crawl_robots *r, double now);
 
+/*
+ * A transfer of @it's host timed out (stalled, or past --timeout): the
+ * host's count of such transfers, this one included.
+ */
+unsigned crawl_sched_stall(struct crawl_sched *s, struct crawl_item *it);
+
+/*
+ * Give up on @it's host: its queued items, and any queued for it later,
+ * go to the denied callback (crawl_sched_given_up() tells them apart from
+ * robots.txt denials); transfers in flight finish.  Returns the number of
+ * items queued for it now.
+ */
+size_t crawl_sched_give_up(struct crawl_sched *s, struct crawl_item *it);
+/* 1 if @it's host has been given up on. */
+int crawl_sched_given_up(const struct crawl_item *it);
+
 /* Items queued (not in flight) over all hosts. */
 size_t crawl_sched_queued(struct crawl_sched *s);
 /* Hosts known. */

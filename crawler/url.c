@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include <ctype.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -29,21 +30,24 @@ static const char *const calendar_params[] = {
 };
 
 /*
- * Percent-encode what libcurl's parser rejects or leaves ambiguous (space,
- * controls, bytes >= 0x7f, a few unsafe characters) and drop tabs and
- * newlines inside the reference and surrounding whitespace, as browsers do.
+ * Percent-encode what libcurl's parser rejects or leaves ambiguous, with
+ * WHATWG URL's percent-encode sets for http and https: controls, space,
+ * bytes >= 0x7f and " < > everywhere, ` { } before the query, ' in the
+ * query.  Drop tabs and newlines inside the reference and controls and
+ * spaces around it, and read a backslash before the query as a slash, as
+ * browsers do.
  */
 static char *pre_encode(const char *s)
 {
 	static const char hex[] = "0123456789ABCDEF";
 	size_t n, i;
 	struct fg_buf b;
+	int in_query = 0;
 
-	while (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r' || *s == '\f')
+	while (*s && (unsigned char)*s <= 0x20)
 		s++;
 	n = strlen(s);
-	while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t' ||
-	    s[n - 1] == '\n' || s[n - 1] == '\r' || s[n - 1] == '\f'))
+	while (n > 0 && (unsigned char)s[n - 1] <= 0x20)
 		n--;
 	fg_buf_init(&b, 3 * (size_t)CRAWL_URL_MAX + 16);
 	for (i = 0; i < n; i++) {
@@ -52,9 +56,19 @@ static char *pre_encode(const char *s)
 
 		if (c == '\t' || c == '\n' || c == '\r')
 			continue;
+		if (c == '?' || c == '#')
+			in_query = 1;
+		/* http and https are the only schemes we keep, and in them a
+		 * backslash before the query is a slash (WHATWG URL, as every
+		 * browser reads the link) */
+		if (c == '\\' && !in_query) {
+			if (fg_buf_add(&b, "/", 1) < 0)
+				goto toolong;
+			continue;
+		}
 		if (c <= 0x20 || c >= 0x7f || c == '"' || c == '<' ||
-		    c == '>' || c == '\\' || c == '^' || c == '`' ||
-		    c == '{' || c == '|' || c == '}') {
+		    c == '>' || (!in_query && (c == '`' || c == '{' ||
+		    c == '}')) || (in_query && c == '\'')) {
 			e[0] = '%';
 			e[1] = hex[c >> 4];
 			e[2] = hex[c & 15];
@@ -150,8 +164,9 @@ static size_t authority_end(const char *url)
 	return (size_t)(p + strcspn(p, "/?#") - url);
 }
 
-/* 1 if @ref starts with "scheme:" (RFC 3986 3.1). */
-static int has_scheme(const char *ref)
+/* Length of the "scheme" of @ref if it starts with "scheme:" (RFC 3986
+ * 3.1), else 0. */
+static size_t scheme_len(const char *ref)
 {
 	size_t i = 0;
 
@@ -160,26 +175,34 @@ static int has_scheme(const char *ref)
 	while (isalnum((unsigned char)ref[i]) || ref[i] == '+' ||
 	    ref[i] == '-' || ref[i] == '.')
 		i++;
-	return ref[i] == ':';
+	return ref[i] == ':' ? i : 0;
 }
 
-/*
- * RFC 3986 5.2 reference resolution, done here because libcurl 7.88's
- * relative handling gets "#frag" and "./?q" wrong.  Dot segments are left
- * for libcurl's parser to remove.  Returns a malloc'd absolute URL.
- */
-static char *resolve_ref(const char *base, const char *ref)
+static int is_http(const char *s, size_t len)
+{
+	return (len == 4 && strncasecmp(s, "http", 4) == 0) ||
+	    (len == 5 && strncasecmp(s, "https", 5) == 0);
+}
+
+/* "scheme:" + @rest as an absolute URL: http and https take any number of
+ * slashes (or none) before the authority, as WHATWG URL's "special
+ * authority ignore slashes" state does ("http:example.com",
+ * "http:////example.com" are "http://example.com"). */
+static char *with_authority(const char *scheme, size_t slen, const char *rest)
+{
+	while (*rest == '/')
+		rest++;
+	return fg_asprintf("%.*s://%s", (int)slen, scheme, rest);
+}
+
+/* RFC 3986 5.2.2 for a reference without a scheme. */
+static char *resolve_rel(const char *base, const char *ref)
 {
 	size_t auth = authority_end(base);
 	size_t pathlen, dirlen;
-	const char *colon;
 
-	if (has_scheme(ref) || auth == 0)
-		return fg_strdup(ref);
-	if (ref[0] == '/' && ref[1] == '/') {
-		colon = strchr(base, ':');
-		return fg_asprintf("%.*s:%s", (int)(colon - base), base, ref);
-	}
+	if (ref[0] == '/' && ref[1] == '/')
+		return with_authority(base, scheme_len(base), ref);
 	pathlen = strcspn(base + auth, "?#");
 	if (ref[0] == '\0' || ref[0] == '#')
 		return fg_strndup(base, auth + pathlen + strcspn(base + auth +
@@ -194,6 +217,439 @@ static char *resolve_ref(const char *base, const char *ref)
 	if (dirlen == 0)	/* base "http://h": merge as "/" + ref */
 		return fg_asprintf("%.*s/%s", (int)auth, base, ref);
 	return fg_asprintf("%.*s%s", (int)(auth + dirlen), base, ref);
+}
+
+/*
+ * RFC 3986 5.2 reference resolution, done here because libcurl 7.88's
+ * relative handling gets "#frag" and "./?q" wrong.  Dot segments are left
+ * for libcurl's parser to remove.  @base may be NULL.  Returns a malloc'd
+ * URL.
+ *
+ * One exception to RFC 3986, as WHATWG URL and browsers have it: a
+ * reference whose scheme is the base's own http or https and that does not
+ * go on with "//" is relative ("http:/example.com/" on a page of
+ * http://example.org/foo/bar is http://example.org/example.com/).
+ */
+static char *resolve_ref(const char *base, const char *ref)
+{
+	size_t slen = scheme_len(ref);
+
+	if (base && !authority_end(base))
+		base = NULL;
+	if (slen) {
+		if (!is_http(ref, slen))
+			return fg_strdup(ref);
+		if (base && scheme_len(base) == slen &&
+		    strncasecmp(base, ref, slen) == 0 &&
+		    !(ref[slen + 1] == '/' && ref[slen + 2] == '/'))
+			return resolve_rel(base, ref + slen + 1);
+		return with_authority(ref, slen, ref + slen + 1);
+	}
+	if (!base)
+		return fg_strdup(ref);
+	return resolve_rel(base, ref);
+}
+
+/* ---- hosts: IDNA (RFC 5891 A-labels by RFC 3492 Punycode) ------------ */
+
+#define PUNY_BASE 36
+#define PUNY_TMIN 1
+#define PUNY_TMAX 26
+#define PUNY_SKEW 38
+#define PUNY_DAMP 700
+#define PUNY_BIAS 72
+#define PUNY_N 128
+/* Code points of one label at most (DNS labels are 63 octets). */
+#define LABEL_MAX 256
+
+/* RFC 3492 6.1 */
+static uint32_t puny_adapt(uint32_t delta, uint32_t npoints, int first)
+{
+	uint32_t k = 0;
+
+	delta = first ? delta / PUNY_DAMP : delta / 2;
+	delta += delta / npoints;
+	while (delta > ((PUNY_BASE - PUNY_TMIN) * PUNY_TMAX) / 2) {
+		delta /= PUNY_BASE - PUNY_TMIN;
+		k += PUNY_BASE;
+	}
+	return k + (PUNY_BASE - PUNY_TMIN + 1) * delta / (delta + PUNY_SKEW);
+}
+
+static char puny_digit(uint32_t d)
+{
+	return (char)(d < 26 ? 'a' + d : '0' + (d - 26));
+}
+
+/* Decode strict UTF-8 (no overlongs, surrogates or > U+10FFFF) into @cp;
+ * the count, or -1. */
+static long utf8_decode(const unsigned char *s, size_t len, uint32_t *cp,
+    size_t max)
+{
+	size_t i = 0, n = 0;
+
+	while (i < len) {
+		uint32_t c = s[i], min;
+		unsigned extra, k;
+
+		if (c < 0x80) {
+			extra = 0;
+			min = 0;
+		} else if ((c & 0xe0) == 0xc0) {
+			extra = 1;
+			c &= 0x1f;
+			min = 0x80;
+		} else if ((c & 0xf0) == 0xe0) {
+			extra = 2;
+			c &= 0x0f;
+			min = 0x800;
+		} else if ((c & 0xf8) == 0xf0) {
+			extra = 3;
+			c &= 0x07;
+			min = 0x10000;
+		} else {
+			return -1;
+		}
+		if (len - i - 1 < extra)
+			return -1;
+		for (k = 1; k <= extra; k++) {
+			if ((s[i + k] & 0xc0) != 0x80)
+				return -1;
+			c = (c << 6) | (s[i + k] & 0x3f);
+		}
+		if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
+			return -1;
+		if (n == max)
+			return -1;
+		cp[n++] = c;
+		i += 1 + extra;
+	}
+	return (long)n;
+}
+
+int crawl_url_punycode(const char *utf8, size_t len, char *out, size_t outlen)
+{
+	uint32_t cp[LABEL_MAX];
+	long ncp = utf8_decode((const unsigned char *)utf8, len, cp, LABEL_MAX);
+	uint32_t n = PUNY_N, delta = 0, bias = PUNY_BIAS, h, b = 0;
+	size_t o = 0, j;
+
+	if (ncp < 0)
+		return CRAWL_EINVAL;
+#define PUT(ch) do { if (o + 1 >= outlen) return CRAWL_ETOOLONG; \
+	out[o++] = (ch); } while (0)
+	for (j = 0; j < (size_t)ncp; j++)
+		if (cp[j] < 0x80) {
+			PUT((char)cp[j]);
+			b++;
+		}
+	h = b;
+	if (b > 0)
+		PUT('-');
+	while (h < (uint32_t)ncp) {
+		uint32_t m = UINT32_MAX;
+
+		for (j = 0; j < (size_t)ncp; j++)
+			if (cp[j] >= n && cp[j] < m)
+				m = cp[j];
+		/* at most LABEL_MAX code points below U+110000: no overflow
+		 * of 32 bits is possible, but keep the RFC's check */
+		if ((uint64_t)(m - n) * (h + 1) > UINT32_MAX - delta)
+			return CRAWL_EINVAL;
+		delta += (m - n) * (h + 1);
+		n = m;
+		for (j = 0; j < (size_t)ncp; j++) {
+			if (cp[j] < n && ++delta == 0)
+				return CRAWL_EINVAL;
+			if (cp[j] == n) {
+				uint32_t q = delta, k;
+
+				for (k = PUNY_BASE;; k += PUNY_BASE) {
+					uint32_t t = k <= bias ? PUNY_TMIN :
+					    k >= bias + PUNY_TMAX ? PUNY_TMAX : k - bias;
+
+					if (q < t)
+						break;
+					PUT(puny_digit(t + (q - t) % (PUNY_BASE - t)));
+					q = (q - t) / (PUNY_BASE - t);
+				}
+				PUT(puny_digit(q));
+				bias = puny_adapt(delta, h + 1, h == b);
+				delta = 0;
+				h++;
+			}
+		}
+		delta++;
+		n++;
+	}
+#undef PUT
+	out[o] = '\0';
+	return (int)o;
+}
+
+static int hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* One part of a WHATWG IPv4 address: decimal, 0x hex or 0 octal; -1 if
+ * it is no number, -2 if it is one of 2^32 or more. */
+static int64_t ipv4_part(const char *s, size_t len)
+{
+	int64_t v = 0;
+	unsigned base = 10;
+	size_t i = 0;
+
+	if (len >= 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+		base = 16;
+		i = 2;
+	} else if (len >= 2 && s[0] == '0') {
+		base = 8;
+		i = 1;
+	}
+	if (i == len)
+		return len ? 0 : -1;	/* "0x" is 0, "" is no number */
+	for (; i < len; i++) {
+		int d = hexval((unsigned char)s[i]);
+
+		if (d < 0 || (unsigned)d >= base)
+			return -1;
+		v = v * base + d;
+		if (v > 0xffffffffLL) {
+			for (i++; i < len; i++)
+				if (hexval((unsigned char)s[i]) < 0 ||
+				    (unsigned)hexval((unsigned char)s[i]) >= base)
+					return -1;
+			return -2;
+		}
+	}
+	return v;
+}
+
+/*
+ * WHATWG URL's IPv4 parser: a host whose last label is a number must be an
+ * IPv4 address in one of the forms inet_aton() takes (1 to 4 parts), which
+ * is written out dotted decimal into @out; so "0x7f.1", "127.0.0.1." and
+ * "127.1" are one host.  0: not a number host; 1: converted; CRAWL_EURL:
+ * ends in a number but is no address ("1.2.3.256", "foo.09").
+ */
+static int ipv4_host(const char *host, char *out, size_t outlen)
+{
+	size_t len = strlen(host), i, np = 0, start;
+	const char *part[5];
+	size_t plen[5];
+	const char *last;
+	size_t lastlen;
+	uint64_t addr = 0;
+
+	if (len && host[len - 1] == '.')
+		len--;		/* one trailing dot is allowed */
+	last = host;
+	for (i = 0; i < len; i++)
+		if (host[i] == '.')
+			last = host + i + 1;
+	lastlen = (size_t)(host + len - last);
+	for (i = 0; i < lastlen && last[i] >= '0' && last[i] <= '9'; i++)
+		;
+	if (lastlen == 0 || (i < lastlen && ipv4_part(last, lastlen) == -1))
+		return 0;
+	for (start = 0, i = 0; i <= len; i++)
+		if (i == len || host[i] == '.') {
+			if (np == 5)
+				return CRAWL_EURL;
+			part[np] = host + start;
+			plen[np++] = i - start;
+			start = i + 1;
+		}
+	if (np > 4)
+		return CRAWL_EURL;
+	for (i = 0; i < np; i++) {
+		int64_t v = ipv4_part(part[i], plen[i]);
+
+		if (v < 0 || (i < np - 1 && v > 255))
+			return CRAWL_EURL;
+		if (i < np - 1)
+			addr |= (uint64_t)v << (8 * (3 - i));
+		else if ((uint64_t)v >= (uint64_t)1 << (8 * (5 - np)))
+			return CRAWL_EURL;
+		else
+			addr |= (uint64_t)v;
+	}
+	snprintf(out, outlen, "%u.%u.%u.%u", (unsigned)(addr >> 24) & 255,
+	    (unsigned)(addr >> 16) & 255, (unsigned)(addr >> 8) & 255,
+	    (unsigned)addr & 255);
+	return 1;
+}
+
+/*
+ * The authority of absolute URL *@url as WHATWG URL's host parser has it,
+ * before libcurl sees it: user info dropped (we never send it), the host
+ * percent-decoded and refused if it holds a forbidden code point (space,
+ * controls, # % / : < > ? @ [ \ ] ^ |), a host ending in a number parsed
+ * as IPv4 (ipv4_host()), other ASCII labels lowercased and labels with
+ * non-ASCII characters (raw ones arrive percent-encoded from
+ * pre_encode()) as IDNA A-labels: "xn--" and their Punycode, so one host
+ * has one key for politeness.  No UTS 46 mapping beyond ASCII case
+ * (docs/crawler.md).  0, CRAWL_EURL or CRAWL_ETOOLONG.
+ */
+static int fix_authority(char **url)
+{
+	char *u = *url, *p = strstr(u, "://");
+	size_t as, hs, he, i, o = 0;
+	char host[3 * CRAWL_URL_MAX + 1], res[3 * CRAWL_URL_MAX + 1];
+	int non_ascii = 0, rc;
+
+	if (!p)
+		return 0;
+	as = hs = (size_t)(p + 3 - u);
+	he = hs + strcspn(u + hs, "/?#");
+	for (i = hs; i < he; i++)	/* user info ends at the last '@' */
+		if (u[i] == '@')
+			hs = i + 1;
+	if (u[hs] == '[') {
+		/* IPv6 literal: libcurl parses it; no zone ids in URLs */
+		for (i = hs; i < he && u[i] != ']'; i++)
+			if (u[i] == '%')
+				return CRAWL_EURL;
+		he = i;
+		goto rebuild;
+	}
+	for (i = hs; i < he && u[i] != ':'; i++)
+		;
+	he = i;
+	if (he - hs >= sizeof(host))
+		return CRAWL_ETOOLONG;
+	for (i = hs; i < he; i++) {
+		int c = (unsigned char)u[i];
+
+		if (c == '%' && hexval((unsigned char)u[i + 1]) >= 0 &&
+		    hexval((unsigned char)u[i + 2]) >= 0) {
+			c = hexval((unsigned char)u[i + 1]) * 16 +
+			    hexval((unsigned char)u[i + 2]);
+			i += 2;
+		} else if (c == '%') {
+			return CRAWL_EURL;
+		}
+		if (c >= 0x80)
+			non_ascii = 1;
+		else if (c <= 0x20 || c == 0x7f || strchr("#%/:<>?@[\\]^|", c))
+			return CRAWL_EURL;
+		host[o++] = (char)tolower(c);
+	}
+	host[o] = '\0';
+	if (o == 0)
+		return CRAWL_EURL;	/* http and https need a host */
+	if (!non_ascii) {
+		rc = ipv4_host(host, res, sizeof(res));
+		if (rc < 0)
+			return rc;
+		if (rc == 0)
+			memcpy(res, host, o + 1);
+		goto replace;
+	}
+	o = 0;
+	for (i = 0;;) {
+		size_t l = strcspn(host + i, "."), k;
+		int ascii = 1, n;
+
+		for (k = 0; k < l; k++)
+			if ((unsigned char)host[i + k] >= 0x80)
+				ascii = 0;
+		if (ascii) {
+			if (o + l + 1 >= sizeof(res))
+				return CRAWL_ETOOLONG;
+			memcpy(res + o, host + i, l);
+			o += l;
+		} else {
+			if (o + 4 >= sizeof(res))
+				return CRAWL_ETOOLONG;
+			memcpy(res + o, "xn--", 4);
+			o += 4;
+			n = crawl_url_punycode(host + i, l, res + o, sizeof(res) - o);
+			if (n < 0)
+				return n == CRAWL_ETOOLONG ? n : CRAWL_EURL;
+			o += (size_t)n;
+		}
+		i += l;
+		if (!host[i])
+			break;
+		if (o + 1 >= sizeof(res))
+			return CRAWL_ETOOLONG;
+		res[o++] = '.';
+		i++;
+	}
+	res[o] = '\0';
+	/* a label such as "\xef\xbc\x91" (fullwidth 1) stays a name: without
+	 * UTS 46 mapping it is not a number */
+	rc = ipv4_host(res, host, sizeof(host));
+	if (rc < 0)
+		return rc;
+	if (rc > 0)
+		memcpy(res, host, strlen(host) + 1);
+replace:
+	*url = fg_asprintf("%.*s%s%s", (int)as, u, res, u + he);
+	free(u);
+	return 0;
+rebuild:
+	if (hs == as)
+		return 0;
+	*url = fg_asprintf("%.*s%s", (int)as, u, u + hs);
+	free(u);
+	return 0;
+}
+
+/* "%2e" and ".%2e" are dot segments too (WHATWG URL): write them as dots
+ * in the path of absolute URL @u (in place), so libcurl removes them. */
+static void dot_segments(char *u)
+{
+	char *p = strstr(u, "://"), *seg, *w;
+
+	if (!p)
+		return;
+	p += 3;
+	p += strcspn(p, "/?#");
+	w = p;
+	while (*p == '/') {
+		size_t l;
+		char *end;
+
+		*w++ = *p++;
+		seg = p;
+		l = strcspn(seg, "/?#");
+		end = seg + l;
+		if ((l == 3 && strncasecmp(seg, "%2e", 3) == 0) ||
+		    (l == 4 && (strncasecmp(seg, ".%2e", 4) == 0 ||
+		    strncasecmp(seg, "%2e.", 4) == 0)) ||
+		    (l == 6 && strncasecmp(seg, "%2e%2e", 6) == 0)) {
+			*w++ = '.';
+			if (l > 3)
+				*w++ = '.';
+		} else {
+			memmove(w, seg, l);
+			w += l;
+		}
+		p = end;
+	}
+	memmove(w, p, strlen(p) + 1);
+}
+
+/* Percent-escapes with uppercase hex (RFC 3986 6.2.2.1, WHATWG URL):
+ * libcurl 7.88 lowercases those of the query, keeps those of the path. */
+static void upper_escapes(char *s)
+{
+	for (; *s; s++)
+		if (s[0] == '%' && hexval((unsigned char)s[1]) >= 0 &&
+		    hexval((unsigned char)s[2]) >= 0) {
+			s[1] = (char)toupper((unsigned char)s[1]);
+			s[2] = (char)toupper((unsigned char)s[2]);
+			s += 2;
+		}
 }
 
 int crawl_url_resolve(const char *base, const char *ref, char **out)
@@ -212,12 +668,17 @@ int crawl_url_resolve(const char *base, const char *ref, char **out)
 	}
 	if (!enc[0] && !base)
 		goto out;
-	if (base) {
+	{
 		char *abs = resolve_ref(base, enc);
 
 		free(enc);
 		enc = abs;
 	}
+	rc = fix_authority(&enc);
+	if (rc)
+		goto out;
+	dot_segments(enc);
+	rc = CRAWL_EURL;
 	h = curl_url();
 	if (!h)
 		goto out;
@@ -272,6 +733,7 @@ int crawl_url_resolve(const char *base, const char *ref, char **out)
 		goto out;
 	}
 	*out = fg_strdup(url);
+	upper_escapes(*out);
 	rc = 0;
 out:
 	curl_free(scheme);

@@ -16,7 +16,9 @@
 /*
  * Resolve @ref against @base (NULL: @ref must be absolute) and normalise:
  * http/https only, lowercase host, no default port, dot segments removed,
- * fragment dropped, spaces and non-ASCII bytes percent-encoded, session ids
+ * fragment dropped, spaces and non-ASCII bytes percent-encoded (hex in
+ * uppercase, in path and query alike), a non-ASCII host as its IDNA
+ * A-labels ("xn--..."), a backslash before the query read as '/', session ids
  * (jsessionid, PHPSESSID, sid, ...) removed, directory-listing sort queries
  * (?C=N;O=D) removed, an empty query dropped.
  *
@@ -25,6 +27,14 @@
  *         CRAWL_ETOOLONG (longer than CRAWL_URL_MAX)
  */
 int crawl_url_resolve(const char *base, const char *ref, char **out);
+
+/*
+ * RFC 3492 Punycode of the UTF-8 label @utf8 (@len bytes) into @out, NUL
+ * terminated, without the "xn--" prefix; case of ASCII letters is kept.
+ * @return its length, CRAWL_EINVAL (not strict UTF-8, more than 256 code
+ *         points), CRAWL_ETOOLONG (@outlen too small)
+ */
+int crawl_url_punycode(const char *utf8, size_t len, char *out, size_t outlen);
 
 /* "scheme://host:port" of a normalised URL into @key (port always given,
  * so that http://h and http://h:80 share politeness).  0 or CRAWL_EURL. */

@@ -156,13 +156,15 @@ static void print_stats(const struct matcher *m,
 	struct match_stats s;
 
 	match_get_stats(m, &s);
-	fprintf(stderr, "%s: records %" PRIu64 ", connections %" PRIu64
+	fprintf(stderr, "%s: decoded %" PRIu64 " (%" PRIu64 " without "
+	    "addresses), records %" PRIu64 ", connections %" PRIu64
 	    ", looked up %" PRIu64 ", candidates %" PRIu64 ", detections %"
 	    PRIu64 " (%" PRIu64 " range groups), unmatched %" PRIu64
 	    ", evicted %" PRIu64 ", malformed %" PRIu64 " (datagrams %" PRIu64
 	    ", bad lines %" PRIu64 ", no template %" PRIu64 "), datagrams %"
 	    PRIu64 "\n",
-	    fg_progname(), s.records, s.connections, s.looked_up, s.candidates,
+	    fg_progname(), in->decoded, in->no_addresses, s.records,
+	    s.connections, s.looked_up, s.candidates,
 	    s.detections, s.groups, s.unmatched, s.evicted,
 	    in->malformed + in->bad_lines, in->malformed, in->bad_lines,
 	    in->dropped_no_template, in->datagrams);
@@ -175,6 +177,8 @@ static void add_stats(struct flow_input_stats *sum,
 	sum->bad_lines += a->bad_lines;
 	sum->dropped_no_template += a->dropped_no_template;
 	sum->records += a->records;
+	sum->decoded += a->decoded;
+	sum->no_addresses += a->no_addresses;
 	sum->datagrams += a->datagrams;
 }
 

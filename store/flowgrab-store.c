@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "import.h"
 #include "product.h"
 #include "store.h"
 #include "util.h"
@@ -559,109 +560,6 @@ cmd_stats(struct options *o)
 
 /* ---- import ---------------------------------------------------------- */
 
-enum col {
-	C_URL, C_SIZE, C_VENDOR, C_FILE, C_SOURCE, C_STATE, C_CTYPE, C_ETAG,
-	C_LASTMOD, C_FIRST, C_LAST, C_CHECKED, C_ADDRS, C_N
-};
-static const char *col_name[C_N] = {
-	"url", "size", "vendor", "file", "source", "state", "content_type",
-	"etag", "last_modified", "first_seen", "last_seen", "last_checked",
-	"addrs",
-};
-
-#define MAX_FIELDS 64
-
-static int
-parse_time(const char *s, int64_t *out)
-{
-	int64_t ms;
-	uint64_t v;
-
-	if (*s == '\0') {
-		*out = 0;
-		return 0;
-	}
-	if (fg_parse_uint(s, 0, INT64_MAX, &v) == 0) {
-		*out = (int64_t)v;
-		return 0;
-	}
-	if (fg_parse_iso8601_ms(s, &ms) != 0)
-		return -1;
-	*out = ms / 1000;
-	return 0;
-}
-
-/* Parse one data line into @d; returns NULL or the reason it is bad. */
-static const char *
-parse_line(char **f, int nf, const int *col, const struct options *o,
-    struct store_download *d)
-{
-	static char why[128];
-	const char *v;
-	char *addrs, *tok, *save = NULL;
-	int i;
-
-	memset(d, 0, sizeof(*d));
-	for (i = 0; i < C_N; i++)
-		if (col[i] >= nf && col[i] >= 0)
-			return "too few fields";
-	d->url = f[col[C_URL]];
-	if (d->url[0] == '\0')
-		return "empty url";
-	if (strncmp(d->url, "http://", 7) != 0 &&
-	    strncmp(d->url, "https://", 8) != 0 &&
-	    strncmp(d->url, "ftp://", 6) != 0)
-		return "url is not http, https or ftp";
-	if (fg_parse_uint(f[col[C_SIZE]], 1, UINT64_MAX, &d->size) != 0)
-		return "size is not a positive whole number";
-	d->vendor = col[C_VENDOR] >= 0 ? f[col[C_VENDOR]] : o->vendor;
-	d->file = col[C_FILE] >= 0 ? f[col[C_FILE]] : NULL;
-	d->source = STORE_SRC_IMPORT;
-	if (o->source)
-		d->source = (uint8_t)o->source;
-	if (col[C_SOURCE] >= 0 && f[col[C_SOURCE]][0]) {
-		int s = store_source_parse(f[col[C_SOURCE]]);
-
-		if (s == 0)
-			return "unknown source (crawler, import, observed, "
-			    "manifest)";
-		d->source = (uint8_t)s;
-	}
-	if (col[C_STATE] >= 0 && f[col[C_STATE]][0]) {
-		v = f[col[C_STATE]];
-		if (strcmp(v, "alive") == 0)
-			d->state = STORE_ALIVE;
-		else if (strcmp(v, "gone") == 0)
-			d->state = STORE_GONE;
-		else
-			return "unknown state (alive, gone)";
-	}
-	d->content_type = col[C_CTYPE] >= 0 ? f[col[C_CTYPE]] : NULL;
-	d->etag = col[C_ETAG] >= 0 ? f[col[C_ETAG]] : NULL;
-	if ((col[C_LASTMOD] >= 0 &&
-	    parse_time(f[col[C_LASTMOD]], &d->last_modified)) ||
-	    (col[C_FIRST] >= 0 && parse_time(f[col[C_FIRST]], &d->first_seen)) ||
-	    (col[C_LAST] >= 0 && parse_time(f[col[C_LAST]], &d->last_seen)) ||
-	    (col[C_CHECKED] >= 0 &&
-	    parse_time(f[col[C_CHECKED]], &d->last_checked)))
-		return "bad time (ISO 8601 UTC or Unix seconds)";
-	if (col[C_ADDRS] >= 0) {
-		addrs = f[col[C_ADDRS]];
-		for (tok = strtok_r(addrs, " ;", &save); tok != NULL;
-		    tok = strtok_r(NULL, " ;", &save)) {
-			if (d->naddrs == STORE_ADDRS_MAX)
-				break;
-			if (store_addr_parse(tok, &d->addrs[d->naddrs]) != 0) {
-				snprintf(why, sizeof(why), "bad address '%.60s'",
-				    tok);
-				return why;
-			}
-			d->naddrs++;
-		}
-	}
-	return NULL;
-}
-
 /*
  * A column the CSV does not have must not wipe what the store knows: take
  * it from the stored record.  The old record's strings stay valid until
@@ -675,19 +573,19 @@ keep_absent_columns(struct store_txn *txn, const int *col,
 
 	if (store_get(txn, d->url, &old) != 0)
 		return;
-	if (col[C_VENDOR] < 0 && o->vendor == NULL)
+	if (col[IMPORT_VENDOR] < 0 && o->vendor == NULL)
 		d->vendor = old.vendor;
-	if (col[C_FILE] < 0)
+	if (col[IMPORT_FILE] < 0)
 		d->file = old.file;
-	if (col[C_SOURCE] < 0 && o->source == 0)
+	if (col[IMPORT_SOURCE] < 0 && o->source == 0)
 		d->source = old.source;
-	if (col[C_CTYPE] < 0)
+	if (col[IMPORT_CTYPE] < 0)
 		d->content_type = old.content_type;
-	if (col[C_ETAG] < 0)
+	if (col[IMPORT_ETAG] < 0)
 		d->etag = old.etag;
-	if (col[C_LASTMOD] < 0)
+	if (col[IMPORT_LASTMOD] < 0)
 		d->last_modified = old.last_modified;
-	if (col[C_ADDRS] < 0) {
+	if (col[IMPORT_ADDRS] < 0) {
 		d->naddrs = old.naddrs;
 		memcpy(d->addrs, old.addrs, sizeof(old.addrs));
 	}
@@ -718,8 +616,9 @@ cmd_import(struct options *o, const char *file)
 	struct store *st;
 	struct store_txn *txn = NULL;
 	FILE *in;
-	char *line, *f[MAX_FIELDS + 1];
-	int col[C_N], nf, i, j, rc, r, outcome;
+	char *line;
+	struct store_import_cols cols;
+	int rc, r, outcome;
 	uint64_t lineno = 0, bad = 0, added = 0, changed = 0, same = 0;
 	uint64_t inbatch = 0;
 	const char *why, *name;
@@ -747,17 +646,10 @@ cmd_import(struct options *o, const char *file)
 			fclose(in);
 		return EXIT_PROBLEM;
 	}
-	nf = fg_csv_split(line, f, MAX_FIELDS);
-	for (i = 0; i < C_N; i++)
-		col[i] = -1;
-	for (j = 0; j < nf && j < MAX_FIELDS; j++)
-		for (i = 0; i < C_N; i++)
-			if (strcmp(f[j], col_name[i]) == 0)
-				col[i] = j;
-	if (nf < 0 || col[C_URL] < 0 || col[C_SIZE] < 0) {
+	why = store_import_header(line, &cols);
+	if (why != NULL) {
 		fg_error("%s:%" PRIu64 ": header must name the columns url and "
-		    "size (got: %s)", name, lineno, nf < 0 ? "bad quoting" :
-		    "no such columns");
+		    "size (got: %s)", name, lineno, why);
 		free(line);
 		if (in != stdin)
 			fclose(in);
@@ -779,13 +671,7 @@ cmd_import(struct options *o, const char *file)
 		}
 		if (line[strspn(line, " \r\n")] == '\0' || line[0] == '#')
 			continue;
-		nf = fg_csv_split(line, f, MAX_FIELDS);
-		if (nf < 0)
-			why = "unterminated quote";
-		else if (nf > MAX_FIELDS)
-			why = "too many fields";
-		else
-			why = parse_line(f, nf, col, o, &d);
+		why = store_import_line(line, &cols, o->vendor, o->source, &d);
 		if (why != NULL) {
 			fg_error("%s:%" PRIu64 ": %s, skipped", name, lineno,
 			    why);
@@ -795,7 +681,7 @@ cmd_import(struct options *o, const char *file)
 		if (txn == NULL &&
 		    (rc = store_begin(st, STORE_TXN_WRITE, &txn)) != 0)
 			die_store(st, "cannot write", rc);
-		keep_absent_columns(txn, col, o, &d);
+		keep_absent_columns(txn, cols.col, o, &d);
 		rc = store_put(txn, &d, &outcome);
 		if (rc == STORE_ETOOLONG || rc == STORE_EINVAL) {
 			fg_error("%s:%" PRIu64 ": %s, skipped", name, lineno,

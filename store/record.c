@@ -279,8 +279,11 @@ record_decode_download(const void *p, size_t len, struct store_download *d)
 		return STORE_ECORRUPT;
 	d->size = get_varint(&r);
 	d->first_seen = (int64_t)get_varint(&r);
-	d->last_seen = d->first_seen + get_svarint(&r);
-	d->last_checked = d->last_seen + get_svarint(&r);
+	/* unsigned sums: a damaged value must not overflow a signed one */
+	d->last_seen = (int64_t)((uint64_t)d->first_seen +
+	    (uint64_t)get_svarint(&r));
+	d->last_checked = (int64_t)((uint64_t)d->last_seen +
+	    (uint64_t)get_svarint(&r));
 	d->last_modified = (int64_t)get_varint(&r);
 	for (i = 0; i < d->naddrs && !r.bad; i++) {
 		struct store_addr *a = &d->addrs[i];

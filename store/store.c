@@ -33,6 +33,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <sys/types.h>
 #include <unistd.h>
 #include <arpa/inet.h>
@@ -706,6 +707,25 @@ save_next_id(struct store_txn *txn)
 	return mdb_put(txn->t, txn->st->meta, &k, &v, 0);
 }
 
+/*
+ * A failed commit's error: LMDB reports a write that found the disk full
+ * as EIO or ENOSPC (its pwrite failed); say so when the file system
+ * holding the store has less than 1 MiB left, so the operator knows what
+ * to fix.  A commit is all or nothing: the earlier ones are intact.
+ */
+static int
+commit_error(const struct store *st, int rc)
+{
+	struct statvfs vfs;
+
+	if (rc != EIO && rc != ENOSPC && rc != EDQUOT)
+		return rc;
+	if (statvfs(st->path, &vfs) == 0 &&
+	    (uint64_t)vfs.f_bavail * vfs.f_frsize < (1u << 20))
+		return STORE_ENOSPC;
+	return rc;
+}
+
 int
 store_commit(struct store_txn *txn)
 {
@@ -734,6 +754,8 @@ store_commit(struct store_txn *txn)
 		close_cursors(txn);
 		rc = mdb_txn_commit(txn->t);	/* frees the LMDB txn */
 		end_lmdb(txn);
+		if (rc != 0 && rc != MDB_MAP_FULL)
+			rc = commit_error(txn->st, rc);
 		if (rc != MDB_MAP_FULL)
 			break;
 		/* Saving the free list ran out of map: begin again so that
@@ -1818,6 +1840,9 @@ store_strerror(int rc)
 	case STORE_ECORRUPT: return "damaged record in the store";
 	case STORE_ENOTSTORE: return "not a flowgrab store";
 	case STORE_ERDONLY: return "store or transaction is read-only";
+	case STORE_ENOSPC: return "no space left on the store's file system "
+	    "(the last batch was not written; what was committed before is "
+	    "intact)";
 	}
 	if (rc <= MDB_KEYEXIST && rc >= MDB_LAST_ERRCODE)
 		return mdb_strerror(rc);

@@ -60,6 +60,8 @@ extern "C" {
 #define STORE_ECORRUPT   (-40006) /**< a record could not be decoded */
 #define STORE_ENOTSTORE  (-40007) /**< directory holds something else */
 #define STORE_ERDONLY    (-40008) /**< write on a read-only store/txn */
+#define STORE_ENOSPC     (-40009) /**< a commit failed and the store's file
+                                       system is full */
 
 /* store_open() flags */
 #define STORE_RDONLY   0x01u /**< open for reading only */
@@ -209,7 +211,10 @@ int store_begin(struct store *st, unsigned flags, struct store_txn **out);
  * becomes visible and durable.  If the map is full the store grows it and
  * replays the batch, so MDB_MAP_FULL is never returned.  @txn is freed
  * whatever the result.
- * @return 0 or an LMDB / -errno error (the batch is then lost).
+ * @return 0, STORE_ENOSPC (the write failed and the file system holding
+ *         the store has less than 1 MiB left: the batch is lost, earlier
+ *         commits are intact), or an LMDB / -errno error (the batch is
+ *         then lost).
  */
 int store_commit(struct store_txn *txn);
 

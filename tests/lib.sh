@@ -111,6 +111,14 @@ wait_port() {
 	return 1
 }
 
+# sanitized: true when the programs under test were built with
+# AddressSanitizer (configure --enable-asan).  Its redzones and quarantine
+# inflate memory several times, so bounds on a program's memory are
+# checked in the plain build only.
+sanitized() {
+	"$FG_BUILDDIR/config.status" --config 2>/dev/null | grep -q -- '--enable-asan'
+}
+
 T=$(mktemp -d "${TMPDIR:-/tmp}/flowgrab-test.XXXXXX")
 trap _run_cleanups EXIT
 trap 'exit 130' INT TERM

@@ -292,6 +292,7 @@ int flow__emit(struct flow__ctx *c, struct flow_record *r)
 		}
 	}
 	c->d->st.records++;
+	c->d->st.decoded++;
 	c->nrec++;
 	if (c->sink && c->sink(r, c->arg)) {
 		c->stopped = 1;

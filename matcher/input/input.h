@@ -53,6 +53,12 @@ const char *flow_malformed_name(int reason);
 
 struct flow_input_stats {
 	uint64_t records;            /* flow records handed to the sink */
+	uint64_t decoded;            /* data records decoded: those handed to
+	                                the sink and those without addresses
+	                                (options data not counted) */
+	uint64_t no_addresses;       /* decoded records without source and
+	                                destination addresses: nothing to
+	                                match (e.g. Cisco WLC station records) */
 	uint64_t datagrams;          /* datagrams seen (decoders, collector) */
 	uint64_t malformed;          /* datagrams dropped as malformed (sum of below) */
 	uint64_t malformed_by[FLOW_BAD_REASONS];

@@ -58,6 +58,12 @@ int flow__netflow9(struct flow__ctx *c, const uint8_t *buf, size_t len)
 					flow__hold(c, id, body, fl - 4u);
 				} else {
 					rc = flow__data_set(c, t, body, fl - 4u, &why);
+					/* only a template with a variable-length
+					 * field can overrun (H3C/HPE NetStream) */
+					if (rc == -1)
+						return flow__malformed(c, FLOW_BAD_RECORD,
+						    "data flowset %u at offset %zu: %s", id,
+						    pos, why);
 					if (rc == -2)
 						return 0;
 				}

@@ -343,10 +343,10 @@ int flow__templates(struct flow__ctx *c, int ipfix, int options,
 				q += 4;
 				fid &= 0x7fff;
 			}
-			if (!ipfix && flen == 65535) {
-				*why = "variable-length field in a NetFlow v9 template";
-				return -1;
-			}
+			/* length 65535 in a v9 template: not in RFC 3954, but
+			 * H3C/HPE NetStream send it and mean what IPFIX means
+			 * (RFC 7011 7: a 1-byte length, 255 => a 2-byte one
+			 * follows), as nfcapd reads it: decoded the same way */
 			fields[i].id = fid;
 			fields[i].len = flen;
 			fields[i].pen = pen;
@@ -498,8 +498,17 @@ static int finish(struct flow__ctx *c, const struct flow__template *t,
 		rate = v->samp;
 	if (!t->has_flow) {
 		/* options data: exporter-wide settings */
-		if (v->have & (H(FK_SAMPLING_PKT_INTERVAL) | H(FK_SAMPLING_INTERVAL)))
-			c->ex->sampling = rate;
+		if (t->options) {
+			if (v->have & (H(FK_SAMPLING_PKT_INTERVAL) |
+			    H(FK_SAMPLING_INTERVAL)))
+				c->ex->sampling = rate;
+			return 0;
+		}
+		/* a flow record without source and destination addresses
+		 * (Cisco WLC's per-station records): nothing to match, but
+		 * decoded, and counted so that the statistics show it */
+		c->d->st.decoded++;
+		c->d->st.no_addresses++;
 		return 0;
 	}
 	if (rate > 1)

@@ -304,6 +304,7 @@ int flow_read_stream(FILE *f, const char *name, const char *format, int strict,
 		}
 		for (i = 0; i < k; i++) {
 			st->records++;
+			st->decoded++;
 			if (sink && sink(&rec[i], arg)) {
 				rc = FLOW_E_STOPPED;
 				goto out;

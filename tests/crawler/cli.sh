@@ -1,8 +1,8 @@
 #!/bin/bash
 # tests/crawler/cli.sh - the command line: --help fits a screen, --version,
 # exit statuses for bad arguments (2), a bad seed file with file:line (2),
-# an unusable store (3), quiet output off a terminal, progress and summary
-# on one.
+# an unusable store (3), a crawl that reaches no start URL (5), quiet
+# output off a terminal, progress and summary on one.
 . "$FG_SRCDIR/tests/lib.sh"
 . "$FG_SRCDIR/tests/crawler/common.sh"
 
@@ -44,11 +44,30 @@ is "$?" 0 "crawl exits 0"
 is "$(cat "$T/o" "$T/e")" "" "off a terminal: silent"
 "$CRAWLER" -s "$T/st2" --summary "http://127.0.0.1:$PORT/tree/" > "$T/o" 2> "$T/e"
 like "$(cat "$T/e")" "downloads: [0-9]+ new" "--summary prints the summary"
-# an unreachable host: counted as a connect error, still exit 0
+# one start URL of two reached: exit 0, the other named
+"$CRAWLER" -s "$T/st2b" --connect-timeout 2 "http://127.0.0.1:$PORT/tree/" \
+	"http://127.0.0.1:$PORT/nowhere/" > /dev/null 2> "$T/e"
+is "$?" 0 "one of two start URLs reached: exit 0"
+like "$(cat "$T/e")" "start URL http://127.0.0.1:$PORT/nowhere/ not fetched: HTTP status 404" \
+	"  ... the other is named with its status"
+"$CRAWLER" -s "$T/st2c" "http://127.0.0.1:$PORT/nowhere/" > /dev/null 2> "$T/e"
+is "$?" 5 "the only start URL answers 404: exit 5"
+# a crawl that reaches nothing says so, at the default verbosity, and
+# exits 5 (nothing listens on port 1 of loopback)
 "$CRAWLER" -s "$T/st3" --json --connect-timeout 2 "http://127.0.0.1:1/x/" > "$T/o" 2> "$T/e"
-is "$?" 0 "unreachable start URL: exit 0"
+is "$?" 5 "unreachable start URL: exit 5"
 is "$(json_field "$T/o" errors.connect)" 1 "  ... counted as a connect error (robots.txt)"
 is "$(json_field "$T/o" robots_denied)" 1 "  ... and the host treated as disallowed (RFC 9309)"
+like "$(cat "$T/e")" "127.0.0.1:1/robots.txt: .*connect.*nothing of this host is crawled" \
+	"  ... the lost host is named on stderr without -v"
+like "$(cat "$T/e")" "start URL http://127.0.0.1:1/x/ not fetched" "  ... and so is the start URL"
+like "$(cat "$T/e")" "could not be fetched: nothing crawled" "  ... and the run's end"
+is "$(json_field "$T/o" outcome)" "reached nothing" "  ... summary says so"
+is "$(json_field "$T/o" starts_failed)" 1 "  ... one start URL lost"
+"$CRAWLER" -s "$T/st3b" --ignore-robots --connect-timeout 2 "http://127.0.0.1:1/a/" \
+	"http://127.0.0.1:1/b/" > /dev/null 2> "$T/e"
+is "$?" 5 "two unreachable start URLs, robots.txt ignored: exit 5"
+is "$(grep -c 'not fetched: .*connect' "$T/e")" 2 "  ... each named with libcurl's reason"
 
 # the store fills its disk mid-run (a 256 KiB tmpfs): exit 3, named
 if [ "$(id -u)" = 0 ] && mkdir "$T/small" && mount -t tmpfs -o size=256k tmpfs "$T/small"; then

@@ -34,7 +34,9 @@ is "$resumed" "$((conns - 1))" "every connection after the first resumed a share
 
 : > "$T/nginx/logs/access.log"
 "$CRAWLER" -s "$T/st2" --json "$U" > "$T/out2.json" 2> "$T/err2"
-is "$?" 0 "unverifiable certificate: exit 0"
+is "$?" 5 "unverifiable certificate: exit 5 (no start URL fetched)"
+like "$(cat "$T/err2")" "robots.txt: .*certificate.*nothing of this host is crawled" \
+	"  ... the certificate problem named at the default verbosity"
 is "$(json_field "$T/out2.json" errors.connect)" 1 "  ... counted as a connect error"
 is "$(store_urls "$T/st2" | wc -l)" 0 "  ... and nothing fetched"
 done_testing

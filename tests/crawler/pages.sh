@@ -33,9 +33,9 @@ like "$(cat "$T/trap3.err")" "max-urls 5 reached" "  ... with one warning"
 : > "$T/srv.log"
 start=$(date +%s)
 "$CRAWLER" -s "$T/slow" --json --timeout 3 --stall-timeout 2 "$B/slow.html" "$B/stall.html" > "$T/slow.json" 2> "$T/slow.err"
-is "$?" 0 "slow/stalled crawl exits 0"
+is "$?" 5 "slow/stalled crawl: exit 5 (neither start URL fetched)"
 took=$(( $(date +%s) - start ))
-is "$(json_field "$T/slow.json" errors.timeout)" 2 "slow page hits --timeout, stalled one --stall-timeout"
+is "$(json_field "$T/slow.json" errors.timeout)" 2 "slow (2 bytes/s) and stalled pages both stall out"
 ok "$([ "$took" -le 8 ]; echo $?)" "  ... within the timeouts (${took}s)"
 
 # a 24 MiB page: cut off at --max-page, links before the cut still found

@@ -36,8 +36,10 @@ stop_testsrv "$SRVPID"
 
 # 5xx: nothing of the host is crawled
 start_testsrv srv3 --tree 3x5 --robots-status 503
-"$CRAWLER" -s "$T/st3" --json "http://127.0.0.1:$PORT/tree/" > "$T/out3.json" 2>&1
-is "$?" 0 "robots.txt 503: exit 0"
+"$CRAWLER" -s "$T/st3" --json "http://127.0.0.1:$PORT/tree/" > "$T/out3.json" 2> "$T/err3"
+is "$?" 5 "robots.txt 503: exit 5 (the only start URL lost)"
+like "$(cat "$T/err3")" "robots.txt: HTTP status 503; nothing of this host is crawled" \
+	"  ... said at the default verbosity"
 is "$(grep -vc ' /robots.txt ' "$T/srv3.log")" 0 "  ... nothing but robots.txt requested"
 stop_testsrv "$SRVPID"
 

@@ -71,6 +71,15 @@ int main(void)
 	is_str(s, "http://h.example/d/sub/y.zip ", "relative <base href>");
 	free(s);
 
+	/* the first <base href> applies to links before it too (SAX reads
+	 * the page twice for this) */
+	s = links("<a href='early.zip'>e</a><base href='http://m.example/a/'>"
+	    "<base href='http://other.example/'><a href='late.zip'>l</a>",
+	    "http://h.example/d/", NULL, &n);
+	is_str(s, "http://m.example/a/early.zip http://m.example/a/late.zip ",
+	    "first <base href> for every link, earlier ones included");
+	free(s);
+
 	/* broken markup: unclosed tags, stray quotes, attributes without
 	 * quotes, links inside a table that never closes */
 	s = links("<html><body><table><tr><td><a href=one.zip>1<td>"

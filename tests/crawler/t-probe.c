@@ -164,6 +164,35 @@ int main(void)
 		is_int(crawl_probe_verdict(FETCH_HEAD, &r, &size),
 		    PROBE_HTTP_ERROR, "401: an error");
 	}
+	/* a 206 whose Content-Range total disagrees with Content-Length */
+	{
+		static const char *const l[] = { "HTTP/1.1 206 Partial\r\n",
+			"Content-Range: bytes 0-0/9000000\r\n",
+			"Content-Length: 4000\r\n", "\r\n", NULL };
+		hdrs(&r, l);
+		is_int(r.range_first, 0, "Content-Range first byte");
+		is_int(r.range_last, 0, "Content-Range last byte");
+		is_int(crawl_probe_verdict(FETCH_RANGE, &r, &size), PROBE_UNKNOWN,
+		    "206: Content-Length 4000 for a 1-byte span: unknown");
+		ok(crawl_probe_inconsistent(&r) != NULL, "  ... with a reason");
+	}
+	{
+		static const char *const l[] = { "HTTP/1.1 206 Partial\r\n",
+			"Content-Range: bytes 0-99/50\r\n", "\r\n", NULL };
+		hdrs(&r, l);
+		is_int(crawl_probe_verdict(FETCH_RANGE, &r, &size), PROBE_UNKNOWN,
+		    "206: span beyond its total: unknown");
+	}
+	{
+		static const char *const l[] = { "HTTP/1.1 206 Partial\r\n",
+			"Content-Range: bytes 0-0/9000000\r\n",
+			"Content-Length: 1\r\n", "\r\n", NULL };
+		hdrs(&r, l);
+		is_int(crawl_probe_verdict(FETCH_RANGE, &r, &size), PROBE_SIZE,
+		    "206 that agrees with itself: its total");
+		is_int(size, 9000000, "  ... 9000000");
+		ok(crawl_probe_inconsistent(&r) == NULL, "  ... no complaint");
+	}
 	curl_global_cleanup();
 	return done_testing();
 }

@@ -219,6 +219,37 @@ el=$(( $(date +%s) - start ))
 ok $((el < 2 || el > 5)) "--duration 2: after about 2 s ($el s)"
 like "$(cat "$T/c.err")" "records 0, connections 0" "collector: statistics line"
 
+# records without addresses (Cisco WLC station records) are counted as
+# decoded, so the line does not read as if nothing arrived; a v9 template
+# with a variable-length field (H3C/HPE NetStream) is decoded
+cat > "$T/v9odd.py" <<'PY'
+import socket, struct, sys, time
+port = int(sys.argv[1])
+now = int(time.time())
+def v9(source, flowsets):
+    return struct.pack("!HHIIII", 9, 0, 100000, now, 1, source) + b"".join(flowsets)
+def flowset(fid, body):
+    return struct.pack("!HH", fid, 4 + len(body)) + body
+wlc_tmpl = flowset(0, struct.pack("!HH", 300, 3) + struct.pack("!6H", 365, 6, 1, 8, 95, 4))
+wlc_data = flowset(300, b"".join(bytes.fromhex("001b2c3d4e5f") + struct.pack("!QI", 10**6 * (i + 1), i) for i in range(5)))
+ns_tmpl = flowset(0, struct.pack("!HH", 301, 7) + struct.pack("!14H", 8, 4, 12, 4, 7, 2, 11, 2, 82, 65535, 4, 1, 1, 4))
+name = b"GigabitEthernet1/0/1"
+ns_data = flowset(301, socket.inet_aton("10.9.0.1") + socket.inet_aton("192.0.2.80") + struct.pack("!HHB", 3001, 80, len(name)) + name + struct.pack("!BI", 6, 20584230))
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.sendto(v9(1, [wlc_tmpl, wlc_data]), ("127.0.0.1", port))
+s.sendto(v9(2, [ns_tmpl, ns_data]), ("127.0.0.1", port))
+PY
+port=$(free_port udp)
+$M -s "$ST" -f json --listen "127.0.0.1:$port" --duration 2 > "$T/w.json" 2> "$T/w.err" &
+mp=$!
+at_exit "kill $mp 2>/dev/null"
+sleep 0.5
+python3 "$T/v9odd.py" "$port"
+wait $mp
+like "$(cat "$T/w.err")" "decoded 6 \\(5 without addresses\\), records 1, " \
+    "collector: WLC records counted as decoded, the NetStream one used"
+like "$(cat "$T/w.err")" "malformed 0 " "  ... and nothing dropped as malformed"
+
 port=$(free_port udp)
 $M -s "$ST" -f json --listen "127.0.0.1:$port" --count 2 --duration 30 \
     > "$T/c.json" 2> "$T/c.err" &

@@ -6,7 +6,8 @@
  *   /tree/...          a generated vendor tree (--tree DIRSxFILES): listing
  *                      pages and files of deterministic sizes, never on disk
  *   /m/...             one URL per misbehaviour (see route_misc())
- *   /robots.txt        --robots FILE / --robots-status N (default 404)
+ *   /robots.txt        --robots FILE / --robots-status N (default 404) /
+ *                      --robots-size N (generated, N bytes)
  *
  * Every response can be held back by --delay-ms (a stand-in for a round
  * trip).  --log FILE gets one line per response: "seconds method path
@@ -51,6 +52,7 @@ struct conn {
 	size_t outlen, outoff;
 	uint64_t gen_left;       /* zero bytes still to generate */
 	int chunked;             /* generated body is sent chunked */
+	int gen_text;            /* generated body is padding text, not zeros */
 	int chunk_end_sent;
 	double wake_at;          /* C_WAIT / C_DRIP: when to go on */
 	double drip_every;
@@ -76,6 +78,10 @@ static char **gone;
 static size_t ngone;
 static unsigned path_hits[64];   /* per misbehaviour URL, for 429 etc. */
 static char zeros[ZERO_CHUNK];
+static char padtext[ZERO_CHUNK]; /* "# padding...\n" lines, for --robots-size */
+static uint64_t robots_size;     /* --robots-size: a generated robots.txt */
+static char *million;            /* /m/million.html, built on first use */
+static size_t million_len;
 
 static double now(void)
 {
@@ -203,6 +209,7 @@ static void respond(struct conn *c, int st, const char *extra,
 	c->outlen = b.len;
 	c->outoff = 0;
 	c->gen_left = head ? 0 : gen;
+	c->gen_text = 0;
 	c->chunked = chunked && !head;
 	c->chunk_end_sent = 0;
 	c->status = st;
@@ -577,6 +584,118 @@ static void route_misc(struct conn *c, const char *p)
 		    sizeof(page) - 1, 1, 0, 0);
 		return;
 	}
+	/* ---- hostile servers (tests/crawler/hostile.sh) ---- */
+	if (strcmp(p, "hostile.html") == 0) {
+		static const char page[] = "<html><body>"
+		    "<a href=\"headhang.bin\">HEAD hangs</a>"
+		    "<a href=\"crange.bin\">Content-Range lies</a>"
+		    "<a href=\"cl-long.html\">Content-Length too long</a>"
+		    "<a href=\"cl-short.html\">Content-Length too short</a>"
+		    "</body></html>\n";
+
+		respond(c, 200, "Content-Type: text/html\r\n", page,
+		    sizeof(page) - 1, 1, 0, 0);
+		return;
+	}
+	if (strcmp(p, "drip.html") == 0 ||
+	    (strncmp(p, "drips/p", 7) == 0 && strstr(p, ".html"))) {
+		/* a page sent one byte a second */
+		body_init(&b);
+		addf(&b, "<html><body><a href=\"dripped.bin\">x</a>");
+		while (b.len < 1000)
+			addf(&b, "<p>drip</p>");
+		addf(&b, "</body></html>\n");
+		html(c, 200, NULL, &b);
+		c->drip_every = 1.0;
+		return;
+	}
+	if (strcmp(p, "drips/") == 0) {		/* a listing of drip pages */
+		body_init(&b);
+		addf(&b, "<html><body>\n");
+		for (i = 0; i < 12; i++)
+			addf(&b, "<a href=\"p%d.html\">p%d</a>\n", i, i);
+		addf(&b, "</body></html>\n");
+		html(c, 200, NULL, &b);
+		return;
+	}
+	if (strcmp(p, "headhang.bin") == 0) {	/* HEAD hangs, GET works */
+		if (head) {
+			respond(c, 200, NULL, NULL, 0, 0, 0, 0);
+			c->outlen = 0;
+			c->drip_every = -1;
+			return;
+		}
+		serve_file(c, 31313131, "application/octet-stream");
+		return;
+	}
+	if (strcmp(p, "cl-long.html") == 0) {
+		/* Content-Length says 100000, 200 bytes come, then close */
+		body_init(&b);
+		addf(&b, "<html><body><a href=\"cl-long.bin\">x</a>");
+		while (b.len < 200)
+			addf(&b, " ");
+		c->close_after = 1;
+		respond(c, 200, "Content-Type: text/html\r\n"
+		    "Content-Length: 100000\r\n", b.p, b.len, 0, 0, 0);
+		free(b.p);
+		return;
+	}
+	if (strcmp(p, "cl-short.html") == 0) {
+		/* Content-Length says 60, the body goes on with a link */
+		body_init(&b);
+		addf(&b, "<html><body><a href=\"cl-short.bin\">first</a>");
+		while (b.len < 60)
+			addf(&b, " ");
+		addf(&b, "<a href=\"cl-beyond.bin\">beyond the length</a>"
+		    "</body></html>\n");
+		c->close_after = 1;
+		respond(c, 200, "Content-Type: text/html\r\n"
+		    "Content-Length: 60\r\n", b.p, b.len, 0, 0, 0);
+		free(b.p);
+		return;
+	}
+	if (strcmp(p, "cl-long.bin") == 0 || strcmp(p, "cl-short.bin") == 0 ||
+	    strcmp(p, "cl-beyond.bin") == 0) {
+		serve_file(c, 5555555 + strlen(p), "application/octet-stream");
+		return;
+	}
+	if (strcmp(p, "crange.bin") == 0) {
+		/* HEAD refused; the Range answer's total and length disagree */
+		if (head) {
+			respond(c, 405, NULL, NULL, 0, 1, 0, 0);
+			return;
+		}
+		respond(c, 206, "Content-Type: application/octet-stream\r\n"
+		    "Content-Range: bytes 0-0/9000000\r\n", NULL, 0, 1, 4000, 0);
+		return;
+	}
+	if (strcmp(p, "million.html") == 0) {	/* a listing of 10^6 links */
+		if (!million) {
+			body_init(&b);
+			addf(&b, "<html><body><pre>\n");
+			for (i = 0; i < 1000000; i++)
+				addf(&b, "<a href=\"million/f%07d.bin\">f%07d</a>\n",
+				    i, i);
+			addf(&b, "</pre></body></html>\n");
+			million = b.p;
+			million_len = b.len;
+		}
+		respond(c, 200, "Content-Type: text/html\r\n", million,
+		    million_len, 1, 0, 0);
+		return;
+	}
+	if (strncmp(p, "maze/", 5) == 0 && p[strlen(p) - 1] == '/') {
+		/* a server that invents paths: every directory links three
+		 * new ones with names never seen before */
+		body_init(&b);
+		addf(&b, "<html><body>\n");
+		for (i = 0; i < 3; i++)
+			addf(&b, "<a href=\"%08lx/\">deeper</a>\n",
+			    (unsigned long)random());
+		addf(&b, "</body></html>\n");
+		html(c, 200, NULL, &b);
+		return;
+	}
 	if (strcmp(p, "latin1.html") == 0) {
 		static const char page[] =
 		    "<html><body><a href=\"caf\xe9.bin\">caf\xe9</a></body></html>";
@@ -604,6 +723,17 @@ static void route(struct conn *c)
 		return;
 	}
 	if (strcmp(p, "/robots.txt") == 0) {
+		if (robots_size) {
+			/* a rule, then padding up to --robots-size bytes */
+			static const char rules[] = "User-agent: *\n"
+			    "Disallow: /tree/d001/\n";
+
+			respond(c, 200, "Content-Type: text/plain\r\n", rules,
+			    sizeof(rules) - 1, 1, robots_size > sizeof(rules) ?
+			    robots_size - (sizeof(rules) - 1) : 0, 0);
+			c->gen_text = 1;
+			return;
+		}
 		if (robots_text && robots_status == 200)
 			respond(c, 200, "Content-Type: text/plain\r\n", robots_text,
 			    strlen(robots_text), 1, 0, 0);
@@ -765,7 +895,7 @@ static int conn_write(struct conn *c)
 			if ((size_t)n < (size_t)hl + want + 2)
 				return -1;	/* partial chunk: give up on it */
 		} else {
-			n = write(c->fd, zeros, want);
+			n = write(c->fd, c->gen_text ? padtext : zeros, want);
 			if (n < 0)
 				return errno == EAGAIN ? 0 : -1;
 			want = (size_t)n;
@@ -882,6 +1012,7 @@ static void usage(int st)
 	    "  --gone PATH         answer 404/410 for PATH (repeatable)\n"
 	    "  --robots FILE       serve FILE as /robots.txt\n"
 	    "  --robots-status N   status of /robots.txt (default 404)\n"
+	    "  --robots-size N     serve a generated robots.txt of N bytes\n"
 	    "  --log FILE          one line per response\n"
 	    "  --redirect-to URL   /m/away.bin answers 302 to URL\n"
 	    "  --lifetime SECONDS  exit after this long (default 600)\n");
@@ -900,6 +1031,7 @@ int main(int argc, char **argv)
 		{ "gone", required_argument, NULL, 'g' },
 		{ "robots", required_argument, NULL, 'r' },
 		{ "robots-status", required_argument, NULL, 'R' },
+		{ "robots-size", required_argument, NULL, 'S' },
 		{ "log", required_argument, NULL, 'l' },
 		{ "redirect-to", required_argument, NULL, 'G' },
 		{ "lifetime", required_argument, NULL, 'T' },
@@ -949,6 +1081,7 @@ int main(int argc, char **argv)
 			break;
 		}
 		case 'R': robots_status = atoi(optarg); break;
+		case 'S': robots_size = strtoull(optarg, NULL, 10); break;
 		case 'l':
 			log_file = fopen(optarg, "a");
 			if (!log_file) {
@@ -972,6 +1105,13 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	signal(SIGPIPE, SIG_IGN);
+	{
+		static const char pad[] = "# padding to make robots.txt large\n";
+		size_t k;
+
+		for (k = 0; k < sizeof(padtext); k++)
+			padtext[k] = pad[k % (sizeof(pad) - 1)];
+	}
 	lfd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
 	setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
 	memset(&sa, 0, sizeof(sa));

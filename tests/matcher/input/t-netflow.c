@@ -345,6 +345,112 @@ static void test_v9(void)
 	flow_decoder_free(d);
 }
 
+/* ---- NetFlow v9 as H3C/HPE NetStream and Cisco WLC send it -------------------- */
+
+/* H3C/HPE NetStream: a v9 template with a variable-length field (length
+ * 65535, RFC 7011 7 style) between the 5-tuple and the counters. */
+static void v9_template_varlen(struct pkt *p, unsigned id)
+{
+	size_t s = set_begin(p, 0);
+
+	p16(p, id); p16(p, 8);
+	p16(p, 8); p16(p, 4); p16(p, 12); p16(p, 4);
+	p16(p, 7); p16(p, 2); p16(p, 11); p16(p, 2);
+	p16(p, 82); p16(p, 65535);          /* interfaceName, variable */
+	p16(p, 4); p16(p, 1);
+	p16(p, 1); p16(p, 4); p16(p, 2); p16(p, 4);
+	set_end(p, s);
+}
+
+static void v9_rec_varlen(struct pkt *p, const char *src, unsigned sport,
+    const char *ifname, size_t n, uint32_t octets)
+{
+	pip4(p, src); pip4(p, "192.0.2.80"); p16(p, sport); p16(p, 80);
+	if (n < 255) {
+		p8(p, (unsigned)n);
+	} else {
+		p8(p, 255); p16(p, (unsigned)n);
+	}
+	pbytes(p, ifname, n);
+	p8(p, 6); p32(p, octets); p32(p, octets / 1400 + 1);
+}
+
+static void test_v9_exporters(void)
+{
+	struct flow_decoder *d = flow_decoder_new();
+	struct flow_input_stats st;
+	char longname[400];
+	struct pkt p;
+	size_t s;
+	int rc;
+
+	memset(longname, 'g', sizeof(longname));
+	v9_begin(&p, 90000, 1795710100, 3);
+	v9_template_varlen(&p, 260);
+	s = set_begin(&p, 260);
+	v9_rec_varlen(&p, "10.9.0.1", 3001, "GigabitEthernet1/0/1", 20, 20584230);
+	v9_rec_varlen(&p, "10.9.0.2", 3002, longname, sizeof(longname), 777777);
+	v9_rec_varlen(&p, "10.9.0.3", 3003, "", 0, 4242);
+	set_end(&p, s);
+	rc = decode(d, &p);
+	is_int(rc, 3, "v9 NetStream: a variable-length field accepted, 3 records");
+	is_int(got[0].octets, 20584230, "v9 varlen: octets after a 1-byte length");
+	is_int(got[0].sport, 3001, "v9 varlen: port before it");
+	is_int(got[1].octets, 777777, "v9 varlen: octets after 255 + 2-byte length");
+	is_int(got[1].proto, 6, "v9 varlen: protocol after 400 bytes of name");
+	ok(addr_is(got[2].src, "10.9.0.3"), "v9 varlen: third record (empty name)");
+	is_int(got[2].octets, 4242, "v9 varlen: its octets");
+	flow_decoder_stats(d, &st);
+	is_int(st.malformed, 0, "v9 varlen: nothing dropped as malformed");
+
+	/* a variable length that runs past its flowset: dropped, counted */
+	v9_begin(&p, 90000, 1795710101, 3);
+	s = set_begin(&p, 260);
+	v9_rec_varlen(&p, "10.9.0.4", 3004, "eth0", 4, 1000);
+	p.b[p.n - 9 - 4 - 1] = 200;         /* the name's length byte lies */
+	set_end(&p, s);
+	rc = decode(d, &p);
+	is_int(rc, FLOW_E_MALFORMED, "v9 varlen: a lying variable length is malformed");
+	flow_decoder_stats(d, &st);
+	is_int(st.malformed_by[FLOW_BAD_RECORD], 1, "  ... counted as a bad record");
+
+	/* Cisco WLC station records: station MAC (365), bytes, application id
+	 * (95), no addresses and no ports: decoded, counted, not matched */
+	v9_begin(&p, 90000, 1795710102, 4);
+	s = set_begin(&p, 0);
+	p16(&p, 261); p16(&p, 3);
+	p16(&p, 365); p16(&p, 6); p16(&p, 1); p16(&p, 8); p16(&p, 95); p16(&p, 4);
+	set_end(&p, s);
+	s = set_begin(&p, 261);
+	{
+		static const uint8_t mac[6] = { 0x00, 0x1b, 0x2c, 0x3d, 0x4e, 0x5f };
+		int i;
+
+		for (i = 0; i < 5; i++) {
+			pbytes(&p, mac, 6); p64(&p, 1000000u * (i + 1));
+			p32(&p, 0x0d000000u + (unsigned)i);
+		}
+	}
+	set_end(&p, s);
+	{
+		uint64_t dec0, rec0;
+
+		flow_decoder_stats(d, &st);
+		dec0 = st.decoded;
+		rec0 = st.records;
+		rc = decode(d, &p);
+		is_int(rc, 0, "WLC station records: none handed to the matcher");
+		flow_decoder_stats(d, &st);
+		is_int(st.decoded - dec0, 5, "  ... but all 5 counted as decoded");
+		is_int(st.no_addresses, 5, "  ... as records without addresses");
+		is_int(st.records - rec0, 0, "  ... and none as usable records");
+		is_int(st.decoded, 8, "decoded = 3 NetStream + 5 WLC records");
+		is_int(st.records, 3, "records = the 3 with addresses");
+		is_int(st.malformed, 1, "  ... and only the lying datagram dropped");
+	}
+	flow_decoder_free(d);
+}
+
 /* ---- IPFIX -------------------------------------------------------------------- */
 /* template 256: v4 5-tuple, octets, packets, start/end ms (152/153),
  * an enterprise element (PEN 9, 4 bytes) and a variable-length interface
@@ -824,6 +930,7 @@ int main(void)
 	exp1 = &exp_a;
 	test_v5();
 	test_v9();
+	test_v9_exporters();
 	test_ipfix();
 	/* v5 cannot carry IPv6: 4 records.  v9 export time has whole seconds
 	 * only, so its times are within 1 s; IPFIX ones within 1 ms.  With

@@ -1,0 +1,87 @@
+#!/bin/bash
+# bench/fuzz/campaign.sh - a long fuzzing campaign: every libFuzzer harness
+# (tests/*/fuzz-*.c) in turn for a given CPU time, from its seed corpus
+# tests/fuzz/corpus/NAME/; what it grows is then minimised with -merge=1
+# together with the seeds and written back to tests/fuzz/corpus/NAME/.
+# Prints (and appends to the results file) one line per harness: date,
+# seconds, executions, coverage (libFuzzer's cov and ft), corpus files
+# before and after, crashes.
+#
+#   bench/fuzz/campaign.sh [-b BUILDDIR] [-t SECONDS] [-o RESULTS] [NAME...]
+#
+#   -b  a build tree configured with CC=clang --enable-fuzzing
+#       (default build/fuzz, as tests/check-all.sh makes it)
+#   -t  CPU seconds per harness (default 3600); one process per harness,
+#       run under nice, so CPU time is its run time
+#   -o  results file, Markdown table rows appended (default
+#       bench/fuzz/results.md); copy what matters to bench/RESULTS.md
+#   NAME  harnesses to run (fuzz-url, fuzz-record, ...; default all)
+#
+# A crash, leak or sanitizer error leaves its reproducer as
+# BUILDDIR/tests/DIR/NAME-crash-* and makes the exit status 1.
+set -u
+src=$(cd "$(dirname "$0")/../.." && pwd)
+build=$src/build/fuzz
+secs=3600
+out=$src/bench/fuzz/results.md
+while getopts b:t:o: opt; do
+	case $opt in
+	b) build=$(cd "$OPTARG" && pwd) ;;
+	t) secs=$OPTARG ;;
+	o) out=$OPTARG ;;
+	*) sed -n '2,21p' "$0"; exit 2 ;;
+	esac
+done
+shift $((OPTIND - 1))
+case $secs in ''|*[!0-9]*) echo "campaign.sh: -t wants seconds" >&2; exit 2 ;; esac
+if ! "$build/config.status" --config 2>/dev/null | grep -q -- '--enable-fuzzing'; then
+	echo "campaign.sh: $build is not configured with --enable-fuzzing (CC=clang)" >&2
+	exit 2
+fi
+scratch=$(mktemp -d "${TMPDIR:-/tmp}/flowgrab-campaign.XXXXXX")
+trap 'rm -rf "$scratch"' EXIT
+[ -s "$out" ] || printf '| date | harness | CPU s | executions | cov | ft | corpus before | after | crashes |\n|---|---|---|---|---|---|---|---|---|\n' >> "$out"
+failed=0
+for c in "$src"/tests/*/fuzz-*.c; do
+	name=$(basename "$c" .c)
+	dir=$(basename "$(dirname "$c")")
+	corpus=$src/tests/fuzz/corpus/${name#fuzz-}
+	if [ $# -gt 0 ] && ! printf '%s\n' "$@" | grep -qx "$name"; then
+		continue
+	fi
+	if ! make -C "$build" -s "tests/$dir/$name" > "$scratch/$name.build" 2>&1; then
+		echo "$name: does not build"; cat "$scratch/$name.build"
+		failed=1; continue
+	fi
+	bin=$build/tests/$dir/$name
+	mkdir -p "$corpus" "$scratch/$name.grown" "$scratch/$name.merged"
+	before=$(ls "$corpus" | wc -l)
+	args=(-rss_limit_mb=2048 -timeout=10 -close_fd_mask=2 -print_final_stats=1
+	    -artifact_prefix="$build/tests/$dir/$name-")
+	[ -f "$src/tests/fuzz/$name.dict" ] && args+=(-dict="$src/tests/fuzz/$name.dict")
+	start=$(date -u +%Y-%m-%dT%H:%MZ)
+	(cd "$build" && nice -n 10 "$bin" "${args[@]}" -max_total_time="$secs" \
+	    "$scratch/$name.grown" "$corpus") > "$scratch/$name.log" 2>&1
+	rc=$?
+	execs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$scratch/$name.log" | grep -o '[0-9]*$' | tail -1)
+	cov=$(grep -o 'cov: [0-9]*' "$scratch/$name.log" | tail -1 | grep -o '[0-9]*')
+	ft=$(grep -o 'ft: [0-9]*' "$scratch/$name.log" | tail -1 | grep -o '[0-9]*')
+	crashes=$(ls "$build/tests/$dir/$name-"* 2>/dev/null | wc -l)
+	# minimise seeds and finds together, then replace the corpus with it
+	(cd "$build" && "$bin" -merge=1 "${args[@]}" "$scratch/$name.merged" \
+	    "$corpus" "$scratch/$name.grown") > "$scratch/$name.merge" 2>&1
+	if [ "$(ls "$scratch/$name.merged" | wc -l)" -gt 0 ]; then
+		rm -f "$corpus"/*
+		cp "$scratch/$name.merged"/* "$corpus"/
+	fi
+	after=$(ls "$corpus" | wc -l)
+	row="| $start | $name | $secs | ${execs:-?} | ${cov:-?} | ${ft:-?} | $before | $after | $crashes |"
+	echo "$row"
+	echo "$row" >> "$out"
+	if [ "$rc" -ne 0 ] || [ "$crashes" -gt 0 ]; then
+		tail -30 "$scratch/$name.log"
+		ls "$build/tests/$dir/$name-"* 2>/dev/null
+		failed=1
+	fi
+done
+exit $failed
