@@ -17,6 +17,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "html-report.h"
+#include "html-run.h"
 #include "input/input.h"
 #include "match.h"
 #include "metrics-http.h"
@@ -38,6 +40,7 @@ static void usage(FILE *f)
 "usage: flowgrab-matcher -s STORE [options] [FILE...]   (FILE - = stdin)\n"
 "       flowgrab-matcher -s STORE --listen [ADDR:]PORT [options]\n"
 "       flowgrab-matcher -s STORE --nfcapd FILE|DIR [options]\n"
+"       flowgrab-matcher --report FILE.html --from-detections FILE.jsonl\n"
 "Name the known files that hosts downloaded, from flow records.\n"
 "  -s, --store DIR          the reference store (required)\n"
 "  -l, --listen ADDR        collect NetFlow v5/v9/IPFIX on UDP [ADDR:]PORT\n"
@@ -47,6 +50,9 @@ static void usage(FILE *f)
 "  -f, --format FMT         table, csv or json (JSON Lines); default table\n"
 "      --summary            inventory per client at the end\n"
 "      --unmatched          also list big transfers matching nothing\n"
+"      --report FILE.html   also write an HTML report (self-contained)\n"
+"      --from-detections F  with --report: read detections (JSON Lines of\n"
+"                           --format json) instead of flows; -s optional\n"
 "      --min-size SIZE      smallest payload looked up (100k)\n"
 "      --min-confidence X   report detections at or above X (0.5)\n"
 "      --tolerance X        scale every error tolerance (1.0)\n"
@@ -77,7 +83,7 @@ enum {
 	OPT_NFCAPD = 256, OPT_STRICT, OPT_SUMMARY, OPT_UNMATCHED, OPT_MINSIZE,
 	OPT_MINCONF, OPT_TOL, OPT_HTTPHDR, OPT_TLSHS, OPT_TLSPORTS, OPT_NOLEARN,
 	OPT_NORANGES, OPT_MAXCONN, OPT_IDLE, OPT_DURATION, OPT_COUNT, OPT_HOLD,
-	OPT_METRICS, OPT_STATSINT,
+	OPT_METRICS, OPT_STATSINT, OPT_REPORT, OPT_FROMDET,
 };
 
 static const struct option long_opts[] = {
@@ -103,6 +109,8 @@ static const struct option long_opts[] = {
 	{ "duration", required_argument, NULL, OPT_DURATION },
 	{ "count", required_argument, NULL, OPT_COUNT },
 	{ "metrics", required_argument, NULL, OPT_METRICS },
+	{ "report", required_argument, NULL, OPT_REPORT },
+	{ "from-detections", required_argument, NULL, OPT_FROMDET },
 	{ "stats-interval", required_argument, NULL, OPT_STATSINT },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "quiet", no_argument, NULL, 'q' },
@@ -202,7 +210,19 @@ struct collector_run {
 	struct matcher *m;
 	struct flow_collector *c;
 	struct metrics mx;
+	struct html_report *hr;     /* --report, or NULL */
 };
+
+/* Every result goes to the HTML report too (html-report.h). */
+static void html_observe(const struct match_result *res, void *arg)
+{
+	struct detection d;
+
+	if (res->status == MATCH_SMALL)
+		return;
+	detection_from_result(&d, res);
+	html_report_add(arg, &d);
+}
 
 /* The sink in collector mode: count for the metrics, then match. */
 static int collector_sink(const struct flow_record *r, void *arg)
@@ -215,7 +235,11 @@ static int collector_sink(const struct flow_record *r, void *arg)
 
 static void collector_observe(const struct match_result *res, void *arg)
 {
-	metrics_result(&((struct collector_run *)arg)->mx, res);
+	struct collector_run *cr = arg;
+
+	metrics_result(&cr->mx, res);
+	if (cr->hr)
+		html_observe(res, cr->hr);
 }
 
 static int collector_render(struct fg_buf *b, void *arg)
@@ -227,7 +251,7 @@ static int collector_render(struct fg_buf *b, void *arg)
 
 static int run_collector(struct matcher *m, const char *listen,
     const char *metrics_at, uint64_t stats_interval, uint64_t duration,
-    struct flow_input_stats *in)
+    struct html_report *hr, struct flow_input_stats *in)
 {
 	struct collector_run cr;
 	struct metrics_http *mh = NULL;
@@ -239,6 +263,7 @@ static int run_collector(struct matcher *m, const char *listen,
 
 	memset(&cr, 0, sizeof(cr));
 	cr.m = m;
+	cr.hr = hr;
 	metrics_init(&cr.mx, wall_ms());
 	cr.c = flow_collector_open(listen, err, sizeof(err));
 	if (!cr.c) {
@@ -298,12 +323,44 @@ static int run_collector(struct matcher *m, const char *listen,
 	    &cr) > 0)
 		;
 	match_flush(m);
-	match_set_observer(m, NULL, NULL);
+	match_set_observer(m, hr ? html_observe : NULL, hr);
 	flow_collector_stats(cr.c, in);
 	flow_collector_close(cr.c);
 	metrics_http_close(mh);
 	metrics_free(&cr.mx);
 	return rc;
+}
+
+/* --report FILE --from-detections F...: no flows, no matcher. */
+static int report_from_detections(const char *path, char **files, int n,
+    const char *store_dir, int strict, int other_inputs)
+{
+	struct html_report *hr;
+	struct store *st = NULL;
+	char err[512];
+	int status, rc;
+
+	if (!path)
+		fg_fatal(2, "--from-detections needs --report FILE.html");
+	if (other_inputs)
+		fg_fatal(2, "--from-detections reads detections: no --listen, "
+		    "--nfcapd, --metrics or flow files with it");
+	if (store_dir) {
+		rc = store_open(store_dir, STORE_RDONLY, &st, err, sizeof(err));
+		if (rc < 0)
+			fg_fatal(3, "%s", err[0] ? err : store_strerror(rc));
+	}
+	hr = html_report_new();
+	status = html_run_from_detections(hr, files, n, strict);
+	if (st)
+		html_run_store(hr, st);
+	if (html_report_write(hr, path, err, sizeof(err)) < 0) {
+		fg_error("%s", err);
+		status = 1;
+	}
+	html_report_free(hr);
+	store_close(st);
+	return status;
 }
 
 int main(int argc, char **argv)
@@ -318,7 +375,10 @@ int main(int argc, char **argv)
 	int strict = 0, fmt = REPORT_TABLE, summary = 0, unmatched = 0;
 	int loglevel = FG_LOG_NORMAL, ch, rc, status = 0, i;
 	uint64_t duration = 0, stats_interval = 600, v;
-	const char *metrics_at = NULL;
+	const char *metrics_at = NULL, *report_path = NULL;
+	char *from_det[32];
+	int nfrom = 0;
+	struct html_report *hr = NULL;
 	char err[512];
 	struct sigaction sa;
 
@@ -411,6 +471,12 @@ int main(int argc, char **argv)
 				    optarg);
 			break;
 		case OPT_METRICS: metrics_at = optarg; break;
+		case OPT_REPORT: report_path = optarg; break;
+		case OPT_FROMDET:
+			if (nfrom == 32)
+				fg_fatal(2, "--from-detections: at most 32 files");
+			from_det[nfrom++] = optarg;
+			break;
 		case OPT_STATSINT:
 			if (fg_parse_duration(optarg, &stats_interval) < 0)
 				fg_fatal(2, "--stats-interval %s: not a duration",
@@ -429,6 +495,10 @@ int main(int argc, char **argv)
 		}
 	}
 	fg_log_init("flowgrab-matcher", loglevel);
+	if (nfrom)
+		return report_from_detections(report_path, from_det, nfrom,
+		    store_dir, strict, listen || nfcapd || optind < argc ||
+		    metrics_at);
 	if (!store_dir)
 		fg_fatal(2, "no store: give -s/--store DIR");
 	if ((listen != NULL) + (nfcapd != NULL) + (optind < argc) > 1)
@@ -443,6 +513,10 @@ int main(int argc, char **argv)
 	rc = match_new(&mo, st, rep, &m);
 	if (rc < 0)
 		fg_fatal(3, "store %s: %s", store_dir, store_strerror(rc));
+	if (report_path) {
+		hr = html_report_new();
+		match_set_observer(m, html_observe, hr);
+	}
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
@@ -452,7 +526,7 @@ int main(int argc, char **argv)
 
 	if (listen) {
 		status = run_collector(m, listen, metrics_at, stats_interval,
-		    duration, &in);
+		    duration, hr, &in);
 	} else if (nfcapd) {
 		memset(&one, 0, sizeof(one));
 		rc = flow_read_nfcapd(nfcapd, strict, match_record, m, &one);
@@ -494,6 +568,23 @@ int main(int argc, char **argv)
 	match_flush(m);
 	report_finish(rep);
 	print_stats(m, &in);
+	if (hr) {
+		struct match_stats ms;
+		char what[300];
+
+		match_get_stats(m, &ms);
+		snprintf(what, sizeof(what), "%s%s", listen ? "collector on " :
+		    nfcapd ? "nfcapd files " : "flow files",
+		    listen ? listen : nfcapd ? nfcapd : "");
+		html_run_stats(hr, what, &ms, &in);
+		html_run_store(hr, st);
+		html_run_model(hr, &mo);
+		if (html_report_write(hr, report_path, err, sizeof(err)) < 0) {
+			fg_error("%s", err);
+			status = 1;
+		}
+		html_report_free(hr);
+	}
 	match_free(m);
 	report_free(rep);
 	store_close(st);
