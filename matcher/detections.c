@@ -547,9 +547,11 @@ int detections_next(struct detections_reader *r, struct detection *d,
 		if (!j.err && d->url && !d->file)
 			j.err = "a url without a file";
 		if (j.err) {
+			/* a line that ends inside the object was cut short */
 			snprintf(err, errlen, "%s:%" PRIu64 ": %s%s", r->name,
-			    r->line, j.err, nl ? "" : " (last line has no "
-			    "newline: truncated?)");
+			    r->line, j.err, j.p < j.end || strstr(j.err,
+			    "truncated") ? "" : nl ? " (the line ends early)" :
+			    " (the last line, without a newline: truncated?)");
 			return -1;
 		}
 		if (t.summary)

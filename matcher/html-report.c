@@ -436,8 +436,9 @@ static void hosts(struct view *w)
 				nun++;
 		}
 		fprintf(f, "<section class=\"host\" id=\"host-%zu\">"
-		    "<h3 class=\"hostname\">", nh++);
+		    "<h3><span class=\"hostname\">", nh++);
 		esc(f, w->v[i]->client);
+		fputs("</span>", f);
 		fprintf(f, " <span class=\"muted\">(%zu download%s)</span></h3>"
 		    "\n", j - i, j - i == 1 ? "" : "s");
 		timeline(w, w->v + i, j - i);

@@ -13,6 +13,9 @@ PKGS=(
 	# tests: real servers, exporters, collectors and clients
 	softflowd nfdump nginx-light curl wget wget2 tcpdump
 	iproute2 ethtool openssl python3 lmdb-utils util-linux procps time
+	# a real browser for the HTML report (tests/matcher/report.sh), and
+	# a font for its screenshots
+	chromium fonts-dejavu-core
 	# systemd-analyze verify for the units, man for the man pages
 	systemd man-db groff-base git
 )
