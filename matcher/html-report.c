@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "html-report.h"
+#include "product.h"
 #include "util.h"
 
 struct hr_item {
@@ -33,6 +34,16 @@ struct hr_item {
 	int tls, parts, found, nrivals;
 	char *url, *file, *vendor;
 	char *rivals[MATCH_MAX_RIVALS];
+	struct store_product prod;  /* product "" if none found */
+};
+
+/* A product the report's hosts have, and the versions the store knows
+ * of it (alive downloads only), for "not fetched". */
+struct hr_known {
+	const char *vendor, *product; /* point into an item */
+	char **versions;
+	size_t n, cap;
+	uint64_t capped;
 };
 
 struct hr_setting {
@@ -45,6 +56,9 @@ struct html_report {
 	uint64_t dropped;
 	struct hr_setting set[HTML_REPORT_SETTINGS];
 	int nset;
+	int have_store;
+	struct hr_known *known;     /* sorted by vendor, product */
+	size_t nknown;
 };
 
 struct html_report *html_report_new(void)
@@ -67,6 +81,14 @@ void html_report_free(struct html_report *h)
 			free(h->it[i].rivals[k]);
 	}
 	free(h->it);
+	for (i = 0; i < h->nknown; i++) {
+		size_t v;
+
+		for (v = 0; v < h->known[i].n; v++)
+			free(h->known[i].versions[v]);
+		free(h->known[i].versions);
+	}
+	free(h->known);
 	for (k = 0; k < h->nset; k++) {
 		free(h->set[k].section);
 		free(h->set[k].key);
@@ -135,6 +157,8 @@ void html_report_add(struct html_report *h, const struct detection *d)
 	it->vendor = copy(d->vendor && d->vendor[0] ? d->vendor : NULL);
 	for (k = 0; it->found && k < d->nrivals && k < MATCH_MAX_RIVALS; k++)
 		it->rivals[it->nrivals++] = copy(d->rivals[k]);
+	if (it->found)
+		store_product_parse(it->url, it->file, &it->prod);
 }
 
 void html_report_setting(struct html_report *h, const char *section,
@@ -146,6 +170,103 @@ void html_report_setting(struct html_report *h, const char *section,
 	h->set[h->nset].key = fg_strdup(key);
 	h->set[h->nset].value = fg_strdup(value);
 	h->nset++;
+}
+
+/* ---- what the store knows -------------------------------------------- */
+
+#define KNOWN_VERSIONS_MAX 1000
+
+static int cmp_str(const char *a, const char *b);
+
+static int cmp_known(const void *a, const void *b)
+{
+	const struct hr_known *x = a, *y = b;
+	int c = cmp_str(x->vendor, y->vendor);
+
+	return c ? c : strcmp(x->product, y->product);
+}
+
+static struct hr_known *known_find(struct html_report *h, const char *vendor,
+    const char *product)
+{
+	struct hr_known key;
+
+	key.vendor = vendor;
+	key.product = product;
+	return h->nknown ? bsearch(&key, h->known, h->nknown,
+	    sizeof(*h->known), cmp_known) : NULL;
+}
+
+
+static int cmp_version_p(const void *a, const void *b)
+{
+	const char *x = *(char *const *)a, *y = *(char *const *)b;
+	int c = store_version_cmp(x, y);
+
+	return c ? c : strcmp(x, y);
+}
+
+static int known_add(const struct store_download *d, void *arg)
+{
+	struct html_report *h = arg;
+	struct store_product p;
+	struct hr_known *k;
+	size_t i;
+
+	if (d->state == STORE_GONE || store_product_parse(d->url, d->file,
+	    &p) < 0 || !p.version[0])
+		return 0;
+	k = known_find(h, d->vendor && d->vendor[0] ? d->vendor : NULL,
+	    p.product);
+	if (!k)
+		return 0;
+	for (i = 0; i < k->n; i++)
+		if (!strcmp(k->versions[i], p.version))
+			return 0;
+	if (k->n == KNOWN_VERSIONS_MAX) {
+		k->capped++;
+		return 0;
+	}
+	if (k->n == k->cap) {
+		k->cap = k->cap ? k->cap * 2 : 8;
+		k->versions = fg_reallocarray(k->versions, k->cap,
+		    sizeof(*k->versions));
+	}
+	k->versions[k->n++] = fg_strdup(p.version);
+	return 0;
+}
+
+int html_report_use_store(struct html_report *h, struct store *st)
+{
+	struct store_txn *txn = NULL;
+	size_t i, n = 0;
+	int rc;
+
+	/* the products the hosts have, once each */
+	h->known = fg_calloc(h->n ? h->n : 1, sizeof(*h->known));
+	for (i = 0; i < h->n; i++) {
+		if (!h->it[i].found || !h->it[i].prod.product[0])
+			continue;
+		h->known[n].vendor = h->it[i].vendor;
+		h->known[n++].product = h->it[i].prod.product;
+	}
+	qsort(h->known, n, sizeof(*h->known), cmp_known);
+	for (i = 0, h->nknown = 0; i < n; i++)
+		if (!h->nknown || cmp_known(&h->known[h->nknown - 1],
+		    &h->known[i]))
+			h->known[h->nknown++] = h->known[i];
+	rc = store_begin(st, STORE_TXN_READ, &txn);
+	if (rc < 0)
+		return rc;
+	rc = store_foreach(txn, known_add, h);
+	store_abort(txn);
+	if (rc < 0)
+		return rc;
+	for (i = 0; i < h->nknown; i++)
+		qsort(h->known[i].versions, h->known[i].n, sizeof(char *),
+		    cmp_version_p);
+	h->have_store = 1;
+	return 0;
 }
 
 /* ---- escaping --------------------------------------------------------- */
@@ -234,16 +355,24 @@ static int by_host(const void *a, const void *b)
 	return c;
 }
 
-static int by_vendor(const void *a, const void *b)
+/* the product an item counts under: its parsed name, else its file */
+static const char *product_of(const struct hr_item *it)
+{
+	return it->prod.product[0] ? it->prod.product : it->file;
+}
+
+static int by_product(const void *a, const void *b)
 {
 	const struct hr_item *x = *(struct hr_item *const *)a;
 	const struct hr_item *y = *(struct hr_item *const *)b;
 	int c = cmp_str(x->vendor, y->vendor);
 
 	if (!c)
-		c = cmp_str(x->file, y->file);
+		c = cmp_str(product_of(x), product_of(y));
 	if (!c)
-		c = cmp_str(x->url, y->url);
+		c = store_version_cmp(x->prod.version, y->prod.version);
+	if (!c)
+		c = strcmp(x->prod.version, y->prod.version);
 	if (!c)
 		c = memcmp(x->key, y->key, 17);
 	if (!c)
@@ -271,7 +400,7 @@ static const char css[] =
 "margin:24px auto;max-width:1100px;padding:0 16px}"
 "h1{font-size:24px;margin:0 0 4px}h2{font-size:19px;margin:32px 0 8px;"
 "border-bottom:2px solid #345;padding-bottom:2px}"
-"h3{font-size:16px;margin:20px 0 6px}"
+"h3{font-size:16px;margin:20px 0 6px}h4{font-size:14px;margin:12px 0 4px}"
 "table{border-collapse:collapse;margin:6px 0 12px;width:100%}"
 "th,td{border:1px solid #bbb;padding:3px 6px;text-align:left;"
 "vertical-align:top}th{background:#e8edf2}"
@@ -373,18 +502,48 @@ static void timeline(struct view *w, struct hr_item **x, size_t n)
 	fputs("</svg>\n", f);
 }
 
+/* The last path segment of @url (the whole of it if none). */
+static const char *url_file(const char *url)
+{
+	const char *slash = url ? strrchr(url, '/') : NULL;
+
+	return slash && slash[1] ? slash + 1 : url ? url : "";
+}
+
+/*
+ * A detection whose size fits other files too, as its group: "one of 3
+ * locales: en-US, de, fr" when the candidates differ only in locale, and
+ * likewise platforms or versions of one product; else "one of N files".
+ */
 static void rival_list(FILE *f, const struct hr_item *it)
 {
-	int k;
+	struct store_product p[MATCH_MAX_RIVALS + 1];
+	const char *name[MATCH_MAX_RIVALS + 1];
+	int n = it->nrivals + 1, k, same_prod = 1, same_ver = 1,
+	    same_plat = 1, same_loc = 1, field;
+	static const char *const what[] = { "locales", "platforms",
+	    "versions", "files" };
 
-	fprintf(f, "one of %d files: ", it->nrivals + 1);
-	esc(f, it->file);
-	for (k = 0; k < it->nrivals; k++) {
-		const char *slash = it->rivals[k] ? strrchr(it->rivals[k], '/')
-		    : NULL;
-
-		fputs(", ", f);
-		esc(f, slash && slash[1] ? slash + 1 : it->rivals[k]);
+	p[0] = it->prod;
+	name[0] = it->file;
+	for (k = 1; k < n; k++) {
+		name[k] = url_file(it->rivals[k - 1]);
+		store_product_parse(it->rivals[k - 1], NULL, &p[k]);
+		same_prod &= p[0].product[0] && !strcmp(p[k].product,
+		    p[0].product);
+		same_ver &= !strcmp(p[k].version, p[0].version);
+		same_plat &= !strcmp(p[k].platform, p[0].platform);
+		same_loc &= !strcmp(p[k].locale, p[0].locale);
+	}
+	field = !same_prod ? 3 : same_ver && same_plat && !same_loc ? 0 :
+	    same_ver && !same_plat && same_loc ? 1 : !same_ver && same_plat &&
+	    same_loc ? 2 : 3;
+	fprintf(f, "one of %d %s: ", n, what[field]);
+	for (k = 0; k < n; k++) {
+		if (k)
+			fputs(", ", f);
+		esc(f, field == 0 ? p[k].locale : field == 1 ? p[k].platform :
+		    field == 2 ? p[k].version : name[k]);
 	}
 }
 
@@ -395,6 +554,17 @@ static void inventory_row(FILE *f, const struct hr_item *it)
 	fprintf(f, "<tr class=\"det\"><td>%s</td><td>", when(it->start_ms, b,
 	    sizeof(b)));
 	esc(f, it->vendor ? it->vendor : "-");
+	fputs("</td><td class=\"product\">", f);
+	esc(f, it->prod.product);
+	fputs("</td><td class=\"version\">", f);
+	esc(f, it->prod.version);
+	if (it->prod.platform[0] || it->prod.locale[0]) {
+		fputs(" <span class=\"muted\">", f);
+		esc(f, it->prod.platform);
+		fputs(it->prod.platform[0] && it->prod.locale[0] ? " " : "", f);
+		esc(f, it->prod.locale);
+		fputs("</span>", f);
+	}
 	fputs("</td><td class=\"file\">", f);
 	esc(f, it->file);
 	fprintf(f, "</td><td class=\"num %s\">%.2f</td><td>",
@@ -411,9 +581,92 @@ static void inventory_row(FILE *f, const struct hr_item *it)
 
 static void inventory_head(FILE *f)
 {
-	fputs("<table><tr><th>when (UTC)</th><th>vendor</th><th>file</th>"
-	    "<th class=\"num\">confidence</th><th>note</th><th>URL</th></tr>\n",
-	    f);
+	fputs("<table><tr><th>when (UTC)</th><th>vendor</th><th>product</th>"
+	    "<th>version</th><th>file</th><th class=\"num\">confidence</th>"
+	    "<th>note</th><th>URL</th></tr>\n", f);
+}
+
+/*
+ * "Not fetched": for each product the host downloaded (items @x[0..n)
+ * sorted by time), the versions the store knows newer than the newest
+ * the host fetched.
+ */
+static void not_fetched(struct view *w, struct hr_item **x, size_t n)
+{
+	FILE *f = w->f;
+	const struct hr_item *newest[256];
+	size_t nn = 0, i, k, v, rows = 0;
+
+	if (!w->h->have_store) {
+		fputs("<p class=\"muted nf\">Newer versions: no store given "
+		    "(-s STORE) to compare with.</p>\n", f);
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		const struct hr_item *it = x[i];
+
+		if (!it->prod.product[0] || !it->prod.version[0] ||
+		    it->confidence < HTML_REPORT_SURE)
+			continue;
+		for (k = 0; k < nn; k++)
+			if (!cmp_str(newest[k]->vendor, it->vendor) &&
+			    !strcmp(newest[k]->prod.product, it->prod.product))
+				break;
+		if (k == nn) {
+			if (nn == 256)
+				continue;
+			newest[nn++] = it;
+		} else if (store_version_cmp(it->prod.version,
+		    newest[k]->prod.version) > 0) {
+			newest[k] = it;
+		}
+	}
+	for (k = 0; k < nn; k++) {
+		const struct hr_known *kn = known_find(w->h,
+		    newest[k]->vendor, newest[k]->prod.product);
+		size_t shown = 0, newer = 0;
+
+		if (!kn)
+			continue;
+		for (v = 0; v < kn->n; v++)
+			if (store_version_cmp(kn->versions[v],
+			    newest[k]->prod.version) > 0)
+				newer++;
+		if (!newer)
+			continue;
+		if (!rows++)
+			fputs("<div class=\"nf\"><p><b>Not fetched</b>: newer "
+			    "versions the store knows of what this host has"
+			    "</p><table><tr><th>vendor</th><th>product</th>"
+			    "<th>newest fetched</th><th>newer in the store</th>"
+			    "</tr>\n", f);
+		fputs("<tr class=\"nfrow\"><td>", f);
+		esc(f, newest[k]->vendor ? newest[k]->vendor : "-");
+		fputs("</td><td>", f);
+		esc(f, newest[k]->prod.product);
+		fputs("</td><td>", f);
+		esc(f, newest[k]->prod.version);
+		fputs("</td><td class=\"newer\">", f);
+		/* kn->versions is sorted, newest last: list newest first */
+		for (v = kn->n; v-- > 0;) {
+			if (store_version_cmp(kn->versions[v],
+			    newest[k]->prod.version) <= 0)
+				break;
+			if (shown == 12) {
+				fprintf(f, " and %zu older", newer - shown);
+				break;
+			}
+			if (shown++)
+				fputs(", ", f);
+			esc(f, kn->versions[v]);
+		}
+		fputs("</td></tr>\n", f);
+	}
+	if (rows)
+		fputs("</table></div>\n", f);
+	else
+		fputs("<p class=\"muted nf\">Up to date: the store knows no "
+		    "newer version of what this host has.</p>\n", f);
 }
 
 static void hosts(struct view *w)
@@ -449,6 +702,7 @@ static void hosts(struct view *w)
 					inventory_row(f, w->v[k]);
 			fputs("</table>\n", f);
 		}
+		not_fetched(w, w->v + i, j - i);
 		if (nun) {
 			fputs("<div class=\"apart\"><p><b>Less certain</b> "
 			    "(confidence below 0.9)</p>\n", f);
@@ -496,66 +750,96 @@ static void bars(FILE *f, const char *const *label, const size_t *value,
 
 #define BARS_MAX 40
 
+/* Items @v[i..j) of one vendor and product, sorted by version: one row
+ * per version with its hosts, and a bar per version. */
+static void product_view(struct view *w, size_t i, size_t j)
+{
+	FILE *f = w->f;
+	const char *label[BARS_MAX];
+	size_t value[BARS_MAX], nb = 0, k, m, q;
+
+	fputs("<h4 class=\"prodname\">", f);
+	esc(f, product_of(w->v[i]));
+	fputs("</h4>\n<table><tr><th>version</th><th>files</th><th class="
+	    "\"num\">hosts</th><th>hosts</th></tr>\n", f);
+	for (k = i; k < j; k = m) {
+		size_t nh = 0, shown = 0;
+
+		for (m = k; m < j && !strcmp(w->v[m]->prod.version,
+		    w->v[k]->prod.version); m++)
+			if (m == k || strcmp(w->v[m]->client,
+			    w->v[m - 1]->client))
+				nh++;
+		fputs("<tr class=\"pv\"><td>", f);
+		esc(f, w->v[k]->prod.version[0] ? w->v[k]->prod.version : "-");
+		fputs("</td><td class=\"file\">", f);
+		/* the distinct files of this version (a few) */
+		for (q = k; q < m; q++) {
+			size_t r;
+
+			for (r = k; r < q && cmp_str(w->v[r]->file,
+			    w->v[q]->file); r++)
+				;
+			if (r < q)
+				continue;
+			if (q > k)
+				fputs(", ", f);
+			esc(f, w->v[q]->file);
+		}
+		fprintf(f, "</td><td class=\"num\">%zu</td><td>", nh);
+		for (q = k; q < m; q++) {
+			if (q > k && !strcmp(w->v[q]->client,
+			    w->v[q - 1]->client))
+				continue;
+			if (shown == 20) {
+				fprintf(f, " and %zu more", nh - 20);
+				break;
+			}
+			if (shown++)
+				fputs(", ", f);
+			esc(f, w->v[q]->client);
+		}
+		fputs("</td></tr>\n", f);
+		if (nb < BARS_MAX) {
+			label[nb] = w->v[k]->prod.version[0] ?
+			    w->v[k]->prod.version : "-";
+			value[nb++] = nh;
+		}
+	}
+	fputs("</table>\n", f);
+	bars(f, label, value, nb, "hosts per version");
+	if (nb == BARS_MAX)
+		fprintf(f, "<p class=\"muted\">The chart shows the oldest %d "
+		    "versions.</p>\n", BARS_MAX);
+}
+
 static void vendors(struct view *w)
 {
 	FILE *f = w->f;
-	size_t i, j, nvend = 0, nfiles = 0;
+	size_t i, j, k, m, nvend = 0, nprod = 0;
 
-	fputs("<h2 id=\"vendors\">Vendors and files</h2>\n<p class=\"muted\">"
-	    "Which hosts downloaded which file, per vendor; the bars count "
-	    "hosts.</p>\n", f);
+	fputs("<h2 id=\"vendors\">Vendors and products</h2>\n<p class=\"muted"
+	    "\">Which hosts downloaded which version of each product; the bars "
+	    "count hosts per version.</p>\n", f);
 	for (i = 0; i < w->nv; i = j) {
-		const char *label[BARS_MAX];
-		size_t value[BARS_MAX], nb = 0, k, m;
-
 		for (j = i; j < w->nv && !cmp_str(w->v[j]->vendor,
 		    w->v[i]->vendor); j++)
 			;
 		nvend++;
 		fputs("<section class=\"vendor\"><h3>", f);
 		esc(f, w->v[i]->vendor ? w->v[i]->vendor : "(no vendor)");
-		fputs("</h3>\n<table><tr><th>file</th><th class=\"num\">hosts"
-		    "</th><th>hosts</th></tr>\n", f);
-		/* one row per file (URL), its distinct hosts */
+		fputs("</h3>\n", f);
 		for (k = i; k < j; k = m) {
-			size_t nh = 0, shown = 0, q;
-
-			for (m = k; m < j && !cmp_str(w->v[m]->url,
-			    w->v[k]->url); m++)
-				if (m == k || strcmp(w->v[m]->client,
-				    w->v[m - 1]->client))
-					nh++;
-			nfiles++;
-			fputs("<tr><td class=\"file\">", f);
-			esc(f, w->v[k]->file);
-			fprintf(f, "</td><td class=\"num\">%zu</td><td>", nh);
-			for (q = k; q < m; q++) {
-				if (q > k && !strcmp(w->v[q]->client,
-				    w->v[q - 1]->client))
-					continue;
-				if (shown == 20) {
-					fprintf(f, " and %zu more", nh - 20);
-					break;
-				}
-				if (shown++)
-					fputs(", ", f);
-				esc(f, w->v[q]->client);
-			}
-			fputs("</td></tr>\n", f);
-			if (nb < BARS_MAX) {
-				label[nb] = w->v[k]->file;
-				value[nb++] = nh;
-			}
+			for (m = k; m < j && !cmp_str(product_of(w->v[m]),
+			    product_of(w->v[k])); m++)
+				;
+			nprod++;
+			product_view(w, k, m);
 		}
-		fputs("</table>\n", f);
-		bars(f, label, value, nb, "hosts per file");
-		if (nb == BARS_MAX)
-			fprintf(f, "<p class=\"muted\">The chart shows the "
-			    "first %d files.</p>\n", BARS_MAX);
 		fputs("</section>\n", f);
 	}
 	w->vendors = nvend;
-	w->files = nfiles;
+	w->files = nprod;
 }
 
 static void ambiguous(struct view *w)
@@ -734,7 +1018,7 @@ static int write_page(struct html_report *h, FILE *f)
 	fprintf(f, "Written by flowgrab-matcher %s at %s UTC.</p>\n",
 	    FG_VERSION, when(fg_now() * 1000, b1, sizeof(b1)));
 	fputs("<nav><a href=\"#hosts\">Hosts</a><a href=\"#vendors\">Vendors "
-	    "and files</a><a href=\"#ambiguous\">Ambiguous</a><a href="
+	    "and products</a><a href=\"#ambiguous\">Ambiguous</a><a href="
 	    "\"#unmatched\">Unmatched</a><a href=\"#basis\">Based on</a></nav>\n",
 	    f);
 	/* the cards come first: count what they show */
@@ -755,7 +1039,7 @@ static int write_page(struct html_report *h, FILE *f)
 		fprintf(f, "<p><b>%" PRIu64 " more records were not kept</b> "
 		    "(the report keeps %d).</p>\n", h->dropped, HTML_REPORT_MAX);
 	hosts(&w);
-	qsort(w.v, w.nv, sizeof(*w.v), by_vendor);
+	qsort(w.v, w.nv, sizeof(*w.v), by_product);
 	vendors(&w);
 	qsort(w.v, w.nv, sizeof(*w.v), by_host);
 	ambiguous(&w);

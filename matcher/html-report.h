@@ -21,6 +21,7 @@
 #include <stddef.h>
 
 #include "detections.h"
+#include "store.h"
 
 #define HTML_REPORT_MAX 200000
 #define HTML_REPORT_STR_MAX 1024     /* bytes kept of a URL or name */
@@ -44,6 +45,15 @@ void html_report_add(struct html_report *h, const struct detection *d);
  */
 void html_report_setting(struct html_report *h, const char *section,
     const char *key, const char *value);
+
+/*
+ * Read what the store @st knows of the products the hosts have (call it
+ * after the last html_report_add()): for each, the versions of its alive
+ * downloads, so the report can say, per host, what newer versions it has
+ * not fetched.  Products and versions come from store_product_parse().
+ * Returns 0 or a store error.
+ */
+int html_report_use_store(struct html_report *h, struct store *st);
 
 /* Write the report to @path (through a temporary file in the same
  * directory, renamed at the end).  0, or -1 with a message in @err. */

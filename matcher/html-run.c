@@ -88,6 +88,10 @@ void html_run_store(struct html_report *h, struct store *st)
 		    " alive, %" PRIu64 " gone)", ss.downloads, ss.alive,
 		    ss.gone);
 	store_abort(txn);
+	/* the versions it knows, for "not fetched" */
+	if (html_report_use_store(h, st) < 0)
+		fg_warn("store %s: cannot read its versions for the report",
+		    store_path(st));
 }
 
 int html_run_from_detections(struct html_report *h, char *const *files,
@@ -103,6 +107,9 @@ int html_run_from_detections(struct html_report *h, char *const *files,
 		struct detection d;
 		int got;
 
+		if (n < sizeof(list) - 1)
+			n += (size_t)snprintf(list + n, sizeof(list) - n, "%s%s",
+			    i ? ", " : "", files[i]);
 		r = detections_open(files[i], err, sizeof(err));
 		if (!r) {
 			fg_error("--from-detections %s", err);
@@ -131,9 +138,6 @@ int html_run_from_detections(struct html_report *h, char *const *files,
 		}
 		lines += detections_lines(r);
 		detections_close(r);
-		if (n < sizeof(list) - 1)
-			n += (size_t)snprintf(list + n, sizeof(list) - n, "%s%s",
-			    i ? ", " : "", files[i]);
 		if (rc && strict)
 			break;
 	}

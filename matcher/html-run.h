@@ -16,7 +16,9 @@ void html_run_model(struct html_report *h, const struct match_options *o);
 /* The run's counters as "run" rows; @input says what was read. */
 void html_run_stats(struct html_report *h, const char *input,
     const struct match_stats *s, const struct flow_input_stats *in);
-/* The store's path and size as "run" rows. */
+/* The store's path and size as "run" rows, and the versions it knows
+ * of the hosts' products (html_report_use_store()); call it after the
+ * last detection was added. */
 void html_run_store(struct html_report *h, struct store *st);
 /*
  * Read @files (JSON Lines of --format json, "-" for stdin) into @h.  A

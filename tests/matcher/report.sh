@@ -104,6 +104,47 @@ like "$(cat "$T/run.dom")" '<th>flow records</th><td>48</td>' \
 like "$(cat "$T/run.dom")" '<tr class="unm"><td>10\.77\.5\.3:80</td>' \
     "DOM: unmatched transfers by server (the private file on globex)"
 
+# "not fetched": newer versions the store knows, worked out here from
+# the demo site's file list (mksite.py --list), not by flowgrab's parser
+nf_rows() {	# nf_rows DOM HOST: "vendor product newest: newer..." per row
+	python3 - "$1" "$2" <<'PY'
+import re, sys
+s = open(sys.argv[1], encoding="utf-8").read()
+i = s.index('<span class="hostname">%s</span>' % sys.argv[2])
+j = s.find('<section class="host"', i + 1)
+sec = s[i:j if j > 0 else len(s)]
+for row in re.findall(r'<tr class="nfrow">(.*?)</tr>', sec):
+    c = [re.sub("<[^>]*>", "", x) for x in re.findall(r"<td[^>]*>(.*?)</td>", row)]
+    print("%s %s %s: %s" % (c[0], c[1], c[2], c[3]))
+PY
+}
+python3 - "$DEMO/mksite.py" > "$T/nf.want" <<'PY'
+import re, subprocess, sys
+lst = subprocess.run([sys.executable, sys.argv[1], "--list"], capture_output=True,
+                     text=True, check=True).stdout.split("\n")
+def newer(vendor, rx, have):
+    key = lambda v: [int(x) for x in v.split(".")]
+    vs = set()
+    for l in lst:
+        f = l.split()
+        if len(f) == 3 and f[0] == vendor and int(f[2]) >= 1048576:
+            m = re.search(rx, f[1])
+            if m and key(m.group(1)) > key(have):
+                vs.add(m.group(1))
+    return ", ".join(sorted(vs, key=key, reverse=True))
+# 10.77.5.103 fetched tool-3.1.bin and agent 1.2.0 and 2.0.0 (manifest)
+print("acme agent 2.0.0: " + newer("acme", r"^/releases/agent/([0-9.]+)/", "2.0.0"))
+print("globex tool 3.1: " + newer("globex", r"^/pub/tool/tool-([0-9]+\.[0-9]+)", "3.1"))
+PY
+nf_rows "$T/run.dom" 10.77.5.103 | sort > "$T/nf.got"
+is "$(diff <(sort "$T/nf.want") "$T/nf.got" | tr '\n' ' ')" "" \
+    "not fetched (10.77.5.103): the newer versions the site offers ($(tr '\n' ';' < "$T/nf.want"))"
+like "$(nf_rows "$T/run.dom" 10.77.5.101)" '^initech fw-r100 25\.4: 25\.12, 25\.11, 25\.10, ' \
+    "not fetched (10.77.5.101): newest first, in version order (25.12 before 25.9)"
+like "$(cat "$T/run.dom")" '<h4 class="prodname">agent</h4>' "DOM: per vendor and product"
+like "$(tr -d '\n' < "$T/run.dom")" '<tr class="pv"><td>1\.2\.0</td><td class="file">agent-1\.2\.0-arm64\.exe</td><td class="num">1</td><td>10\.77\.5\.103</td></tr>' \
+    "DOM: which host downloaded which version"
+
 # nothing that could load from anywhere: no script, no link, no src, no url()
 bad=$(grep -Eoi '<script|<link|<img|<iframe|src=|url\(|@import|http-equiv="refresh"' "$T/run.html" | wc -l)
 is "$bad" 0 "self-contained: no script, link, src or url() in the file"
@@ -123,10 +164,15 @@ dom_pairs "$T/jl.dom" > "$T/got.jl"
 is "$(diff "$T/want" "$T/got.jl" | head -5 | tr '\n' ' ')" "" \
     "from JSON Lines: the same hosts and files"
 like "$(cat "$T/jl.dom")" '<th>lines read</th><td>12</td>' "... 12 lines read"
+like "$(cat "$T/jl.dom")" 'no store given' "... no store: says it cannot tell newer versions"
 "$M" --report "$T/jls.html" --from-detections "$T/det.jsonl" -s "$T/store" 2> "$T/jls.err"
 ok $? "--from-detections with -s STORE: exit 0"
 like "$(cat "$T/jls.html")" "<th>store holds</th><td>$(($(wc -l < "$T/store.csv") - 1)) downloads" \
     "... says what the store holds"
+browse --dump-dom "file://$T/jls.html" > "$T/jls.dom"
+nf_rows "$T/jls.dom" 10.77.5.103 | sort > "$T/nf.got.jl"
+is "$(diff <(sort "$T/nf.want") "$T/nf.got.jl" | tr '\n' ' ')" "" \
+    "... and, from the store, what 10.77.5.103 has not fetched"
 "$M" --from-detections "$T/det.jsonl" 2> /dev/null
 is $? 2 "--from-detections without --report: exit 2"
 "$M" --report "$T/x.html" --from-detections "$T/det.jsonl" --listen 9 2> /dev/null
@@ -168,6 +214,23 @@ like "$(cat "$T/h.dom")" '&lt;script&gt;alert\(1\)&lt;/script&gt;' "... the name
 like "$(cat "$T/h.dom")" 'ok-after-bad\.bin' "the good line after the bad ones is kept"
 like "$(cat "$T/h.dom")" '<th>lines skipped \(not ours, damaged\)</th><td>8</td>' \
     "the report says how many lines were skipped"
+# a download whose size four locales share: shown as its group
+python3 - "$T/det.jsonl" "$T/loc.jsonl" <<'PY'
+import json, sys
+d = json.loads(open(sys.argv[1]).readline())
+u = "https://ftp.mozilla.example/pub/firefox/releases/121.0/win64/%s/Firefox%%20Setup%%20121.0.exe"
+rv = [{"url": u % l, "size": 1, "delta": 0, "segments": 0, "server_match": "no"}
+      for l in ("de", "fr", "it")]
+open(sys.argv[2], "w").write(json.dumps(dict(d, client="10.66.1.1", url=u % "en-US",
+    file="Firefox Setup 121.0.exe", vendor="mozilla", confidence=0.41, rivals=rv)) + "\n")
+PY
+"$M" --report "$T/loc.html" --from-detections "$T/loc.jsonl" 2> "$T/loc.err"
+browse --dump-dom "file://$T/loc.html" > "$T/loc.dom"
+like "$(cat "$T/loc.dom")" 'one of 4 locales: en-US, de, fr, it' \
+    "ambiguous: four locales of one version shown as 'one of 4 locales'"
+like "$(tr -d '\n' < "$T/loc.dom")" '<div class="apart"><p><b>Less certain</b>.*Firefox Setup 121\.0\.exe' \
+    "a detection below 0.9 is set apart"
+
 "$M" --strict --report "$T/hs.html" --from-detections "$T/hostile.jsonl" 2> "$T/hs.err"
 is $? 1 "--strict: a bad line is fatal (exit 1)"
 is "$(grep -c 'hostile.jsonl:' "$T/hs.err")" 1 "... at the first one"
