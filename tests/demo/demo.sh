@@ -53,6 +53,10 @@ is "$last" "demo: identified $ndl of $ndl downloads in the capture, 0 false dete
 like "$(cat "$T/demo.out")" "store: [1-9][0-9]* downloads, each file" \
     "the crawl filled the store with what the site offers"
 like "$(cat "$T/demo.out")" "# downloads per client" "per-host inventory printed"
+like "$(cat "$T/demo.out")" "report: $T/clone/build/demo/demo-report\.html " \
+    "the demo says where its HTML report is"
+grep -q '<span class="hostname">10\.77\.5\.101</span>' "$T/clone/build/demo/demo-report.html"
+ok $? "... and it is there, naming the capture's hosts"
 left=$(pgrep -f "$T/tmp" | tr '\n' ' ')
 is "$left" "" "nothing left running (processes naming the demo's directory)"
 is "$(ls -A "$T/tmp")" "" "the demo's temporary directory removed"
