@@ -23,6 +23,7 @@
 
 struct detections_reader {
 	FILE *f;
+	int own;                    /* fclose() at the end */
 	const char *name;
 	char *path;
 	uint64_t line;
@@ -463,9 +464,17 @@ struct detections_reader *detections_open(const char *path, char *err,
 			return NULL;
 		}
 	}
-	r = fg_calloc(1, sizeof(*r));
+	r = detections_open_stream(f, strcmp(path, "-") ? path : "(stdin)");
+	r->own = f != stdin;
+	return r;
+}
+
+struct detections_reader *detections_open_stream(FILE *f, const char *name)
+{
+	struct detections_reader *r = fg_calloc(1, sizeof(*r));
+
 	r->f = f;
-	r->path = fg_strdup(strcmp(path, "-") ? path : "(stdin)");
+	r->path = fg_strdup(name);
 	r->name = r->path;
 	return r;
 }
@@ -573,7 +582,7 @@ void detections_close(struct detections_reader *r)
 {
 	if (!r)
 		return;
-	if (r->f && r->f != stdin)
+	if (r->own)
 		fclose(r->f);
 	free(r->path);
 	free(r);

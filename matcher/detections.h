@@ -44,6 +44,9 @@ struct detections_reader;
 struct detections_reader *detections_open(const char *path, char *err,
     size_t errlen);
 
+/* Read from @f, named @name in messages; @f stays the caller's. */
+struct detections_reader *detections_open_stream(FILE *f, const char *name);
+
 /*
  * The next record into @d; its strings live in the reader until the next
  * call.  Returns 1, 0 at the end, or -1 for a line that is not one of

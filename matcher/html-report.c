@@ -1051,6 +1051,11 @@ static int write_page(struct html_report *h, FILE *f)
 	return ferror(f) ? -1 : 0;
 }
 
+int html_report_print(struct html_report *h, FILE *f)
+{
+	return write_page(h, f);
+}
+
 int html_report_write(struct html_report *h, const char *path, char *err,
     size_t errlen)
 {

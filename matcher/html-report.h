@@ -55,6 +55,10 @@ void html_report_setting(struct html_report *h, const char *section,
  */
 int html_report_use_store(struct html_report *h, struct store *st);
 
+/* Write the page to @f (the fuzz harness; html_report_write() for
+ * files).  0, or -1 on a write error. */
+int html_report_print(struct html_report *h, FILE *f);
+
 /* Write the report to @path (through a temporary file in the same
  * directory, renamed at the end).  0, or -1 with a message in @err. */
 int html_report_write(struct html_report *h, const char *path, char *err,
