@@ -967,6 +967,33 @@ static void settings(struct view *w)
 	    "91%% (docs/how-it-works.md).</p>\n");
 }
 
+/* Remove from @u those inside a detection of several parts (same
+ * client, server and port, within its time); returns the new count. */
+static size_t drop_group_parts(struct view *w, struct hr_item **u, size_t nu)
+{
+	struct hr_item **g;
+	size_t i, k, n = 0, ng = 0;
+
+	g = fg_calloc(w->nv ? w->nv : 1, sizeof(*g));
+	for (k = 0; k < w->nv; k++)
+		if (w->v[k]->parts > 1)
+			g[ng++] = w->v[k];
+	for (i = 0; i < nu; i++) {
+		int part = 0;
+
+		for (k = 0; k < ng && !part; k++)
+			part = g[k]->server_port == u[i]->server_port &&
+			    !strcmp(g[k]->client, u[i]->client) &&
+			    !strcmp(g[k]->server, u[i]->server) &&
+			    u[i]->start_ms >= g[k]->start_ms &&
+			    u[i]->end_ms <= g[k]->end_ms;
+		if (!part)
+			u[n++] = u[i];
+	}
+	free(g);
+	return n;
+}
+
 static int write_page(struct html_report *h, FILE *f)
 {
 	struct view w;
@@ -995,6 +1022,9 @@ static int write_page(struct html_report *h, FILE *f)
 		if (it->confidence < HTML_REPORT_SURE)
 			w.unsure++;
 	}
+	/* the parts of a range-request download that was named matched
+	 * nothing one by one: they are not transfers to crawl for */
+	nu = drop_group_parts(&w, u, nu);
 	w.found = w.nv;
 	w.unmatched = nu;
 	first = w.tmin;
