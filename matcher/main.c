@@ -15,9 +15,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
+#include "html-report.h"
+#include "html-run.h"
 #include "input/input.h"
 #include "match.h"
+#include "metrics-http.h"
+#include "metrics.h"
 #include "report.h"
 #include "store.h"
 #include "util.h"
@@ -35,6 +40,7 @@ static void usage(FILE *f)
 "usage: flowgrab-matcher -s STORE [options] [FILE...]   (FILE - = stdin)\n"
 "       flowgrab-matcher -s STORE --listen [ADDR:]PORT [options]\n"
 "       flowgrab-matcher -s STORE --nfcapd FILE|DIR [options]\n"
+"       flowgrab-matcher --report FILE.html --from-detections FILE.jsonl\n"
 "Name the known files that hosts downloaded, from flow records.\n"
 "  -s, --store DIR          the reference store (required)\n"
 "  -l, --listen ADDR        collect NetFlow v5/v9/IPFIX on UDP [ADDR:]PORT\n"
@@ -44,6 +50,9 @@ static void usage(FILE *f)
 "  -f, --format FMT         table, csv or json (JSON Lines); default table\n"
 "      --summary            inventory per client at the end\n"
 "      --unmatched          also list big transfers matching nothing\n"
+"      --report FILE.html   also write an HTML report (self-contained)\n"
+"      --from-detections F  with --report: read detections (JSON Lines of\n"
+"                           --format json) instead of flows; -s optional\n"
 "      --min-size SIZE      smallest payload looked up (100k)\n"
 "      --min-confidence X   report detections at or above X (0.5)\n"
 "      --tolerance X        scale every error tolerance (1.0)\n"
@@ -59,6 +68,10 @@ static void usage(FILE *f)
 "      --max-connections N  live connection slots (1000000)\n"
 "      --idle-timeout DUR   end a quiet connection after DUR (300s)\n"
 "      --duration DUR       collector: stop after DUR\n"
+"      --metrics [ADDR:]PORT  collector: serve Prometheus metrics over HTTP\n"
+"                           (GET /metrics; ADDR 127.0.0.1 unless given)\n"
+"      --stats-interval DUR collector: log a line of counters every DUR\n"
+"                           (10m; 0: never)\n"
 "      --count N            stop after N detections\n"
 "  -v, --verbose  -q, --quiet  -h, --help  -V, --version\n"
 	    "Exit: 0 done, 1 an input could not be read, 2 bad arguments,\n"
@@ -70,6 +83,7 @@ enum {
 	OPT_NFCAPD = 256, OPT_STRICT, OPT_SUMMARY, OPT_UNMATCHED, OPT_MINSIZE,
 	OPT_MINCONF, OPT_TOL, OPT_HTTPHDR, OPT_TLSHS, OPT_TLSPORTS, OPT_NOLEARN,
 	OPT_NORANGES, OPT_MAXCONN, OPT_IDLE, OPT_DURATION, OPT_COUNT, OPT_HOLD,
+	OPT_METRICS, OPT_STATSINT, OPT_REPORT, OPT_FROMDET,
 };
 
 static const struct option long_opts[] = {
@@ -94,6 +108,10 @@ static const struct option long_opts[] = {
 	{ "idle-timeout", required_argument, NULL, OPT_IDLE },
 	{ "duration", required_argument, NULL, OPT_DURATION },
 	{ "count", required_argument, NULL, OPT_COUNT },
+	{ "metrics", required_argument, NULL, OPT_METRICS },
+	{ "report", required_argument, NULL, OPT_REPORT },
+	{ "from-detections", required_argument, NULL, OPT_FROMDET },
+	{ "stats-interval", required_argument, NULL, OPT_STATSINT },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "help", no_argument, NULL, 'h' },
@@ -182,48 +200,171 @@ static void add_stats(struct flow_input_stats *sum,
 	sum->datagrams += a->datagrams;
 }
 
-static int run_collector(struct matcher *m, const char *listen,
-    uint64_t duration, struct flow_input_stats *in)
+/* ---- collector mode: the records, the metrics, the log line ---------- */
+
+static int64_t wall_ms(void)
 {
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+struct collector_run {
+	struct matcher *m;
 	struct flow_collector *c;
-	char err[256];
+	struct metrics mx;
+	struct html_report *hr;     /* --report, or NULL */
+};
+
+/* Every result goes to the HTML report too (html-report.h). */
+static void html_observe(const struct match_result *res, void *arg)
+{
+	struct detection d;
+
+	if (res->status == MATCH_SMALL)
+		return;
+	detection_from_result(&d, res);
+	html_report_add(arg, &d);
+}
+
+/* The sink in collector mode: count for the metrics, then match. */
+static int collector_sink(const struct flow_record *r, void *arg)
+{
+	struct collector_run *cr = arg;
+
+	metrics_record(&cr->mx, r, wall_ms());
+	return match_record(r, cr->m);
+}
+
+static void collector_observe(const struct match_result *res, void *arg)
+{
+	struct collector_run *cr = arg;
+
+	metrics_result(&cr->mx, res);
+	if (cr->hr)
+		html_observe(res, cr->hr);
+}
+
+static int collector_render(struct fg_buf *b, void *arg)
+{
+	struct collector_run *cr = arg;
+
+	return metrics_render(b, &cr->mx, cr->m, cr->c, wall_ms());
+}
+
+static int run_collector(struct matcher *m, const char *listen,
+    const char *metrics_at, uint64_t stats_interval, uint64_t duration,
+    struct html_report *hr, struct flow_input_stats *in)
+{
+	struct collector_run cr;
+	struct metrics_http *mh = NULL;
+	struct pollfd pfd[2 + METRICS_HTTP_CLIENTS];
+	char err[256], line[640];
 	double t_end = duration ? fg_monotonic() + (double)duration : 0;
+	double t_stats = fg_monotonic() + (double)stats_interval;
 	int rc = 0;
 
-	c = flow_collector_open(listen, err, sizeof(err));
-	if (!c) {
+	memset(&cr, 0, sizeof(cr));
+	cr.m = m;
+	cr.hr = hr;
+	metrics_init(&cr.mx, wall_ms());
+	cr.c = flow_collector_open(listen, err, sizeof(err));
+	if (!cr.c) {
 		fg_error("--listen %s: %s", listen, err);
 		return 1;
 	}
+	if (metrics_at) {
+		mh = metrics_http_open(metrics_at, err, sizeof(err));
+		if (!mh) {
+			fg_error("%s", err);
+			flow_collector_close(cr.c);
+			return 1;
+		}
+		fg_verbose("metrics on %s (port %d)", metrics_at,
+		    metrics_http_port(mh));
+	}
+	match_set_observer(m, collector_observe, &cr);
 	fg_verbose("collecting on %s (port %d)", listen,
-	    flow_collector_port(c));
+	    flow_collector_port(cr.c));
 	while (!stop_signal && !match_done(m)) {
-		struct pollfd pfd = { flow_collector_fd(c), POLLIN, 0 };
-		int n = poll(&pfd, 1, 200);
+		int np = 1, n;
 
+		pfd[0].fd = flow_collector_fd(cr.c);
+		pfd[0].events = POLLIN;
+		pfd[0].revents = 0;
+		if (mh)
+			np += metrics_http_pollfds(mh, pfd + 1);
+		n = poll(pfd, (nfds_t)np, 200);
 		if (n < 0 && errno != EINTR) {
 			fg_error("poll: %s", strerror(errno));
 			rc = 1;
 			break;
 		}
-		if (n > 0 && flow_collector_read(c, match_record, m) ==
-		    FLOW_E_STOPPED)
+		if (n > 0 && pfd[0].revents && flow_collector_read(cr.c,
+		    collector_sink, &cr) == FLOW_E_STOPPED)
 			break;
+		if (mh)
+			metrics_http_service(mh, pfd + 1, n > 0 ? np - 1 : 0,
+			    fg_monotonic(), collector_render, &cr);
 		if (match_tick(m, (int64_t)fg_now() * 1000) < 0) {
 			fg_error("store %s: cannot renew the read transaction",
 			    "(matcher)");
 			rc = 1;
 			break;
 		}
+		if (stats_interval && fg_monotonic() >= t_stats) {
+			metrics_summary(line, sizeof(line), &cr.mx, m, cr.c);
+			if (fg_log_level() >= FG_LOG_NORMAL)
+				fprintf(stderr, "%s: %s\n", fg_progname(), line);
+			t_stats += (double)stats_interval;
+		}
 		if (t_end && fg_monotonic() >= t_end)
 			break;
 	}
 	/* what the socket still holds */
-	while (!match_done(m) && flow_collector_read(c, match_record, m) > 0)
+	while (!match_done(m) && flow_collector_read(cr.c, collector_sink,
+	    &cr) > 0)
 		;
-	flow_collector_stats(c, in);
-	flow_collector_close(c);
+	match_flush(m);
+	match_set_observer(m, hr ? html_observe : NULL, hr);
+	flow_collector_stats(cr.c, in);
+	flow_collector_close(cr.c);
+	metrics_http_close(mh);
+	metrics_free(&cr.mx);
 	return rc;
+}
+
+/* --report FILE --from-detections F...: no flows, no matcher. */
+static int report_from_detections(const char *path, char **files, int n,
+    const char *store_dir, int strict, int other_inputs)
+{
+	struct html_report *hr;
+	struct store *st = NULL;
+	char err[512];
+	int status, rc;
+
+	if (!path)
+		fg_fatal(2, "--from-detections needs --report FILE.html");
+	if (other_inputs)
+		fg_fatal(2, "--from-detections reads detections: no --listen, "
+		    "--nfcapd, --metrics or flow files with it");
+	if (store_dir) {
+		rc = store_open(store_dir, STORE_RDONLY, &st, err, sizeof(err));
+		if (rc < 0)
+			fg_fatal(3, "%s", err[0] ? err : store_strerror(rc));
+	}
+	hr = html_report_new();
+	status = html_run_from_detections(hr, files, n, strict);
+	if (st)
+		html_run_store(hr, st);
+	if (html_report_write(hr, path, err, sizeof(err)) < 0) {
+		fg_error("%s", err);
+		status = 1;
+	}
+	html_report_free(hr);
+	store_close(st);
+	return status;
 }
 
 int main(int argc, char **argv)
@@ -237,7 +378,11 @@ int main(int argc, char **argv)
 	const char *input_format = NULL;
 	int strict = 0, fmt = REPORT_TABLE, summary = 0, unmatched = 0;
 	int loglevel = FG_LOG_NORMAL, ch, rc, status = 0, i;
-	uint64_t duration = 0, v;
+	uint64_t duration = 0, stats_interval = 600, v;
+	const char *metrics_at = NULL, *report_path = NULL;
+	char *from_det[32];
+	int nfrom = 0;
+	struct html_report *hr = NULL;
 	char err[512];
 	struct sigaction sa;
 
@@ -329,6 +474,18 @@ int main(int argc, char **argv)
 				fg_fatal(2, "--duration %s: not a duration",
 				    optarg);
 			break;
+		case OPT_METRICS: metrics_at = optarg; break;
+		case OPT_REPORT: report_path = optarg; break;
+		case OPT_FROMDET:
+			if (nfrom == 32)
+				fg_fatal(2, "--from-detections: at most 32 files");
+			from_det[nfrom++] = optarg;
+			break;
+		case OPT_STATSINT:
+			if (fg_parse_duration(optarg, &stats_interval) < 0)
+				fg_fatal(2, "--stats-interval %s: not a duration",
+				    optarg);
+			break;
 		case OPT_COUNT:
 			if (fg_parse_uint(optarg, 1, UINT64_MAX, &v) < 0)
 				fg_fatal(2, "--count %s: not a count", optarg);
@@ -342,10 +499,16 @@ int main(int argc, char **argv)
 		}
 	}
 	fg_log_init("flowgrab-matcher", loglevel);
+	if (nfrom)
+		return report_from_detections(report_path, from_det, nfrom,
+		    store_dir, strict, listen || nfcapd || optind < argc ||
+		    metrics_at);
 	if (!store_dir)
 		fg_fatal(2, "no store: give -s/--store DIR");
 	if ((listen != NULL) + (nfcapd != NULL) + (optind < argc) > 1)
 		fg_fatal(2, "give one of --listen, --nfcapd or input files");
+	if (metrics_at && !listen)
+		fg_fatal(2, "--metrics needs --listen (a collector)");
 
 	rc = store_open(store_dir, STORE_RDONLY, &st, err, sizeof(err));
 	if (rc < 0)	/* 3, as for flowgrab-store and flowgrab-crawler */
@@ -354,6 +517,10 @@ int main(int argc, char **argv)
 	rc = match_new(&mo, st, rep, &m);
 	if (rc < 0)
 		fg_fatal(3, "store %s: %s", store_dir, store_strerror(rc));
+	if (report_path) {
+		hr = html_report_new();
+		match_set_observer(m, html_observe, hr);
+	}
 
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
@@ -362,7 +529,8 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 
 	if (listen) {
-		status = run_collector(m, listen, duration, &in);
+		status = run_collector(m, listen, metrics_at, stats_interval,
+		    duration, hr, &in);
 	} else if (nfcapd) {
 		memset(&one, 0, sizeof(one));
 		rc = flow_read_nfcapd(nfcapd, strict, match_record, m, &one);
@@ -404,6 +572,23 @@ int main(int argc, char **argv)
 	match_flush(m);
 	report_finish(rep);
 	print_stats(m, &in);
+	if (hr) {
+		struct match_stats ms;
+		char what[300];
+
+		match_get_stats(m, &ms);
+		snprintf(what, sizeof(what), "%s%s", listen ? "collector on " :
+		    nfcapd ? "nfcapd files " : "flow files",
+		    listen ? listen : nfcapd ? nfcapd : "");
+		html_run_stats(hr, what, &ms, &in);
+		html_run_store(hr, st);
+		html_run_model(hr, &mo);
+		if (html_report_write(hr, report_path, err, sizeof(err)) < 0) {
+			fg_error("%s", err);
+			status = 1;
+		}
+		html_report_free(hr);
+	}
 	match_free(m);
 	report_free(rep);
 	store_close(st);

@@ -48,6 +48,8 @@ struct matcher {
 	                                  released in the middle */
 	uint32_t held_n;            /* entries held */
 	int64_t wall_ms;            /* last match_tick() time, 0 in batch */
+	match_observer observer;    /* metrics, HTML report */
+	void *observer_arg;
 };
 
 void match_options_default(struct match_options *o)
@@ -75,6 +77,8 @@ static void deliver(struct matcher *m, struct match_result *res)
 		m->stats.unmatched++;
 	}
 	report_result(m->rep, res);
+	if (m->observer)
+		m->observer(res, m->observer_arg);
 }
 
 static void store_failed(struct matcher *m, int rc)
@@ -291,4 +295,16 @@ void match_get_stats(const struct matcher *m, struct match_stats *st)
 	st->evicted = cs.evicted;
 	st->looked_up = ss.looked_up;
 	st->candidates = ss.candidates;
+	st->live = cs.live;
+}
+
+void match_set_observer(struct matcher *m, match_observer fn, void *arg)
+{
+	m->observer = fn;
+	m->observer_arg = arg;
+}
+
+uint64_t match_store_generation(const struct matcher *m)
+{
+	return store_txn_generation(m->txn);
 }

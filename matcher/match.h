@@ -35,6 +35,7 @@ void match_options_default(struct match_options *o);
 struct match_stats {
 	uint64_t records, connections, evicted, looked_up, candidates;
 	uint64_t detections, unmatched, groups, sampled_warned;
+	uint64_t live;              /* connections in the table now */
 };
 
 struct matcher;
@@ -59,5 +60,14 @@ void match_flush(struct matcher *m);
 int match_done(const struct matcher *m);
 
 void match_get_stats(const struct matcher *m, struct match_stats *st);
+
+/* Called with every result delivered to the report (detections, misses
+ * and connections below --min-size), after the report has it; for the
+ * metrics and the HTML report.  One observer; NULL removes it. */
+typedef void (*match_observer)(const struct match_result *res, void *arg);
+void match_set_observer(struct matcher *m, match_observer fn, void *arg);
+
+/* The store snapshot the matcher reads now (store_txn_generation()). */
+uint64_t match_store_generation(const struct matcher *m);
 
 #endif

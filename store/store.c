@@ -644,6 +644,12 @@ store_abort(struct store_txn *txn)
 	txn_free(txn);
 }
 
+uint64_t
+store_txn_generation(const struct store_txn *txn)
+{
+	return txn && txn->t ? (uint64_t)mdb_txn_id(txn->t) : 0;
+}
+
 int
 store_txn_renew(struct store_txn *txn)
 {

@@ -229,6 +229,14 @@ void store_abort(struct store_txn *txn);
  */
 int store_txn_renew(struct store_txn *txn);
 
+/**
+ * The generation of the snapshot @txn reads: LMDB's transaction id, which
+ * every committed write advances (mdb_txn_id()).  A reader renewing its
+ * transaction sees it grow when a crawler has written.  0 if @txn has no
+ * LMDB transaction now.
+ */
+uint64_t store_txn_generation(const struct store_txn *txn);
+
 /* ---- downloads ---------------------------------------------------- */
 
 /**

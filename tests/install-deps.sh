@@ -20,6 +20,9 @@ PKGS=(
 	# tests: real package archives to read manifests from (dpkg-scanpackages,
 	# apt-ftparchive, gpg for InRelease, rpmbuild, createrepo_c, xz, zstd)
 	dpkg-dev apt-utils gnupg rpm createrepo-c xz-utils zstd gzip
+	# a real browser for the HTML report (tests/matcher/report.sh), and
+	# a font for its screenshots
+	chromium fonts-dejavu-core
 	# systemd-analyze verify for the units, man for the man pages
 	systemd man-db groff-base git
 )

@@ -39,7 +39,17 @@ struct flow_collector {
 	struct mmsghdr msgs[BATCH];
 	struct iovec iov[BATCH];
 	struct sockaddr_storage from[BATCH];
+	uint64_t dgrams_by_ver[FLOW_VERS], records_by_ver[FLOW_VERS];
 };
+
+/* The export version's counter slot, from the first two bytes. */
+static int version_slot(const uint8_t *p, size_t len)
+{
+	unsigned v = len >= 2 ? (unsigned)p[0] << 8 | p[1] : 0;
+
+	return v == 5 ? FLOW_VER_5 : v == 9 ? FLOW_VER_9 : v == 10 ?
+	    FLOW_VER_10 : FLOW_VER_OTHER;
+}
 
 static int64_t now_ms(void)
 {
@@ -224,9 +234,15 @@ int flow_collector_read(struct flow_collector *c, flow_sink sink, void *arg)
 		if (n == 0)
 			break;
 		for (i = 0; i < n; i++) {
+			int ver = version_slot(c->iov[i].iov_base,
+			    c->msgs[i].msg_len);
+
+			c->dgrams_by_ver[ver]++;
 			rc = flow_decode_datagram(c->dec, c->iov[i].iov_base,
 			    c->msgs[i].msg_len, (struct sockaddr *)&c->from[i], now,
 			    sink, arg);
+			if (rc > 0)
+				c->records_by_ver[ver] += (uint64_t)rc;
 			if (rc == FLOW_E_STOPPED)
 				return FLOW_E_STOPPED;
 		}
@@ -241,6 +257,27 @@ void flow_collector_stats(const struct flow_collector *c, struct flow_input_stat
 {
 	flow_decoder_stats(c->dec, st);
 	st->recv_errors = c->recv_errors;
+}
+
+void flow_collector_by_version(const struct flow_collector *c,
+    uint64_t datagrams[FLOW_VERS], uint64_t records[FLOW_VERS])
+{
+	memcpy(datagrams, c->dgrams_by_ver, sizeof(c->dgrams_by_ver));
+	memcpy(records, c->records_by_ver, sizeof(c->records_by_ver));
+}
+
+void flow_collector_exporters(const struct flow_collector *c,
+    flow_exporter_cb cb, void *arg)
+{
+	unsigned i;
+
+	for (i = 0; i < FLOW_MAX_EXPORTERS; i++) {
+		const struct flow__exporter *ex = &c->dec->ex[i];
+
+		if (ex->used)
+			cb(ex->family, ex->addr, ex->version, ex->domain,
+			    ex->ntemplates, arg);
+	}
 }
 
 void flow_collector_close(struct flow_collector *c)

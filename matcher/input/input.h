@@ -139,6 +139,18 @@ int flow_collector_read(struct flow_collector *c, flow_sink sink, void *arg);
 void flow_collector_stats(const struct flow_collector *c, struct flow_input_stats *st);
 void flow_collector_close(struct flow_collector *c);
 
+/* For the metrics (matcher/metrics.h): datagrams and the records decoded
+ * from them by export version, index FLOW_VER_*. */
+enum { FLOW_VER_5 = 0, FLOW_VER_9, FLOW_VER_10, FLOW_VER_OTHER, FLOW_VERS };
+void flow_collector_by_version(const struct flow_collector *c,
+    uint64_t datagrams[FLOW_VERS], uint64_t records[FLOW_VERS]);
+/* Call @cb for each exporter (address of @family 0/4/6, export version 9
+ * or 10, source id / observation domain) with its templates now. */
+typedef void (*flow_exporter_cb)(uint8_t family, const uint8_t *addr,
+    int version, uint32_t domain, uint32_t ntemplates, void *arg);
+void flow_collector_exporters(const struct flow_collector *c,
+    flow_exporter_cb cb, void *arg);
+
 /* ---- text inputs -------------------------------------------------------
  * Formats: "nfdump-csv" (nfdump -o csv: the 1.7.1 header "ts,te,td,sa,da,..."
  * and the newer "firstSeen,...,srcAddr,..." one, by column names) and

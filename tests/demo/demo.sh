@@ -55,6 +55,10 @@ like "$(cat "$T/demo.out")" "store: [1-9][0-9]* downloads, each file" \
 like "$(cat "$T/demo.out")" "# downloads per client" "per-host inventory printed"
 like "$(cat "$T/demo.out")" 'agent-2\.1\.0-x64\.msi \(agent 2\.1\.0 x64, one of 2 files: [01]\.[0-9]+\)' \
     "the .msi and the .exe of one build shown as their release"
+like "$(cat "$T/demo.out")" "report: $T/clone/build/demo/demo-report\.html " \
+    "the demo says where its HTML report is"
+grep -q '<span class="hostname">10\.77\.5\.101</span>' "$T/clone/build/demo/demo-report.html"
+ok $? "... and it is there, naming the capture's hosts"
 left=$(pgrep -f "$T/tmp" | tr '\n' ' ')
 is "$left" "" "nothing left running (processes naming the demo's directory)"
 is "$(ls -A "$T/tmp")" "" "the demo's temporary directory removed"

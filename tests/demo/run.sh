@@ -10,13 +10,16 @@
 #      flowgrab-matcher --listen on 127.0.0.1;
 #   4. print the detections and the per-host inventory, and one line saying
 #      how many of the downloads in the capture were identified, computed
-#      from the matcher's JSON output and the capture's manifest.
+#      from the matcher's JSON output and the capture's manifest;
+#   5. write the HTML report (--report) to BUILD/demo-report.html and say
+#      where it is (the file stays; everything else is removed).
 # Exit status 0 only if every download was identified and nothing else was
 # named.  Everything started here is stopped on any exit.
 #
 # Environment: FLOWGRAB_NO_INSTALL=1 skips tests/install-deps.sh;
 # FLOWGRAB_DEMO_BUILD=DIR uses programs already built in DIR (no build);
 # FLOWGRAB_DEMO_KEEP_JSON=FILE keeps the matcher's JSON Lines there.
+# FLOWGRAB_DEMO_REPORT=FILE writes the report there instead.
 set -eu
 cd "$(dirname "$0")/../.."
 SRC=$(pwd)
@@ -137,8 +140,9 @@ step "replay tests/demo/capture.pcap.gz: $ndl downloads of known files by" \
 # Two collectors: one prints the table a user reads, the other writes the
 # JSON Lines that are checked against the manifest.  softflowd 1.1.0 sends
 # to one destination, so the capture is replayed once into each.
+REPORT=${FLOWGRAB_DEMO_REPORT:-$B/demo-report.html}
 "$MATCHER" -s "$W/store" --listen "127.0.0.1:$UDP1" --summary \
-    --duration 60s > "$W/table.out" 2> "$W/table.err" &
+    --report "$REPORT" --duration 60s > "$W/table.out" 2> "$W/table.err" &
 MT=$!
 PIDS+=($MT)
 "$MATCHER" -s "$W/store" --listen "127.0.0.1:$UDP2" -f json \
@@ -177,4 +181,6 @@ echo
 if [ -n "${FLOWGRAB_DEMO_KEEP_JSON:-}" ]; then
 	cp "$W/detections.json" "$FLOWGRAB_DEMO_KEEP_JSON"
 fi
+[ -s "$REPORT" ] || fail "no report in $REPORT"
+echo "report: $REPORT (open it in a browser; one file, no network needed)"
 python3 "$DEMO/tally.py" "$M" "$W/detections.json"
