@@ -193,7 +193,7 @@ static int number(struct jp *j, double *v)
 	return 0;
 }
 
-enum jtype { J_NULL, J_BOOL, J_NUM, J_STR, J_ARRAY };
+enum jtype { J_NULL, J_BOOL, J_NUM, J_STR, J_ARRAY, J_OBJECT };
 
 struct jval {
 	enum jtype t;
@@ -202,7 +202,8 @@ struct jval {
 	const char *str;
 };
 
-/* A scalar value, or the start of an array (left at its [). */
+/* A scalar value, or the start of an array or object (left at its [ or
+ * {). */
 static int scalar(struct jp *j, struct jval *v)
 {
 	ws(j);
@@ -227,15 +228,16 @@ static int scalar(struct jp *j, struct jval *v)
 		v->t = J_ARRAY;
 		return 0;
 	case '{':
-		return fail(j, "nested object where ours has none");
+		v->t = J_OBJECT;
+		return 0;
 	default:
 		v->t = J_NUM;
 		return number(j, &v->num);
 	}
 }
 
-/* Each member of an object at j->p: @cb(key, value) (arrays are left to
- * @cb, at '['). */
+/* Each member of an object at j->p: @cb(key, value) (arrays and objects
+ * are left to @cb, at '[' or '{'). */
 typedef int (*member_cb)(struct jp *j, const char *key, struct jval *v,
     void *arg, int depth);
 
@@ -288,8 +290,8 @@ static int rival_member(struct jp *j, const char *key, struct jval *v,
 	struct rival_ctx *rc = arg;
 
 	(void)depth;
-	if (v->t == J_ARRAY)
-		return fail(j, "array inside a rival");
+	if (v->t == J_ARRAY || v->t == J_OBJECT)
+		return fail(j, "array or object inside a rival");
 	if (!strcmp(key, "url")) {
 		if (v->t != J_STR)
 			return fail(j, "a rival's url is not a string");
@@ -371,6 +373,18 @@ static int addr_ok(const char *s)
 	return inet_pton(AF_INET, s, a) == 1 || inet_pton(AF_INET6, s, a) == 1;
 }
 
+/* A member of "release" or "evidence": scalars only, none needed here */
+static int flat_member(struct jp *j, const char *key, struct jval *v,
+    void *arg, int depth)
+{
+	(void)key;
+	(void)arg;
+	(void)depth;
+	if (v->t == J_ARRAY || v->t == J_OBJECT)
+		return fail(j, "array or object inside release or evidence");
+	return 0;
+}
+
 static int top_member(struct jp *j, const char *key, struct jval *v,
     void *arg, int depth)
 {
@@ -383,6 +397,11 @@ static int top_member(struct jp *j, const char *key, struct jval *v,
 		if (strcmp(key, "rivals"))
 			return fail(j, "an array where ours has none");
 		return rivals(j, d, depth);
+	}
+	if (v->t == J_OBJECT) {
+		if (strcmp(key, "release") && strcmp(key, "evidence"))
+			return fail(j, "nested object where ours has none");
+		return object(j, flat_member, NULL, depth + 1);
 	}
 	if (!strcmp(key, "summary")) {
 		t->summary = v->t == J_BOOL && v->b;
