@@ -69,6 +69,15 @@ const char *report_addr(uint8_t family, const uint8_t *a, char *buf,
 	return buf;
 }
 
+/* enum match_fit as the JSON says it (docs/how-it-works.md) */
+static const char *match_fit_name(int fit)
+{
+	static const char *const names[] = { "header", "resend", "extra",
+		"floor" };
+
+	return fit >= 0 && fit < 4 ? names[fit] : "?";
+}
+
 static const char *server_match_name(int m)
 {
 	return m > 0 ? "yes" : m < 0 ? "no" : "unknown";

@@ -144,14 +144,6 @@ void scorer_set_txn(struct scorer *s, struct store_txn *txn)
 	s->txn = txn;
 }
 
-const char *match_fit_name(int fit)
-{
-	static const char *const names[] = { "header", "resend", "extra",
-		"floor" };
-
-	return fit >= 0 && fit < 4 ? names[fit] : "?";
-}
-
 void score_get_stats(const struct scorer *s, struct score_stats *st)
 {
 	*st = s->st;

@@ -42,7 +42,6 @@ enum match_fit {
 	MATCH_FIT_FLOOR = 3,        /* an unlearned server's plausible range */
 };
 
-const char *match_fit_name(int fit);
 
 struct match_candidate {
 	char *url, *file, *vendor;  /* owned (copied out of the store) */

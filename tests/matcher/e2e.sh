@@ -11,7 +11,9 @@
 # "nfdump -o csv" on stdin.  The store holds every file (http and https
 # URLs), near-duplicate sizes a few hundred bytes off, and random decoys.
 # Each output must name every download with the right URL, and nothing
-# else.
+# else; a download whose payload holds a part of a segment sent again
+# (one at a time or four at once) is beyond what flow records allow and
+# is excused when it stays unnamed.
 . "$FG_SRCDIR/tests/lib.sh"
 . "$FG_SRCDIR/tests/matcher/testbed.sh"
 
@@ -195,7 +197,12 @@ def counts(p):
     missing = {u: n - g.get(u, 0) for u, n in w.items() if g.get(u, 0) < n}
     return named, sum(w.values()), extra, missing
 n, tot, extra, missing = counts("one")
-res.append((n == tot, "%s: one at a time, every download named (%d of %d; missing %s)" % (name, n, tot, missing or "none")))
+# even one at a time a veth pair resends now and then; a part of a
+# segment sent again puts the file beyond what the records allow (the
+# ceiling, docs/matching.md section 8): excused as four at once
+excused = [partial_excess("one", u) for u, k in missing.items() for i in range(k)]
+res.append((all(excused), "%s: one at a time, every download named (%d of %d; missing %s; with bytes beyond whole segments %s)" % (
+    name, n, tot, missing or "none", [e for e in excused if e] or "none")))
 res.append((not extra, "%s: one at a time, nothing else named (extra %s)" % (name, extra or "none")))
 n, tot, extra, missing = counts("four")
 excused = [partial_excess("four", u) for u, k in missing.items() for i in range(k)]
