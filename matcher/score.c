@@ -741,20 +741,10 @@ static int noaddr_cb(uint64_t size, uint64_t id, void *arg)
 static int listed_cb(uint64_t size, uint64_t id, void *arg)
 {
 	struct listing *l = arg;
-	uint32_t a = 0, b = l->sc->n;
+	struct cand *c = find_cand(l->sc, size, id);
 
-	while (a < b) {
-		uint32_t m = a + (b - a) / 2;
-		const struct cand *c = &l->sc->c[m];
-
-		if (c->size < size || (c->size == size && c->id < id))
-			a = m + 1;
-		else
-			b = m;
-	}
-	if (a < l->sc->n && l->sc->c[a].size == size && l->sc->c[a].id == id &&
-	    l->sc->c[a].server_match != 1) {
-		l->sc->c[a].server_match = 1;
+	if (c && c->server_match != 1) {
+		c->server_match = 1;
 		l->n++;
 	}
 	return 0;
