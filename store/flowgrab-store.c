@@ -93,8 +93,11 @@ static const char help_export[] =
 "usage: flowgrab-store -s DIR export [--format csv|json|table] [filters of list]\n"
 "Every download, CSV by default, with the header line\n"
 "url,size,vendor,file,source,state,content_type,etag,last_modified,\n"
-"first_seen,last_seen,last_checked,addrs  (times ISO 8601 UTC, addrs\n"
-"space-separated).  The output can be read back with import.\n";
+"first_seen,last_seen,last_checked,label,observed_at,server_port,\n"
+"data_octets,data_packets,req_octets,req_packets,data_tcp_flags,\n"
+"req_tcp_flags,payload,payload_sd,observations,addrs  (times ISO 8601 UTC,\n"
+"addrs space-separated; label .. observations only for observed\n"
+"references).  The output can be read back with import.\n";
 static const char help_lookup[] =
 "usage: flowgrab-store -s DIR lookup SIZE [--tolerance BYTES] [--format ...]\n"
 "Downloads whose size lies in [SIZE - BYTES, SIZE + BYTES] (default 0),\n"
@@ -172,10 +175,6 @@ struct printer {
 	uint64_t target;
 };
 
-static const char *csv_columns =
-    "url,size,vendor,file,source,state,content_type,etag,last_modified,"
-    "first_seen,last_seen,last_checked,addrs";
-
 static void
 format_time(int64_t t, char *buf, size_t len)
 {
@@ -202,11 +201,62 @@ format_addrs(const struct store_download *d, char *buf, size_t len)
 	}
 }
 
+/* The export's header: every import column, in their order. */
+static void
+print_csv_columns(void)
+{
+	int i;
+
+	for (i = 0; i < IMPORT_NCOLS; i++)
+		printf("%s%s", i ? "," : "", store_import_col_name(i));
+}
+
+/* An observed reference's columns (empty for any other download). */
+static void
+print_csv_observation(const struct store_download *d)
+{
+	const struct store_observation *o = &d->obs;
+	char at[32];
+
+	if (!d->has_obs) {
+		printf(",,,,,,,,,,,,");
+		return;
+	}
+	format_time(o->when, at, sizeof(at));
+	putchar(',');
+	fg_csv_field(stdout, o->label);
+	printf(",%s,%u,%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64
+	    ",%u,%u,%" PRId64 ",%.4g,%u", at, o->server_port, o->data_octets,
+	    o->data_packets, o->req_octets, o->req_packets, o->data_tcp_flags,
+	    o->req_tcp_flags, o->payload, o->payload_sd, o->count);
+}
+
+static void
+print_json_observation(const struct store_download *d)
+{
+	const struct store_observation *o = &d->obs;
+	char at[32];
+
+	if (!d->has_obs)
+		return;
+	format_time(o->when, at, sizeof(at));
+	printf(",\"observation\":{\"label\":");
+	fg_json_string(stdout, o->label);
+	printf(",\"observed_at\":\"%s\",\"server_port\":%u,\"data_octets\":%"
+	    PRIu64 ",\"data_packets\":%" PRIu64 ",\"req_octets\":%" PRIu64
+	    ",\"req_packets\":%" PRIu64 ",\"data_tcp_flags\":%u,"
+	    "\"req_tcp_flags\":%u,\"payload\":%" PRId64 ",\"payload_sd\":%.4g,"
+	    "\"observations\":%u}", at, o->server_port, o->data_octets,
+	    o->data_packets, o->req_octets, o->req_packets, o->data_tcp_flags,
+	    o->req_tcp_flags, o->payload, o->payload_sd, o->count);
+}
+
 static void
 print_header(const struct printer *p)
 {
 	if (p->o->format == FMT_CSV) {
-		printf("%s%s\n", csv_columns, p->with_delta ? ",delta" : "");
+		print_csv_columns();
+		printf("%s\n", p->with_delta ? ",delta" : "");
 	} else if (p->o->format == FMT_TABLE) {
 		if (p->with_delta)
 			printf("%15s %9s ", "SIZE", "DELTA");
@@ -251,9 +301,11 @@ print_download(const struct store_download *d, void *arg)
 			printf("%15" PRIu64 " %+9" PRId64 " ", d->size, delta);
 		else
 			printf("%15" PRIu64 " ", d->size);
-		printf("%-12s %-5s %-8s %s\n", d->vendor[0] ? d->vendor : "-",
+		printf("%-12s %-5s %-8s %s%s%s%s\n",
+		    d->vendor[0] ? d->vendor : "-",
 		    store_state_name(d->state), store_source_name(d->source),
-		    d->url);
+		    d->url, d->has_obs ? " (" : "",
+		    d->has_obs ? d->obs.label : "", d->has_obs ? ")" : "");
 		break;
 	case FMT_CSV:
 		fg_csv_field(stdout, d->url);
@@ -266,7 +318,9 @@ print_download(const struct store_download *d, void *arg)
 		fg_csv_field(stdout, d->content_type);
 		putchar(',');
 		fg_csv_field(stdout, d->etag);
-		printf(",%s,%s,%s,%s,%s", lm, fs, ls, lc, addrs);
+		printf(",%s,%s,%s,%s", lm, fs, ls, lc);
+		print_csv_observation(d);
+		printf(",%s", addrs);
 		if (p->with_delta)
 			printf(",%" PRId64, delta);
 		putchar('\n');
@@ -302,6 +356,7 @@ print_download(const struct store_download *d, void *arg)
 		fg_json_string(stdout, prod.platform);
 		printf(",\"locale\":");
 		fg_json_string(stdout, prod.locale);
+		print_json_observation(d);
 		if (p->with_delta)
 			printf(",\"delta\":%" PRId64, delta);
 		printf("}\n");
@@ -417,49 +472,30 @@ cmd_lookup(struct options *o, const char *arg)
 
 /* ---- stats ----------------------------------------------------------- */
 
-#define NBUCKETS 6
-static const char *bucket_name[NBUCKETS] = {
-	"< 1 MiB", "1-10 MiB", "10-100 MiB", "100 MiB-1 GiB", "1-4 GiB",
-	">= 4 GiB",
-};
-
+/* The vendors, gathered from store_vendors() to be sorted by count. */
 struct vendor_count {
 	char *name;
 	uint64_t n, bytes;
 };
 
-struct stats_acc {
-	uint64_t bucket[NBUCKETS];
+struct vendor_list {
 	struct vendor_count *v;
 	size_t nv, capv;
 };
 
 static int
-stats_visit(const struct store_download *d, void *arg)
+add_vendor(const char *name, uint64_t n, uint64_t bytes, void *arg)
 {
-	struct stats_acc *a = arg;
-	uint64_t s = d->size;
-	size_t i;
-	int b;
+	struct vendor_list *a = arg;
 
-	b = s < (1ULL << 20) ? 0 : s < (10ULL << 20) ? 1 :
-	    s < (100ULL << 20) ? 2 : s < (1ULL << 30) ? 3 :
-	    s < (4ULL << 30) ? 4 : 5;
-	a->bucket[b]++;
-	for (i = 0; i < a->nv; i++)
-		if (strcmp(a->v[i].name, d->vendor) == 0)
-			break;
-	if (i == a->nv) {
-		if (a->nv == a->capv) {
-			a->capv = a->capv ? a->capv * 2 : 16;
-			a->v = fg_reallocarray(a->v, a->capv, sizeof(*a->v));
-		}
-		a->v[i].name = fg_strdup(d->vendor);
-		a->v[i].n = a->v[i].bytes = 0;
-		a->nv++;
+	if (a->nv == a->capv) {
+		a->capv = a->capv ? a->capv * 2 : 16;
+		a->v = fg_reallocarray(a->v, a->capv, sizeof(*a->v));
 	}
-	a->v[i].n++;
-	a->v[i].bytes += d->size;
+	a->v[a->nv].name = fg_strdup(name);
+	a->v[a->nv].n = n;
+	a->v[a->nv].bytes = bytes;
+	a->nv++;
 	return 0;
 }
 
@@ -479,7 +515,7 @@ cmd_stats(struct options *o)
 	struct store *st = open_store(o, STORE_RDONLY);
 	struct store_txn *txn;
 	struct store_stats s;
-	struct stats_acc a = { { 0 }, NULL, 0, 0 };
+	struct vendor_list a = { NULL, 0, 0 };
 	char h1[32], h2[32], h3[32];
 	size_t i;
 	int rc;
@@ -487,7 +523,7 @@ cmd_stats(struct options *o)
 	if ((rc = store_begin(st, STORE_TXN_READ, &txn)) != 0)
 		die_store(st, "cannot read", rc);
 	if ((rc = store_stats(txn, &s)) != 0 ||
-	    (rc = store_foreach(txn, stats_visit, &a)) != 0)
+	    (rc = store_vendors(txn, add_vendor, &a)) != 0)
 		die_store(st, "stats", rc);
 	store_abort(txn);
 	qsort(a.v, a.nv, sizeof(*a.v), by_count);
@@ -506,10 +542,10 @@ cmd_stats(struct options *o)
 		    s.by_source[STORE_SRC_MANIFEST], s.pages,
 		    s.frontier, s.min_size, s.max_size, s.total_bytes,
 		    s.file_bytes, s.used_bytes, s.map_bytes);
-		for (i = 0; i < NBUCKETS; i++) {
+		for (i = 0; i < STORE_SIZE_CLASSES; i++) {
 			printf("%s", i ? "," : "");
-			fg_json_string(stdout, bucket_name[i]);
-			printf(":%" PRIu64, a.bucket[i]);
+			fg_json_string(stdout, store_size_class_name((int)i));
+			printf(":%" PRIu64, s.by_class[i]);
 		}
 		printf("},\"vendors\":{");
 		for (i = 0; i < a.nv; i++) {
@@ -533,9 +569,9 @@ cmd_stats(struct options *o)
 			    fg_human_size(s.min_size, h1, sizeof(h1)),
 			    fg_human_size(s.max_size, h2, sizeof(h2)),
 			    fg_human_size(s.total_bytes, h3, sizeof(h3)));
-		for (i = 0; i < NBUCKETS; i++)
-			printf("  %-14s %10" PRIu64 "\n", bucket_name[i],
-			    a.bucket[i]);
+		for (i = 0; i < STORE_SIZE_CLASSES; i++)
+			printf("  %-14s %10" PRIu64 "\n",
+			    store_size_class_name((int)i), s.by_class[i]);
 		printf("vendors:    %zu\n", a.nv);
 		for (i = 0; i < a.nv && i < 20; i++)
 			printf("  %-24s %10" PRIu64 "  %s\n",
@@ -588,6 +624,12 @@ keep_absent_columns(struct store_txn *txn, const int *col,
 	if (col[IMPORT_ADDRS] < 0) {
 		d->naddrs = old.naddrs;
 		memcpy(d->addrs, old.addrs, sizeof(old.addrs));
+	}
+	/* a line without the observation keeps the stored one, if the
+	 * download stays observed */
+	if (!d->has_obs && old.has_obs && d->source == STORE_SRC_OBSERVED) {
+		d->has_obs = 1;
+		d->obs = old.obs;
 	}
 }
 

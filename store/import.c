@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "import.h"
@@ -14,8 +15,16 @@
 static const char *const col_name[IMPORT_NCOLS] = {
 	"url", "size", "vendor", "file", "source", "state", "content_type",
 	"etag", "last_modified", "first_seen", "last_seen", "last_checked",
-	"addrs",
+	"label", "observed_at", "server_port", "data_octets", "data_packets",
+	"req_octets", "req_packets", "data_tcp_flags", "req_tcp_flags",
+	"payload", "payload_sd", "observations", "addrs",
 };
+
+const char *
+store_import_col_name(int col)
+{
+	return col >= 0 && col < IMPORT_NCOLS ? col_name[col] : "";
+}
 
 /* A time column: "" (0), Unix seconds, or ISO 8601 UTC. */
 static int
@@ -36,6 +45,73 @@ parse_time(const char *s, int64_t *out)
 		return -1;
 	*out = ms / 1000;
 	return 0;
+}
+
+/* An unsigned column: "" is 0. */
+static int
+parse_count(const char *s, uint64_t max, uint64_t *out)
+{
+	*out = 0;
+	return *s ? fg_parse_uint(s, 0, max, out) : 0;
+}
+
+/* The observation's columns of a line with a payload; NULL or why not. */
+static const char *
+parse_observation(char **f, const int *col, struct store_download *d)
+{
+	struct store_observation *o = &d->obs;
+	static const int num[] = {
+		IMPORT_DATA_OCTETS, IMPORT_DATA_PACKETS, IMPORT_REQ_OCTETS,
+		IMPORT_REQ_PACKETS,
+	};
+	uint64_t *dst[] = {
+		&o->data_octets, &o->data_packets, &o->req_octets,
+		&o->req_packets,
+	};
+	const char *v;
+	char *end;
+	uint64_t x;
+	size_t i;
+
+	v = f[col[IMPORT_PAYLOAD]];
+	if (*v == '-' ? fg_parse_uint(v + 1, 1, INT64_MAX, &x) :
+	    fg_parse_uint(v, 0, INT64_MAX, &x))
+		return "payload is not a whole number";
+	o->payload = *v == '-' ? -(int64_t)x : (int64_t)x;
+	d->has_obs = 1;
+	o->label = col[IMPORT_LABEL] >= 0 ? f[col[IMPORT_LABEL]] : "";
+	if (strlen(o->label) > STORE_FIELD_MAX)
+		return "label longer than 255 bytes";
+	for (i = 0; i < sizeof(num) / sizeof(num[0]); i++)
+		if (col[num[i]] >= 0 &&
+		    parse_count(f[col[num[i]]], UINT64_MAX, dst[i]))
+			return "a counter is not a whole number";
+	if (col[IMPORT_PORT] >= 0 && parse_count(f[col[IMPORT_PORT]], 65535, &x))
+		return "server_port is not a port";
+	o->server_port = (uint16_t)x;
+	if (col[IMPORT_DATA_FLAGS] >= 0 &&
+	    parse_count(f[col[IMPORT_DATA_FLAGS]], 255, &x))
+		return "data_tcp_flags is not 0..255";
+	o->data_tcp_flags = (uint8_t)x;
+	if (col[IMPORT_REQ_FLAGS] >= 0 &&
+	    parse_count(f[col[IMPORT_REQ_FLAGS]], 255, &x))
+		return "req_tcp_flags is not 0..255";
+	o->req_tcp_flags = (uint8_t)x;
+	if (col[IMPORT_OBS_COUNT] >= 0 &&
+	    parse_count(f[col[IMPORT_OBS_COUNT]], UINT32_MAX, &x))
+		return "observations is not a count";
+	o->count = (uint32_t)x;
+	if (col[IMPORT_PAYLOAD_SD] >= 0 && f[col[IMPORT_PAYLOAD_SD]][0]) {
+		v = f[col[IMPORT_PAYLOAD_SD]];
+		o->payload_sd = strtod(v, &end);
+		if (end == v || *end || !(o->payload_sd >= 0) ||
+		    o->payload_sd > STORE_OBS_SD_MAX)
+			return "payload_sd is not a number of bytes";
+	}
+	if (col[IMPORT_OBS_AT] >= 0 && parse_time(f[col[IMPORT_OBS_AT]],
+	    &o->when))
+		return "bad time (ISO 8601 UTC or Unix seconds)";
+	return NULL;
 }
 
 const char *
@@ -83,8 +159,9 @@ store_import_line(char *line, const struct store_import_cols *c,
 		return "empty url";
 	if (strncmp(d->url, "http://", 7) != 0 &&
 	    strncmp(d->url, "https://", 8) != 0 &&
-	    strncmp(d->url, "ftp://", 6) != 0)
-		return "url is not http, https or ftp";
+	    strncmp(d->url, "ftp://", 6) != 0 &&
+	    strncmp(d->url, "observed://", 11) != 0)
+		return "url is not http, https, ftp or observed";
 	if (fg_parse_uint(f[col[IMPORT_SIZE]], 1, UINT64_MAX, &d->size) != 0)
 		return "size is not a positive whole number";
 	d->vendor = col[IMPORT_VENDOR] >= 0 ? f[col[IMPORT_VENDOR]] : vendor;
@@ -131,6 +208,14 @@ store_import_line(char *line, const struct store_import_cols *c,
 			}
 			d->naddrs++;
 		}
+	}
+	if (col[IMPORT_PAYLOAD] >= 0 && f[col[IMPORT_PAYLOAD]][0]) {
+		if (col[IMPORT_SOURCE] < 0 || !f[col[IMPORT_SOURCE]][0])
+			d->source = STORE_SRC_OBSERVED;
+		if (d->source != STORE_SRC_OBSERVED)
+			return "a payload (an observation) with a source other "
+			    "than observed";
+		return parse_observation(f, col, d);
 	}
 	return NULL;
 }

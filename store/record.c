@@ -216,6 +216,69 @@ record_url_basename(const char *url)
 	return slash + 1;
 }
 
+/*
+ * An observed reference's counters follow the strings, behind a tag byte
+ * (docs/store.md): a record without them ends after the ETag, as every
+ * record did before, so older records decode unchanged.  The payload's
+ * spread is kept in sixteenths of a byte, so that it survives a round
+ * trip exactly.
+ */
+#define EXT_OBSERVED 1
+#define OBS_SD_UNITS 16.0
+#define OBS_SD_UNITS_MAX ((uint64_t)(STORE_OBS_SD_MAX * OBS_SD_UNITS))
+
+static void
+put_observation(struct fg_buf *b, const struct store_observation *o, int *rc)
+{
+	double sd = o->payload_sd * OBS_SD_UNITS + 0.5;
+	uint64_t units = sd >= (double)OBS_SD_UNITS_MAX ? OBS_SD_UNITS_MAX :
+	    sd > 0 ? (uint64_t)sd : 0;
+
+	put_byte(b, EXT_OBSERVED, rc);
+	put_str(b, o->label, STORE_FIELD_MAX, rc);
+	put_svarint(b, o->when, rc);
+	put_varint(b, o->server_port, rc);
+	put_byte(b, o->data_tcp_flags, rc);
+	put_byte(b, o->req_tcp_flags, rc);
+	put_varint(b, o->data_octets, rc);
+	put_varint(b, o->data_packets, rc);
+	put_varint(b, o->req_octets, rc);
+	put_varint(b, o->req_packets, rc);
+	put_svarint(b, o->payload, rc);
+	put_varint(b, units, rc);
+	put_varint(b, o->count, rc);
+}
+
+static void
+get_observation(struct reader *r, struct store_observation *o)
+{
+	uint64_t port, units, count;
+
+	if (get_byte(r) != EXT_OBSERVED) {
+		r->bad = 1;
+		return;
+	}
+	o->label = get_str(r);
+	o->when = get_svarint(r);
+	port = get_varint(r);
+	o->data_tcp_flags = get_byte(r);
+	o->req_tcp_flags = get_byte(r);
+	o->data_octets = get_varint(r);
+	o->data_packets = get_varint(r);
+	o->req_octets = get_varint(r);
+	o->req_packets = get_varint(r);
+	o->payload = get_svarint(r);
+	units = get_varint(r);
+	count = get_varint(r);
+	/* nothing may follow, and every number must fit its field */
+	if (r->p != r->end || port > 65535 || units > OBS_SD_UNITS_MAX ||
+	    count > UINT32_MAX)
+		r->bad = 1;
+	o->server_port = (uint16_t)port;
+	o->payload_sd = (double)units / OBS_SD_UNITS;
+	o->count = (uint32_t)count;
+}
+
 int
 record_encode_download(struct fg_buf *b, const struct store_download *d)
 {
@@ -257,6 +320,8 @@ record_encode_download(struct fg_buf *b, const struct store_download *d)
 	put_str(b, file, STORE_FIELD_MAX, &rc);
 	put_ctype(b, d->content_type, &rc);
 	put_str(b, d->etag, STORE_FIELD_MAX, &rc);
+	if (d->has_obs)
+		put_observation(b, &d->obs, &rc);
 	return rc;
 }
 
@@ -305,6 +370,12 @@ record_decode_download(const void *p, size_t len, struct store_download *d)
 	d->file = get_str(&r);
 	d->content_type = get_ctype(&r);
 	d->etag = get_str(&r);
+	if (!r.bad && r.p < r.end) {
+		d->has_obs = 1;
+		get_observation(&r, &d->obs);
+	} else {
+		d->obs.label = "";
+	}
 	if (r.bad || d->size == 0 || d->url[0] == '\0' ||
 	    (d->state != STORE_ALIVE && d->state != STORE_GONE))
 		return STORE_ECORRUPT;

@@ -20,6 +20,9 @@
  *   front   url key      -> u64 seq (frontier membership)
  *   frontq  u64 seq      -> frontier item (insertion order)
  *
+ * The meta table also keeps the counters stats prints (counts.c), changed
+ * by every put, restate and delete in the same transaction.
+ *
  * A full map is grown, not reported: every change made in a write
  * transaction is also appended to an operation log, and on MDB_MAP_FULL the
  * transaction is aborted, the map doubled and the log replayed.
@@ -40,6 +43,7 @@
 
 #include <lmdb.h>
 
+#include "counts.h"
 #include "record.h"
 #include "store.h"
 #include "util.h"
@@ -404,6 +408,11 @@ open_dbis(struct store *st, int create, int writable, unsigned *schema)
 		rc = STORE_EVERSION;
 		goto out;
 	}
+	/* a new store, or the first writable open of one made before the
+	 * counters: count every record once */
+	if ((create || writable) &&
+	    (rc = counts_build(t, st->meta, st->dl)) != 0)
+		goto out;
 	rc = mdb_txn_commit(t);
 	t = NULL;
 out:
@@ -915,6 +924,7 @@ do_put(struct store_txn *txn, const struct store_download *in, int *outcome)
 	int64_t now = fg_now();
 	uint64_t oldsize = 0;
 	struct store_addr oldaddrs[STORE_ADDRS_MAX];
+	struct counted was, now_;
 	int oldn = 0;
 	dlid_t id;
 	int rc, exists, result;
@@ -938,6 +948,7 @@ do_put(struct store_txn *txn, const struct store_download *in, int *outcome)
 		oldn = f.d.naddrs < STORE_ADDRS_MAX ? f.d.naddrs :
 		    STORE_ADDRS_MAX;
 		memcpy(oldaddrs, f.d.addrs, sizeof(oldaddrs));
+		counts_of(&was, &f.d);
 		if (d.first_seen == 0 || (f.d.first_seen != 0 &&
 		    f.d.first_seen < d.first_seen))
 			d.first_seen = f.d.first_seen;
@@ -991,6 +1002,10 @@ do_put(struct store_txn *txn, const struct store_download *in, int *outcome)
 		    1)) != 0)
 			return rc;
 	}
+	counts_of(&now_, &d);
+	if ((rc = counts_change(txn->t, st->meta, exists ? &was : NULL,
+	    &now_)) != 0)
+		return rc;
 	if (outcome)
 		*outcome = result;
 	return 0;
@@ -1001,10 +1016,12 @@ static int
 do_restate(struct store_txn *txn, const char *url, int op, int64_t when)
 {
 	struct found f;
+	struct counted was, now_;
 	int rc;
 
 	if ((rc = find_url(txn, url, &f)) != 0)
 		return rc;
+	counts_of(&was, &f.d);
 	if (when == 0)
 		when = fg_now();
 	f.d.last_checked = when;
@@ -1014,10 +1031,12 @@ do_restate(struct store_txn *txn, const char *url, int op, int64_t when)
 		f.d.state = STORE_ALIVE;
 		f.d.last_seen = when;
 	}
-	if ((rc = record_encode_download(&txn->enc, &f.d)) != 0)
+	counts_of(&now_, &f.d);
+	if ((rc = record_encode_download(&txn->enc, &f.d)) != 0 ||
+	    (rc = put_kv(txn->t, txn->st->dl, &f.id, sizeof(f.id),
+	    txn->enc.data, txn->enc.len, 0)) != 0)
 		return rc;
-	return put_kv(txn->t, txn->st->dl, &f.id, sizeof(f.id), txn->enc.data,
-	    txn->enc.len, 0);
+	return counts_change(txn->t, txn->st->meta, &was, &now_);
 }
 
 static int
@@ -1025,6 +1044,7 @@ do_delete(struct store_txn *txn, const char *url)
 {
 	struct store *st = txn->st;
 	struct found f;
+	struct counted was;
 	MDB_val k, v;
 	uint64_t size;
 	int rc;
@@ -1032,6 +1052,7 @@ do_delete(struct store_txn *txn, const char *url)
 	if ((rc = find_url(txn, url, &f)) != 0)
 		return rc;
 	size = f.d.size;
+	counts_of(&was, &f.d);
 	if (st->has_addr) {
 		/* copied: f.d points into pages the deletes may move */
 		struct store_addr a[STORE_ADDRS_MAX];
@@ -1056,7 +1077,7 @@ do_delete(struct store_txn *txn, const char *url)
 	k.mv_data = &size;
 	if ((rc = mdb_del(txn->t, st->size, &k, &v)) && rc != MDB_NOTFOUND)
 		return rc;
-	return 0;
+	return counts_change(txn->t, st->meta, &was, NULL);
 }
 
 /* ---- crawler state: internals ---------------------------------------- */
@@ -1272,12 +1293,15 @@ store_put(struct store_txn *txn, const struct store_download *d, int *outcome)
 	if ((rc = check_write(txn)) || (rc = check_url(d->url)))
 		return rc;
 	if (d->size == 0 || d->source > STORE_SRC_MAX ||
-	    d->state > STORE_GONE)
+	    d->state > STORE_GONE ||
+	    (d->has_obs && d->source != STORE_SRC_OBSERVED))
 		return STORE_EINVAL;
 	if ((d->vendor && strlen(d->vendor) > STORE_FIELD_MAX) ||
 	    (d->file && strlen(d->file) > STORE_FIELD_MAX) ||
 	    (d->content_type && strlen(d->content_type) > STORE_FIELD_MAX) ||
-	    (d->etag && strlen(d->etag) > STORE_FIELD_MAX))
+	    (d->etag && strlen(d->etag) > STORE_FIELD_MAX) ||
+	    (d->has_obs && d->obs.label &&
+	    strlen(d->obs.label) > STORE_FIELD_MAX))
 		return STORE_ETOOLONG;
 	WITH_GROWTH(txn, rc, do_put(txn, d, outcome));
 	if (rc)
@@ -1660,24 +1684,23 @@ store_meta_del(struct store_txn *txn, const char *key)
 
 /* ---- whole store ----------------------------------------------------- */
 
+/* The smallest and largest size: the ends of the size index. */
 static int
-stats_cb(const struct store_download *d, void *arg)
+size_ends(struct store_txn *txn, uint64_t *min, uint64_t *max)
 {
-	struct store_stats *s = arg;
+	MDB_cursor *c = NULL;
+	MDB_val k, v;
+	int rc;
 
-	s->downloads++;
-	if (d->state == STORE_GONE)
-		s->gone++;
-	else
-		s->alive++;
-	if (d->source <= STORE_SRC_MAX)
-		s->by_source[d->source]++;
-	if (s->min_size == 0 || d->size < s->min_size)
-		s->min_size = d->size;
-	if (d->size > s->max_size)
-		s->max_size = d->size;
-	s->total_bytes += d->size;
-	return 0;
+	*min = *max = 0;
+	if ((rc = txn_cursor(txn, txn->st->size, &txn->cur_size, &c)) != 0)
+		return rc;
+	if ((rc = mdb_cursor_get(c, &k, &v, MDB_FIRST)) == 0) {
+		memcpy(min, k.mv_data, sizeof(*min));
+		if ((rc = mdb_cursor_get(c, &k, &v, MDB_LAST)) == 0)
+			memcpy(max, k.mv_data, sizeof(*max));
+	}
+	return rc == MDB_NOTFOUND ? 0 : rc;
 }
 
 int
@@ -1685,13 +1708,22 @@ store_stats(struct store_txn *txn, struct store_stats *out)
 {
 	MDB_stat ms;
 	MDB_envinfo info;
+	struct counts c;
 	struct stat sb;
 	char *data;
 	int rc;
 
 	memset(out, 0, sizeof(*out));
-	if ((rc = store_foreach(txn, stats_cb, out)) != 0)
+	if ((rc = counts_get(txn->t, txn->st->meta, txn->st->dl, &c,
+	    &out->counted)) != 0 ||
+	    (rc = size_ends(txn, &out->min_size, &out->max_size)) != 0)
 		return rc;
+	out->downloads = c.downloads;
+	out->alive = c.alive;
+	out->gone = c.gone;
+	out->total_bytes = c.bytes;
+	memcpy(out->by_source, c.by_source, sizeof(out->by_source));
+	memcpy(out->by_class, c.by_class, sizeof(out->by_class));
 	if ((rc = mdb_stat(txn->t, txn->st->page, &ms)) != 0)
 		return rc;
 	out->pages = ms.ms_entries;
@@ -1709,6 +1741,12 @@ store_stats(struct store_txn *txn, struct store_stats *out)
 	free(data);
 	out->schema = STORE_SCHEMA_VERSION;
 	return 0;
+}
+
+int
+store_vendors(struct store_txn *txn, store_vendor_cb cb, void *arg)
+{
+	return counts_vendors(txn->t, txn->st->meta, txn->st->dl, cb, arg);
 }
 
 struct checker {
@@ -1825,9 +1863,11 @@ store_check(struct store_txn *txn, store_problem_cb cb, void *arg,
 	if (rc != MDB_NOTFOUND)
 		return rc;
 	if ((rc = check_index(&ck, txn->st->size, "size", 1)) != 0 ||
-	    (rc = check_index(&ck, txn->st->urlh, "URL", 0)) != 0)
+	    (rc = check_index(&ck, txn->st->urlh, "URL", 0)) != 0 ||
+	    (rc = counts_check(txn->t, txn->st->meta, txn->st->dl, cb, arg,
+	    problems)) != 0)
 		return rc;
-	*problems = ck.problems;
+	*problems += ck.problems;
 	return 0;
 }
 
@@ -1867,6 +1907,25 @@ store_source_name(int source)
 	case STORE_SRC_MANIFEST: return "manifest";
 	}
 	return "?";
+}
+
+int
+store_size_class(uint64_t size)
+{
+	return size < (1ULL << 20) ? 0 : size < (10ULL << 20) ? 1 :
+	    size < (100ULL << 20) ? 2 : size < (1ULL << 30) ? 3 :
+	    size < (4ULL << 30) ? 4 : 5;
+}
+
+const char *
+store_size_class_name(int c)
+{
+	static const char *name[STORE_SIZE_CLASSES] = {
+		"< 1 MiB", "1-10 MiB", "10-100 MiB", "100 MiB-1 GiB",
+		"1-4 GiB", ">= 4 GiB",
+	};
+
+	return c >= 0 && c < STORE_SIZE_CLASSES ? name[c] : "?";
 }
 
 int

@@ -101,6 +101,30 @@ struct store_addr {
 };
 
 /**
+ * What a reference host's download looked like to the flow meter
+ * (flowgrab-matcher --observe, docs/store.md "Observed references"): the
+ * raw counters of the one connection kept, so that a later connection can
+ * be compared with them counter for counter, and the payload estimate
+ * made from them when it was observed.
+ */
+struct store_observation {
+	const char *label;       /**< --label TEXT ("" none; at most
+	                              STORE_FIELD_MAX bytes) */
+	int64_t when;            /**< Unix time the connection kept began */
+	uint16_t server_port;
+	uint8_t data_tcp_flags;  /**< TCP flags server -> client */
+	uint8_t req_tcp_flags;   /**< TCP flags client -> server */
+	uint64_t data_octets, data_packets; /**< server -> client, IP bytes */
+	uint64_t req_octets, req_packets;   /**< client -> server */
+	int64_t payload;         /**< TCP payload estimate, bytes */
+	double payload_sd;       /**< its uncertainty, bytes (kept to 1/16,
+	                              at most STORE_OBS_SD_MAX) */
+	uint32_t count;          /**< times this transfer was observed */
+};
+/** Largest payload_sd a record holds. */
+#define STORE_OBS_SD_MAX 268435455.0
+
+/**
  * A known download, keyed by its canonical URL.
  *
  * On input (store_put()) the strings may be NULL, meaning empty; id is
@@ -124,6 +148,9 @@ struct store_download {
 	uint8_t source;          /**< enum store_source; 0 on input = CRAWLER */
 	uint8_t naddrs;          /**< entries used in addrs */
 	struct store_addr addrs[STORE_ADDRS_MAX];
+	uint8_t has_obs;         /**< obs is set (an observed reference:
+	                              source must be STORE_SRC_OBSERVED) */
+	struct store_observation obs;
 };
 
 /** What store_put() did. */
@@ -153,12 +180,21 @@ struct store_frontier_item {
 	uint64_t seq;            /**< insertion order; set by the store */
 };
 
+/** Size classes counted by store_stats(): < 1 MiB, 1-10 MiB, 10-100 MiB,
+ * 100 MiB-1 GiB, 1-4 GiB, >= 4 GiB. */
+#define STORE_SIZE_CLASSES 6
+
 /** Counters for flowgrab-store stats. */
 struct store_stats {
 	uint64_t downloads;      /**< all download records */
 	uint64_t alive, gone;
 	uint64_t by_source[STORE_SRC_MAX + 1]; /**< indexed by enum
 	                              store_source */
+	uint64_t by_class[STORE_SIZE_CLASSES]; /**< store_size_class() */
+	int counted;             /**< 1: read from the counters the store
+	                              keeps; 0: counted by a walk of every
+	                              record (a store made before them,
+	                              opened read-only) */
 	uint64_t pages;          /**< crawler page records */
 	uint64_t frontier;       /**< pending frontier items */
 	uint64_t min_size, max_size, total_bytes; /**< over downloads */
@@ -247,8 +283,12 @@ uint64_t store_txn_generation(const struct store_txn *txn);
  * field from @d.  A zero time in @d means "now" for last_seen and
  * last_checked and keeps the old value for first_seen.
  *
+ * An observed reference (@d->has_obs) replaces the stored observation
+ * whole: the caller counts (obs.count).
+ *
  * @param outcome if not NULL, receives an enum store_put_outcome
- * @return 0, STORE_EINVAL (no URL, size 0, unknown state or source),
+ * @return 0, STORE_EINVAL (no URL, size 0, unknown state or source, an
+ *         observation on a source other than STORE_SRC_OBSERVED),
  *         STORE_ETOOLONG, STORE_ERDONLY, or an LMDB error.
  */
 int store_put(struct store_txn *txn, const struct store_download *d,
@@ -380,14 +420,38 @@ int store_meta_del(struct store_txn *txn, const char *key);
 
 /* ---- whole-store operations ---------------------------------------- */
 
-/** Fill @out with counts and sizes. */
+/**
+ * Fill @out with counts and sizes.  The counts are kept in the store and
+ * changed in the same transaction as the downloads, so they agree with
+ * what @txn sees (in a write transaction, with its own changes); reading
+ * them costs a few lookups, whatever the store's size.  A store made
+ * before the counters gets them at its first writable open; until then a
+ * read walks every record (out->counted = 0).
+ */
 int store_stats(struct store_txn *txn, struct store_stats *out);
+
+/** Callback for store_vendors(): a vendor, its downloads and their bytes. */
+typedef int (*store_vendor_cb)(const char *vendor, uint64_t downloads,
+    uint64_t bytes, void *arg);
+/**
+ * Call @cb for every vendor with at least one download, in byte order of
+ * the names ("" for downloads without a vendor); kept counters like
+ * store_stats(), or a walk of every record on an older store.
+ * @return 0, @cb's non-zero value, STORE_ECORRUPT or an LMDB error.
+ */
+int store_vendors(struct store_txn *txn, store_vendor_cb cb, void *arg);
+
+/** The size class (0 .. STORE_SIZE_CLASSES - 1) of @size. */
+int store_size_class(uint64_t size);
+/** Its name ("< 1 MiB", "1-10 MiB", ...), or "?". */
+const char *store_size_class_name(int c);
 
 /** Callback for store_check(): one message per problem found. */
 typedef void (*store_problem_cb)(const char *msg, void *arg);
 /**
- * Verify that every download decodes and that the URL and size indexes
- * agree with the records, both ways.
+ * Verify that every download decodes, that the URL and size indexes
+ * agree with the records, both ways, and that the kept counters
+ * (store_stats(), store_vendors()) equal a count of the records.
  * @param problems receives the number of problems (0 = consistent)
  */
 int store_check(struct store_txn *txn, store_problem_cb cb, void *arg,

@@ -119,6 +119,43 @@ sanitized() {
 	"$FG_BUILDDIR/config.status" --config 2>/dev/null | grep -q -- '--enable-asan'
 }
 
+# stats_agree STORE: do the counters "flowgrab-store stats --format json"
+# prints (kept in the store) say what its export says, download by
+# download?  Exits 0 if so, else prints the first difference.
+stats_agree() {
+	python3 - "$1" "$FLOWGRAB_STORE" <<'PY'
+import collections, csv, io, json, subprocess, sys
+d, fs = sys.argv[1], sys.argv[2]
+st = json.loads(subprocess.run([fs, "-s", d, "stats", "--format", "json"],
+                               check=True, capture_output=True, text=True).stdout)
+rows = list(csv.DictReader(io.StringIO(subprocess.run(
+    [fs, "-s", d, "export"], check=True, capture_output=True, text=True).stdout)))
+M = 1 << 20
+names = ["< 1 MiB", "1-10 MiB", "10-100 MiB", "100 MiB-1 GiB", "1-4 GiB", ">= 4 GiB"]
+bounds = [M, 10 * M, 100 * M, 1024 * M, 4096 * M]
+def cls(n):
+    return names[sum(n >= b for b in bounds)]
+sizes = [int(r["size"]) for r in rows]
+want = {
+    "downloads": len(rows),
+    "alive": sum(r["state"] == "alive" for r in rows),
+    "gone": sum(r["state"] == "gone" for r in rows),
+    "total_bytes": sum(sizes),
+    "min_size": min(sizes, default=0), "max_size": max(sizes, default=0),
+    "sources": dict(collections.Counter(r["source"] for r in rows)),
+    "sizes": dict(collections.Counter(cls(n) for n in sizes)),
+    "vendors": dict(collections.Counter(r["vendor"] for r in rows)),
+}
+for k, v in want.items():
+    got = st[k]
+    if isinstance(v, dict):
+        got = {a: b for a, b in got.items() if b}
+    if got != v:
+        print("%s: stats says %s, the export %s" % (k, got, v))
+        sys.exit(1)
+PY
+}
+
 T=$(mktemp -d "${TMPDIR:-/tmp}/flowgrab-test.XXXXXX")
 trap _run_cleanups EXIT
 trap 'exit 130' INT TERM

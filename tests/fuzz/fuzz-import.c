@@ -29,7 +29,11 @@ static void check_line(char *line, const struct store_import_cols *c)
 	if (record_encode_download(&b, &d) == 0) {
 		if (record_decode_download(b.data, b.len, &back) != 0 ||
 		    back.size != d.size || strcmp(back.url, d.url) != 0 ||
-		    strcmp(back.vendor, d.vendor ? d.vendor : "") != 0)
+		    strcmp(back.vendor, d.vendor ? d.vendor : "") != 0 ||
+		    back.has_obs != d.has_obs ||
+		    (d.has_obs && (back.obs.payload != d.obs.payload ||
+		    back.obs.data_octets != d.obs.data_octets ||
+		    strcmp(back.obs.label, d.obs.label) != 0)))
 			abort();
 	}
 	fg_buf_free(&b);

@@ -60,7 +60,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (rc == 0) {
 			/* strings point into the value and end inside it */
 			if (!d.url || !d.vendor || !d.file || !d.content_type ||
-			    !d.etag || d.size == 0)
+			    !d.etag || d.size == 0 || !d.obs.label)
 				abort();
 			round_trip(&d);
 		}

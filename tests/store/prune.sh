@@ -86,6 +86,7 @@ store_urls "$T/st" | awk '{ print $1 }' >"$T/left"
 check "  ... what is left is the newest two of each product and platform, every locale" -- \
 	diff "$T/keep2.url" "$T/left"
 check "  ... store check passes" -- "$STORETOOL" -s "$T/st" check
+check "  ... stats: the kept counters agree with what is left" -- stats_agree "$T/st"
 is "$("$STORETOOL" -s "$T/st" prune --keep-latest 2)" "pruned 0 downloads" "a second run prunes nothing"
 
 # one product, one vendor at a time

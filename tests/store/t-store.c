@@ -2,7 +2,8 @@
  * t-store.c - unit tests of the store library (store/store.h): records,
  * the size index at its edges, crawler state, growth of a full map,
  * a reader process beside a committing writer, kill -9 of a writer in the
- * middle of a batch, a store of another version, unusable directories.
+ * middle of a batch, a store of another version, unusable directories,
+ * the address index, and the counters kept for stats.
  */
 #include "config.h"
 
@@ -18,6 +19,7 @@
 
 #include <lmdb.h>
 
+#include "record.h"
 #include "store.h"
 #include "util.h"
 #include "../tap.h"
@@ -728,6 +730,109 @@ by_addr(struct store *st, const char *addr, uint64_t lo, uint64_t hi,
 	return rc;
 }
 
+/* Observed references (docs/store.md): the observation round trip, its
+ * checks, and the record format's compatibility both ways. */
+static void
+test_observed(void)
+{
+	char dir[300], longlabel[300];
+	struct store *st;
+	struct store_txn *txn;
+	struct store_download d, got;
+	struct fg_buf b;
+	/* a record as written before observations: version 1, state alive,
+	 * source crawler, no address, size 100, times 0, "http://x/a",
+	 * empty vendor, file, content type and ETag */
+	static const uint8_t old[] = { 1, 0, 100, 0, 0, 0, 0,
+		10, 'h', 't', 't', 'p', ':', '/', '/', 'x', '/', 'a', 0,
+		0, 0, 0, 0, 0, 0, 0 };
+	uint8_t buf[64];
+	int rc;
+
+	snprintf(dir, sizeof(dir), "%s/observed", base);
+	st = open_ok(dir, STORE_CREATE | STORE_NOSYNC);
+	txn = begin_ok(st, STORE_TXN_WRITE);
+	fill(&d, "observed://192.0.2.1:443/3006870", 3006870);
+	d.source = STORE_SRC_OBSERVED;
+	d.naddrs = 1;
+	store_addr_parse("192.0.2.1", &d.addrs[0]);
+	d.first_seen = 1764000000;
+	d.has_obs = 1;
+	d.obs.label = "win10-22H2 2026-12 updates";
+	d.obs.when = 1764000000;
+	d.obs.server_port = 443;
+	d.obs.data_tcp_flags = 0x1b;
+	d.obs.req_tcp_flags = 0x1f;
+	d.obs.data_octets = 3115142;
+	d.obs.data_packets = 2082;
+	d.obs.req_octets = 45321;
+	d.obs.req_packets = 857;
+	d.obs.payload = 3006870;
+	d.obs.payload_sd = 3.81;
+	d.obs.count = 1;
+	is_int(store_put(txn, &d, NULL), 0, "observed: put");
+	rc = store_get(txn, d.url, &got);
+	ok(rc == 0 && got.has_obs && got.source == STORE_SRC_OBSERVED &&
+	    !strcmp(got.obs.label, d.obs.label) && got.obs.when == d.obs.when &&
+	    got.obs.server_port == 443 && got.obs.data_tcp_flags == 0x1b &&
+	    got.obs.req_tcp_flags == 0x1f && got.obs.data_octets == 3115142 &&
+	    got.obs.data_packets == 2082 && got.obs.req_octets == 45321 &&
+	    got.obs.req_packets == 857 && got.obs.payload == 3006870 &&
+	    got.obs.count == 1, "observed: every counter read back");
+	/* 3.81 x 16 = 60.96: kept as 61/16 */
+	ok(rc == 0 && got.obs.payload_sd == 3.8125,
+	    "observed: the spread kept to 1/16 byte (%.4f)", got.obs.payload_sd);
+	d.obs.count = 2;
+	d.first_seen = 1764000500;
+	store_put(txn, &d, NULL);
+	rc = store_get(txn, d.url, &got);
+	ok(rc == 0 && got.obs.count == 2 && got.first_seen == 1764000000,
+	    "observed: seen again, one record, first seen kept");
+	store_mark_gone(txn, d.url, 0);
+	rc = store_get(txn, d.url, &got);
+	ok(rc == 0 && got.state == STORE_GONE && got.has_obs &&
+	    got.obs.payload == 3006870, "observed: marked gone, counters kept");
+	d.source = STORE_SRC_CRAWLER;
+	is_int(store_put(txn, &d, NULL), STORE_EINVAL,
+	    "an observation on a crawled download is refused");
+	d.source = STORE_SRC_OBSERVED;
+	memset(longlabel, 'x', 256);
+	longlabel[256] = '\0';
+	d.obs.label = longlabel;
+	is_int(store_put(txn, &d, NULL), STORE_ETOOLONG,
+	    "a label over 255 bytes is refused");
+	fill(&d, "https://dl.example/plain.iso", 7000);
+	store_put(txn, &d, NULL);
+	rc = store_get(txn, d.url, &got);
+	ok(rc == 0 && !got.has_obs && got.obs.label && !got.obs.label[0],
+	    "a crawled download carries no observation");
+	is_int(store_commit(txn), 0, "observed: commit");
+	store_close(st);
+
+	/* the format: an older record decodes, and one without observation
+	 * is still written as before (nothing after the ETag) */
+	rc = record_decode_download(old, sizeof(old), &got);
+	ok(rc == 0 && got.size == 100 && !strcmp(got.url, "http://x/a") &&
+	    !got.has_obs, "a record of the format before observations decodes");
+	fg_buf_init(&b, 1 << 16);
+	memset(&d, 0, sizeof(d));
+	d.url = "http://x/a";
+	d.size = 100;
+	rc = record_encode_download(&b, &d);
+	ok(rc == 0 && b.len == sizeof(old) && !memcmp(b.data, old, b.len),
+	    "a download without observation is encoded as before (%zu bytes)",
+	    b.len);
+	fg_buf_free(&b);
+	memcpy(buf, old, sizeof(old));
+	buf[sizeof(old)] = 7;
+	is_int(record_decode_download(buf, sizeof(old) + 1, &got),
+	    STORE_ECORRUPT, "a byte after the ETag that is no observation: "
+	    "corrupt");
+	buf[sizeof(old)] = 1;
+	is_int(record_decode_download(buf, sizeof(old) + 1, &got),
+	    STORE_ECORRUPT, "an observation cut short: corrupt");
+}
+
 static void
 test_addr_index(void)
 {
@@ -806,6 +911,407 @@ test_addr_index(void)
 	store_close(st);
 }
 
+/* ---- the kept counters (store_stats, store_vendors) ------------------ */
+
+#define NVEND 8
+
+/* What a walk of every record says, to hold the kept counters to. */
+struct tally {
+	struct store_stats s;
+	char vendor[NVEND][32];
+	uint64_t vn[NVEND], vbytes[NVEND];
+	int nv, over;           /* over: more vendors than NVEND */
+};
+
+static int
+tally_vendor(struct tally *t, const char *name, uint64_t n, uint64_t bytes)
+{
+	int i;
+
+	for (i = 0; i < t->nv; i++)
+		if (strcmp(t->vendor[i], name) == 0)
+			break;
+	if (i == t->nv) {
+		if (t->nv == NVEND) {
+			t->over = 1;
+			return 0;
+		}
+		snprintf(t->vendor[t->nv++], sizeof(t->vendor[0]), "%s", name);
+	}
+	t->vn[i] += n;
+	t->vbytes[i] += bytes;
+	return 0;
+}
+
+static int
+tally_cb(const struct store_download *d, void *arg)
+{
+	struct tally *t = arg;
+	uint64_t z = d->size;
+	int c = z < (1ULL << 20) ? 0 : z < (10ULL << 20) ? 1 :
+	    z < (100ULL << 20) ? 2 : z < (1ULL << 30) ? 3 :
+	    z < (4ULL << 30) ? 4 : 5;
+
+	t->s.downloads++;
+	if (d->state == STORE_GONE)
+		t->s.gone++;
+	else
+		t->s.alive++;
+	t->s.by_source[d->source]++;
+	t->s.by_class[c]++;
+	t->s.total_bytes += d->size;
+	if (t->s.min_size == 0 || d->size < t->s.min_size)
+		t->s.min_size = d->size;
+	if (d->size > t->s.max_size)
+		t->s.max_size = d->size;
+	return tally_vendor(t, d->vendor, 1, d->size);
+}
+
+static int
+kept_vendor_cb(const char *name, uint64_t n, uint64_t bytes, void *arg)
+{
+	return tally_vendor(arg, name, n, bytes);
+}
+
+/* Do the counters @txn reads equal a walk of its records?  Returns 1 if
+ * so; names the first difference otherwise.  *counted gets s.counted. */
+static int
+counters_agree(struct store_txn *txn, int *counted, const char *label)
+{
+	struct tally walk, kept;
+	struct store_stats *w = &walk.s, *k = &kept.s;
+	int i, j;
+
+	memset(&walk, 0, sizeof(walk));
+	memset(&kept, 0, sizeof(kept));
+	if (store_foreach(txn, tally_cb, &walk) != 0 ||
+	    store_stats(txn, k) != 0 ||
+	    store_vendors(txn, kept_vendor_cb, &kept) != 0)
+		bail_out("%s: reading the store", label);
+	*counted = k->counted;
+	if (k->downloads != w->downloads || k->alive != w->alive ||
+	    k->gone != w->gone || k->total_bytes != w->total_bytes ||
+	    k->min_size != w->min_size || k->max_size != w->max_size ||
+	    memcmp(k->by_source, w->by_source, sizeof(w->by_source)) ||
+	    memcmp(k->by_class, w->by_class, sizeof(w->by_class))) {
+		diag("%s: kept %" PRIu64 " downloads (%" PRIu64 " alive, %"
+		    PRIu64 " gone, %" PRIu64 " bytes), the records %" PRIu64
+		    " (%" PRIu64 ", %" PRIu64 ", %" PRIu64 ")", label,
+		    k->downloads, k->alive, k->gone, k->total_bytes,
+		    w->downloads, w->alive, w->gone, w->total_bytes);
+		return 0;
+	}
+	if (kept.nv != walk.nv || kept.over || walk.over) {
+		diag("%s: %d vendors kept, %d in the records", label, kept.nv,
+		    walk.nv);
+		return 0;
+	}
+	for (i = 0; i < walk.nv; i++) {
+		for (j = 0; j < kept.nv; j++)
+			if (strcmp(kept.vendor[j], walk.vendor[i]) == 0)
+				break;
+		if (j == kept.nv || kept.vn[j] != walk.vn[i] ||
+		    kept.vbytes[j] != walk.vbytes[i]) {
+			diag("%s: vendor %s differs", label, walk.vendor[i]);
+			return 0;
+		}
+	}
+	return 1;
+}
+
+static void
+committed_agree(struct store *st, const char *label)
+{
+	struct store_txn *txn = begin_ok(st, STORE_TXN_READ);
+	uint64_t problems = 1;
+	int counted = 0;
+
+	int agree = counters_agree(txn, &counted, label);
+
+	if (store_check(txn, NULL, NULL, &problems) != 0)
+		bail_out("store_check");
+	if (problems)
+		diag("%s: store_check found %" PRIu64 " problems", label,
+		    problems);
+	ok(agree && counted && problems == 0, "%s", label);
+	store_abort(txn);
+}
+
+static struct store_stats
+stats_of(struct store *st)
+{
+	struct store_txn *txn = begin_ok(st, STORE_TXN_READ);
+	struct store_stats s;
+
+	if (store_stats(txn, &s) != 0)
+		bail_out("store_stats");
+	store_abort(txn);
+	return s;
+}
+
+static int
+vendor_cb(const char *name, uint64_t n, uint64_t bytes, void *arg)
+{
+	struct tally *t = arg;
+
+	return tally_vendor(t, name, n, bytes);
+}
+
+static struct tally
+vendors_of(struct store *st)
+{
+	struct store_txn *txn = begin_ok(st, STORE_TXN_READ);
+	struct tally t;
+
+	memset(&t, 0, sizeof(t));
+	if (store_vendors(txn, vendor_cb, &t) != 0)
+		bail_out("store_vendors");
+	store_abort(txn);
+	return t;
+}
+
+static void
+put1(struct store *st, const char *url, uint64_t size, const char *vendor,
+    int source, int state)
+{
+	struct store_txn *txn = begin_ok(st, STORE_TXN_WRITE);
+	struct store_download d;
+
+	fill(&d, url, size);
+	d.vendor = vendor;
+	d.source = (uint8_t)source;
+	d.state = (uint8_t)state;
+	if (store_put(txn, &d, NULL) || store_commit(txn))
+		bail_out("put1 %s", url);
+}
+
+/* Counters through puts, updates that move a download between size
+ * classes, sources, vendors and states, and deletes. */
+static void
+test_counts(void)
+{
+	char dir[300];
+	struct store *st;
+	struct store_txn *txn;
+	struct store_stats s;
+	struct tally v;
+
+	snprintf(dir, sizeof(dir), "%s/counts", base);
+	st = open_ok(dir, STORE_CREATE | STORE_NOSYNC);
+	s = stats_of(st);
+	ok(s.counted && s.downloads == 0 && s.min_size == 0,
+	    "counters: a new store keeps them, all zero");
+	put1(st, "http://c/a", 500000, "acme", STORE_SRC_CRAWLER, 0);
+	put1(st, "http://c/b", 5000000, "acme", STORE_SRC_MANIFEST, 0);
+	put1(st, "http://c/c", 5ULL << 30, "zeta", STORE_SRC_IMPORT, 0);
+	s = stats_of(st);
+	ok(s.downloads == 3 && s.alive == 3 && s.gone == 0 &&
+	    s.by_source[STORE_SRC_CRAWLER] == 1 &&
+	    s.by_source[STORE_SRC_MANIFEST] == 1 &&
+	    s.by_source[STORE_SRC_IMPORT] == 1 && s.by_class[0] == 1 &&
+	    s.by_class[1] == 1 && s.by_class[5] == 1 &&
+	    s.total_bytes == 5500000 + (5ULL << 30) &&
+	    s.min_size == 500000 && s.max_size == 5ULL << 30,
+	    "counters after three puts");
+	v = vendors_of(st);
+	ok(v.nv == 2 && strcmp(v.vendor[0], "acme") == 0 && v.vn[0] == 2 &&
+	    v.vbytes[0] == 5500000 && v.vn[1] == 1, "vendors after three "
+	    "puts, in name order");
+
+	put1(st, "http://c/a", 50000000, "acme", STORE_SRC_CRAWLER, 0);
+	s = stats_of(st);
+	ok(s.by_class[0] == 0 && s.by_class[2] == 1 && s.downloads == 3 &&
+	    s.total_bytes == 55000000 + (5ULL << 30) &&
+	    s.min_size == 5000000, "an update into another size class "
+	    "moves its count");
+	put1(st, "http://c/b", 5000000, "acme", STORE_SRC_IMPORT, 0);
+	s = stats_of(st);
+	ok(s.by_source[STORE_SRC_MANIFEST] == 0 &&
+	    s.by_source[STORE_SRC_IMPORT] == 2, "an update of the source");
+	put1(st, "http://c/b", 5000000, "zeta", STORE_SRC_IMPORT, 0);
+	v = vendors_of(st);
+	ok(v.nv == 2 && v.vn[0] == 1 && v.vbytes[0] == 50000000 &&
+	    v.vn[1] == 2 && v.vbytes[1] == 5000000 + (5ULL << 30),
+	    "an update of the vendor");
+	put1(st, "http://c/c", 5ULL << 30, "zeta", STORE_SRC_IMPORT,
+	    STORE_GONE);
+	s = stats_of(st);
+	ok(s.alive == 2 && s.gone == 1, "a put of a gone download");
+	txn = begin_ok(st, STORE_TXN_WRITE);
+	store_mark_gone(txn, "http://c/a", 0);
+	store_stats(txn, &s);
+	ok(s.gone == 2 && s.alive == 1, "mark gone: the write txn sees its "
+	    "own change");
+	store_touch(txn, "http://c/c", 0);
+	store_stats(txn, &s);
+	ok(s.gone == 1 && s.alive == 2, "touch: back alive");
+	store_commit(txn);
+	committed_agree(st, "counters after updates equal a walk");
+
+	txn = begin_ok(st, STORE_TXN_WRITE);
+	store_delete(txn, "http://c/a");
+	store_abort(txn);
+	s = stats_of(st);
+	is_int(s.downloads, 3, "an aborted delete changes no counter");
+	txn = begin_ok(st, STORE_TXN_WRITE);
+	store_delete(txn, "http://c/a");
+	store_commit(txn);
+	s = stats_of(st);
+	v = vendors_of(st);
+	ok(s.downloads == 2 && s.by_class[2] == 0 && s.by_source[1] == 0 &&
+	    v.nv == 1 && strcmp(v.vendor[0], "zeta") == 0, "a delete: "
+	    "counts and its vendor's last download gone from the vendors");
+	committed_agree(st, "counters after a delete equal a walk");
+	store_close(st);
+}
+
+/*
+ * A random sequence of puts (new and updates of size, vendor, source,
+ * state), mark gone, touch and delete, in batches committed or aborted,
+ * in a map small enough to grow (and replay the batch) on the way: the
+ * counters equal a walk inside the write txn and after every commit.
+ * Then a store without counters (made before them): read-only, walked;
+ * at the first writable open, made.
+ */
+static void
+test_counts_random(void)
+{
+	static const char *vendors[] = { "acme", "", "zeta", "mozilla",
+	    "debian" };
+	char dir[300], url[128], err[256];
+	char kcounts[] = "counts", kacme[] = "v:acme", junk[] = "junk";
+	struct store *st;
+	struct store_txn *txn;
+	struct store_download d;
+	struct store_stats s;
+	uint64_t r = 42;
+	MDB_env *env;
+	MDB_txn *t;
+	MDB_dbi dbi;
+	MDB_cursor *c;
+	MDB_val k, v;
+	int batch, i, op, counted, agree_txn = 1, agree_commit = 1, rc;
+
+	snprintf(dir, sizeof(dir), "%s/counts-random", base);
+	setenv("FLOWGRAB_STORE_MAPSIZE", "128k", 1);
+	st = open_ok(dir, STORE_CREATE | STORE_NOSYNC);
+	unsetenv("FLOWGRAB_STORE_MAPSIZE");
+	for (batch = 0; batch < 40; batch++) {
+		txn = begin_ok(st, STORE_TXN_WRITE);
+		for (i = 0; i < 150; i++) {
+			r = r * 6364136223846793005ULL + 1442695040888963407ULL;
+			snprintf(url, sizeof(url), "https://r%u.example/pub/"
+			    "some/longer/path/file-%u.tar.xz",
+			    (unsigned)(r >> 60), (unsigned)(r >> 33) % 400);
+			op = (int)((r >> 20) % 10);
+			if (op < 6) {
+				fill(&d, url, (uint64_t)1 << (10 + (r >> 40) %
+				    24) | (r >> 8 & 0xfff));
+				d.vendor = vendors[(r >> 50) % 5];
+				d.source = (uint8_t)(1 + (r >> 45) % 4);
+				d.state = (r >> 30) % 5 == 0 ? STORE_GONE :
+				    STORE_ALIVE;
+				rc = store_put(txn, &d, NULL);
+			} else if (op == 6) {
+				rc = store_mark_gone(txn, url, 0);
+			} else if (op == 7) {
+				rc = store_touch(txn, url, 0);
+			} else {
+				rc = store_delete(txn, url);
+			}
+			if (rc != 0 && rc != STORE_ENOTFOUND)
+				bail_out("op %d on %s: %s", op, url,
+				    store_strerror(rc));
+		}
+		if (!counters_agree(txn, &counted, "in the write txn"))
+			agree_txn = 0;
+		if (batch % 7 == 3) {
+			store_abort(txn);
+		} else if ((rc = store_commit(txn)) != 0) {
+			bail_out("commit: %s", store_strerror(rc));
+		}
+		txn = begin_ok(st, STORE_TXN_READ);
+		if (!counters_agree(txn, &counted, "committed") || !counted)
+			agree_commit = 0;
+		store_abort(txn);
+	}
+	s = stats_of(st);
+	ok(agree_txn, "random operations: the counters equal a walk inside "
+	    "every write txn");
+	ok(agree_commit && s.downloads > 100, "... and after every commit "
+	    "or abort (%" PRIu64 " downloads, map grown to %" PRIu64 ")",
+	    s.downloads, s.map_bytes);
+	ok(s.map_bytes > 128 * 1024, "... the map grew on the way");
+	committed_agree(st, "store_check agrees");
+	store_close(st);
+
+	/* a store from before the counters: take them out with LMDB */
+	if (mdb_env_create(&env) || mdb_env_set_maxdbs(env, 16) ||
+	    mdb_env_set_mapsize(env, 1 << 30) ||
+	    mdb_env_open(env, dir, 0, 0600) ||
+	    mdb_txn_begin(env, NULL, 0, &t) ||
+	    mdb_dbi_open(t, "meta", 0, &dbi) ||
+	    mdb_cursor_open(t, dbi, &c))
+		bail_out("opening the meta table");
+	for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0;
+	    rc = mdb_cursor_get(c, &k, &v, MDB_NEXT))
+		if ((k.mv_size == 6 && memcmp(k.mv_data, "counts", 6) == 0) ||
+		    (k.mv_size >= 2 && memcmp(k.mv_data, "v:", 2) == 0))
+			mdb_cursor_del(c, 0);
+	mdb_cursor_close(c);
+	if (mdb_txn_commit(t))
+		bail_out("removing the counters");
+	mdb_env_close(env);
+	if (store_open(dir, STORE_RDONLY, &st, err, sizeof(err)))
+		bail_out("store_open: %s", err);
+	txn = begin_ok(st, STORE_TXN_READ);
+	ok(counters_agree(txn, &counted, "old store read-only") &&
+	    !counted, "a store without counters, read-only: counted by a "
+	    "walk, the same figures");
+	store_abort(txn);
+	store_close(st);
+	st = open_ok(dir, STORE_NOSYNC);
+	committed_agree(st, "... made at the first writable open, equal to "
+	    "the walk");
+	store_close(st);
+
+	/* a damaged counter (the wrong length) and a damaged vendor entry */
+	if (mdb_env_create(&env) || mdb_env_set_maxdbs(env, 16) ||
+	    mdb_env_set_mapsize(env, 1 << 30) ||
+	    mdb_env_open(env, dir, 0, 0600) ||
+	    mdb_txn_begin(env, NULL, 0, &t) ||
+	    mdb_dbi_open(t, "meta", 0, &dbi))
+		bail_out("opening the meta table");
+	k.mv_data = kcounts;
+	k.mv_size = 6;
+	v.mv_data = junk;
+	v.mv_size = 4;
+	if (mdb_put(t, dbi, &k, &v, 0))
+		bail_out("damaging the counters");
+	k.mv_data = kacme;
+	k.mv_size = 6;
+	if (mdb_put(t, dbi, &k, &v, 0) || mdb_txn_commit(t))
+		bail_out("damaging the counters");
+	mdb_env_close(env);
+	if (store_open(dir, STORE_RDONLY, &st, err, sizeof(err)))
+		bail_out("store_open: %s", err);
+	txn = begin_ok(st, STORE_TXN_READ);
+	ok(counters_agree(txn, &counted, "damaged, read-only") && !counted,
+	    "damaged counters, read-only: stats walks, the same figures");
+	{
+		uint64_t problems = 0;
+
+		rc = store_check(txn, NULL, NULL, &problems);
+		ok(rc == 0 && problems > 0, "... and store_check reports "
+		    "them (%" PRIu64 ")", problems);
+	}
+	store_abort(txn);
+	store_close(st);
+	st = open_ok(dir, STORE_NOSYNC);
+	committed_agree(st, "... counted again at the next writable open");
+	store_close(st);
+}
+
 int
 main(void)
 {
@@ -823,6 +1329,9 @@ main(void)
 	test_concurrent();
 	test_kill9();
 	test_addr_index();
+	test_observed();
+	test_counts();
+	test_counts_random();
 	rm_rf(base);
 	return done_testing();
 }

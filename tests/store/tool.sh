@@ -75,6 +75,7 @@ like "$out" "acme +3" "stats vendors"
 like "$out" "bytes per download" "stats store size"
 out=$("$FS" -s "$S" stats --format json)
 is "$(printf '%s' "$out" | python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["downloads"], d["sources"]["observed"], d["sizes"]["10-100 MiB"])')" "4 1 3" "stats JSON"
+check "stats: the kept counters agree with the export after an import" -- stats_agree "$S"
 
 # export -> import round trip into a second store keeps every field
 "$FS" -s "$S" export >"$T/exp.csv"
@@ -98,6 +99,24 @@ like "$(cat "$T/err")" "\(stdin\):1: header must name the columns url and size" 
 	"$FS" -s "$S" import - 2>"$T/err"; is $? 1 "over-long line rejected"
 like "$(cat "$T/err")" ":2: line longer than" "over-long line named"
 "$FS" -s "$S" lookup 77 >/dev/null; is $? 0 "line after an over-long one still imported"
+check "stats: the kept counters agree after an import that changed a size" -- stats_agree "$S"
+
+# observed references: their columns checked, a good line kept beside bad ones
+{ echo url,size,label,server_port,payload,payload_sd,data_octets,data_packets,source
+  echo 'observed://192.0.2.1:80/5000,5000,lab,80,abc,1,5300,8,'
+  echo 'observed://192.0.2.1:80/5001,5001,lab,70000,5001,1,5300,8,'
+  echo 'observed://192.0.2.1:80/5002,5002,lab,80,5002,1,5300,8,crawler'
+  echo 'observed://192.0.2.1:80/5003,5003,lab,80,5003,1.5,5300,8,'; } |
+	"$FS" -s "$S" import - 2>"$T/err"; is $? 1 "bad observation lines rejected"
+like "$(cat "$T/err")" ":2: payload is not a whole number" "a bad payload named"
+like "$(cat "$T/err")" ":3: server_port is not a port" "a bad port named"
+like "$(cat "$T/err")" ":4: a payload \(an observation\) with a source other than observed" \
+    "an observation of another source named"
+is "$("$FS" -s "$S" list --source observed -f csv | awk -F, '$1 ~ /5003$/ { print $5, $13, $15, $22, $23 }')" \
+    "observed lab 80 5003 1.5" "the good observation line imported as observed"
+printf 'url,size\nobserved://192.0.2.1:80/5003,5003\n' | "$FS" -s "$S" -q import -
+is "$("$FS" -s "$S" list --source observed -f csv | awk -F, '$1 ~ /5003$/ { print $5, $13, $22 }')" \
+    "observed lab 5003" "a line without the observation keeps the stored one"
 
 # prune
 "$FS" -s "$S" prune >/dev/null 2>&1; is $? 2 "prune without a criterion is a usage error"
@@ -108,6 +127,9 @@ is "$out" "pruned 0 downloads" "nothing older than a day"
 out=$("$FS" -s "$S" prune --vendor "Big, Corp")
 is "$out" "pruned 1 download" "prune one vendor"
 "$FS" -s "$S" lookup 5000000 >/dev/null; is $? 1 "pruned download gone from the index"
+check "stats: the kept counters agree after a prune" -- stats_agree "$S"
+is "$(printf '%s' "$("$FS" -s "$S" stats --format json)" | python3 -c 'import json,sys; print(sorted(json.load(sys.stdin)["vendors"]))')" \
+	"['', 'acme']" "  ... a pruned vendor's (Big, Corp) last download takes it out of stats"
 
 # check
 out=$("$FS" -s "$S" check); is $? 0 "check passes on a good store"
