@@ -122,7 +122,20 @@ static void start_lost(struct crawl *c, const struct crawl_item *it,
     const char *why)
 {
 	crawl_stat_add(c->stats, starts_failed, 1);
-	fg_warn("start URL %s not fetched: %s", item_origin(it), why);
+	crawl_report_start_lost(item_origin(it), why);
+}
+
+/* Why the transfer @x (ended with @res) got no usable answer: libcurl's
+ * message or the HTTP status. */
+static const char *xfer_why(const struct crawl_xfer *x, CURLcode res,
+    char *buf, size_t size)
+{
+	if (res != CURLE_OK)
+		snprintf(buf, size, "%s", x->errbuf[0] ? x->errbuf :
+		    curl_easy_strerror(res));
+	else
+		snprintf(buf, size, "HTTP status %d", x->resp.status);
+	return buf;
 }
 
 /* Wake every worker: new work, or the end. */
@@ -404,6 +417,28 @@ static void record_download(struct crawl *c, struct crawl_xfer *x,
 	free(url);
 }
 
+/* @x's item is done: its host may start another request, the item
+ * leaves the frontier if @unpersist and is freed. */
+static void xfer_done(struct crawl *c, struct crawl_xfer *x, int unpersist)
+{
+	crawl_sched_done(c->sched, x->it, 0);
+	finish(c, x->it, unpersist);
+	x->it = NULL;
+}
+
+/* @x's URL again, as an item of @kind, which takes over its frontier
+ * entry. */
+static void requeue_as(struct crawl *c, struct crawl_xfer *x,
+    enum crawl_kind kind)
+{
+	struct crawl_item *it = x->it;
+
+	crawl_writer_fdel(c->writer, it->url);
+	enqueue(c, item_new(it->url, it->vendor, it->depth, kind), 1);
+	kick(c);
+	xfer_done(c, x, 0);
+}
+
 /* 429/503: try again later, or give up after --max-retries. */
 static int retry(struct crawl *c, struct crawl_xfer *x)
 {
@@ -432,6 +467,7 @@ static void page_result(struct worker *w, struct crawl_xfer *x, CURLcode res)
 	int st = x->resp.status;
 	long unmet = 0;
 	int reached = 0;         /* a start URL answered */
+	char why[CURL_ERROR_SIZE + 32];
 
 	if (res != CURLE_OK) {
 		count_curl_error(c, res);
@@ -477,13 +513,7 @@ static void page_result(struct worker *w, struct crawl_xfer *x, CURLcode res)
 		if (x->resp.encoded) {
 			if (is_start(it))
 				crawl_stat_add(c->stats, starts_reached, 1);
-			crawl_writer_fdel(c->writer, it->url);
-			enqueue(c, item_new(it->url, it->vendor, it->depth,
-			    CRAWL_PROBE), 1);
-			kick(c);
-			crawl_sched_done(c->sched, it, 0);
-			finish(c, it, 0);	/* the probe holds its frontier entry */
-			x->it = NULL;
+			requeue_as(c, x, CRAWL_PROBE);
 			return;
 		} else if (x->resp.content_length > 0 && !x->resp.chunked)
 			record_download(c, x, (uint64_t)x->resp.content_length);
@@ -499,11 +529,8 @@ static void page_result(struct worker *w, struct crawl_xfer *x, CURLcode res)
 		unsigned nlinks = 0;
 
 		crawl_stat_add(c->stats, pages, 1);
-		if (x->truncated) {
+		if (x->truncated)
 			crawl_stat_add(c->stats, truncated, 1);
-			fg_verbose("%s: page cut off at %zu bytes", it->url,
-			    c->o->max_page);
-		}
 		crawl_links_charset(x->resp.content_type, cs, sizeof(cs));
 		pc.c = c;
 		pc.page = it;
@@ -515,6 +542,10 @@ static void page_result(struct worker *w, struct crawl_xfer *x, CURLcode res)
 		    base, cs[0] ? cs : NULL, MAX_LINKS_PER_PAGE, on_link, &pc,
 		    &nlinks);
 		store_abort(pc.txn);
+		if (x->truncated || nlinks >= MAX_LINKS_PER_PAGE)
+			crawl_report_page_cut(it->url, x->truncated,
+			    c->o->max_page, nlinks >= MAX_LINKS_PER_PAGE,
+			    MAX_LINKS_PER_PAGE);
 		memset(&p, 0, sizeof(p));
 		p.url = it->url;
 		p.etag = x->resp.etag;
@@ -530,18 +561,13 @@ done:
 	if (is_start(it) && reached) {
 		crawl_stat_add(c->stats, starts_reached, 1);
 	} else if (is_start(it)) {
-		char why[CURL_ERROR_SIZE + 32];
-
-		if (res != CURLE_OK)
-			snprintf(why, sizeof(why), "%s", x->errbuf[0] ? x->errbuf :
-			    curl_easy_strerror(res));
-		else
-			snprintf(why, sizeof(why), "HTTP status %d", st);
-		start_lost(c, it, why);
+		start_lost(c, it, xfer_why(x, res, why, sizeof(why)));
+	} else if (res != CURLE_OK || st == 429 || st >= 500) {
+		/* there but not read (a 4xx page is not there: counted) */
+		crawl_report_page_lost(it->url, xfer_why(x, res, why,
+		    sizeof(why)));
 	}
-	crawl_sched_done(c->sched, it, 0);
-	finish(c, it, 1);
-	x->it = NULL;
+	xfer_done(c, x, 1);
 }
 
 static void probe_result(struct worker *w, struct crawl_xfer *x,
@@ -556,7 +582,9 @@ static void probe_result(struct worker *w, struct crawl_xfer *x,
 	 * host has been given up on */
 	if (res == CURLE_OPERATION_TIMEDOUT && x->phase == FETCH_HEAD &&
 	    !crawl_sched_given_up(it)) {
-		fg_verbose("%s: HEAD timed out: trying GET Range", it->url);
+		crawl_report_file(it->url, "HEAD timed out: trying GET Range",
+		    crawl_sched_host_key(it), crawl_sched_first(c->sched, it,
+		    CRAWL_NOTE_HEAD_HANGS));
 		goto fallback;
 	}
 	if (res != CURLE_OK) {
@@ -567,11 +595,16 @@ static void probe_result(struct worker *w, struct crawl_xfer *x,
 	case PROBE_SIZE:
 		/* a listing's sample: did it print the right size? */
 		if (it->expect && size != it->expect) {
+			char why[160];
+
 			crawl_stat_add(c->stats, listing_mismatch, 1);
-			fg_warn("%s: the listing says %llu bytes, the server "
-			    "%llu: the server's size kept", it->url,
+			snprintf(why, sizeof(why), "the listing says %llu bytes, "
+			    "the server %llu: the server's size kept",
 			    (unsigned long long)it->expect,
 			    (unsigned long long)size);
+			crawl_report_file(it->url, why, crawl_sched_host_key(it),
+			    crawl_sched_first(c->sched, it,
+			    CRAWL_NOTE_LISTING_WRONG));
 		}
 		record_download(c, x, size);
 		break;
@@ -589,20 +622,20 @@ fallback:
 	case PROBE_UNKNOWN:
 		crawl_stat_add(c->stats, probes, 1);
 		crawl_stat_add(c->stats, err_size_unknown, 1);
-		if (crawl_probe_inconsistent(&x->resp))
-			fg_verbose("%s: size unknown: %s", it->url,
+		if (crawl_probe_inconsistent(&x->resp)) {
+			char why[200];
+
+			snprintf(why, sizeof(why), "size unknown: %s",
 			    crawl_probe_inconsistent(&x->resp));
+			crawl_report_file(it->url, why, crawl_sched_host_key(it),
+			    crawl_sched_first(c->sched, it,
+			    CRAWL_NOTE_SIZE_LIES));
+		}
 		break;
 	case PROBE_PAGE:
 		/* an HTML page behind a download-looking link */
 		if (crawl_vendor_page_in_scope(v, it->url) && it->depth <= v->depth) {
-			crawl_writer_fdel(c->writer, it->url);
-			enqueue(c, item_new(it->url, it->vendor, it->depth,
-			    CRAWL_PAGE), 1);
-			kick(c);
-			crawl_sched_done(c->sched, it, 0);
-			finish(c, it, 0);
-			x->it = NULL;
+			requeue_as(c, x, CRAWL_PAGE);
 			return;
 		}
 		crawl_stat_add(c->stats, out_of_scope, 1);
@@ -627,9 +660,7 @@ fallback:
 		break;
 	}
 done:
-	crawl_sched_done(c->sched, it, 0);
-	finish(c, it, 1);
-	x->it = NULL;
+	xfer_done(c, x, 1);
 }
 
 /* ---- manifests ------------------------------------------------------------ */
@@ -881,9 +912,7 @@ static void manifest_result(struct worker *w, struct crawl_xfer *x,
 	kick(c);
 done:
 	mf_free(&l);
-	crawl_sched_done(c->sched, it, 0);
-	finish(c, it, 1);
-	x->it = NULL;
+	xfer_done(c, x, 1);
 }
 
 static void robots_result(struct worker *w, struct crawl_xfer *x,
@@ -892,28 +921,24 @@ static void robots_result(struct worker *w, struct crawl_xfer *x,
 	struct crawl *c = w->c;
 	struct crawl_robots *r;
 	int st = x->resp.status;
+	char why[CURL_ERROR_SIZE + 32];
 
 	/* RFC 9309 2.3.1: 2xx parse, 4xx allow all, 5xx or unreachable
 	 * disallow all */
-	if (res == CURLE_OK && st >= 200 && st < 300)
+	if (res == CURLE_OK && st >= 200 && st < 300) {
 		r = crawl_robots_parse(x->body.data ? x->body.data : "",
 		    x->body.len, c->o->robots_agent);
-	else if (res == CURLE_OK && st >= 400 && st < 500)
+		if (x->truncated)
+			crawl_report_robots_cut(x->it->url, CRAWL_ROBOTS_MAX);
+	} else if (res == CURLE_OK && st >= 400 && st < 500)
 		r = crawl_robots_allow_all();
 	else {
 		if (res != CURLE_OK)
 			count_curl_error(c, res);
 		else
 			count_http_error(c, st);
-		/* everything of the host is lost: said at the default
-		 * verbosity */
-		if (res != CURLE_OK)
-			fg_warn("%s: %s; nothing of this host is crawled (RFC 9309 "
-			    "2.3.1.4)", x->it->url, x->errbuf[0] ? x->errbuf :
-			    curl_easy_strerror(res));
-		else
-			fg_warn("%s: HTTP status %d; nothing of this host is crawled "
-			    "(RFC 9309 2.3.1.4)", x->it->url, st);
+		crawl_report_robots_lost(x->it->url, xfer_why(x, res, why,
+		    sizeof(why)));
 		r = crawl_robots_deny_all();
 	}
 	crawl_sched_robots(c->sched, x->it, r, fg_monotonic());
@@ -983,17 +1008,13 @@ static void count_stall(struct crawl *c, struct crawl_xfer *x)
 {
 	unsigned n = crawl_sched_stall(c->sched, x->it);
 	size_t dropped;
-	char key[600];
 
 	if (c->o->max_stalls == 0 || n != c->o->max_stalls)
 		return;
 	dropped = crawl_sched_give_up(c->sched, x->it);
 	crawl_stat_add(c->stats, hosts_given_up, 1);
-	if (crawl_url_host_key(x->it->url, key, sizeof(key)) != 0)
-		snprintf(key, sizeof(key), "%s", x->it->url);
-	fg_warn("%s: %u transfers stalled or timed out (the last: %s); giving "
-	    "up on this host, %zu queued URLs not fetched", key, n,
-	    x->it->url, dropped);
+	crawl_report_given_up(crawl_sched_host_key(x->it), n, x->it->url,
+	    dropped);
 	kick(c);	/* its queue is dropped at the next scan */
 }
 
@@ -1045,6 +1066,21 @@ static void transfer_done(struct worker *w, struct crawl_xfer *x,
 	crawl_fetch_free(x);
 }
 
+/* @it could not be started (libcurl refused): counted, and done; a
+ * robots.txt that cannot be asked for forbids everything (RFC 9309
+ * 2.3.1.4, as when it is unreachable). */
+static void not_started(struct crawl *c, struct crawl_item *it)
+{
+	crawl_stat_add(c->stats, err_other, 1);
+	if (it->kind == CRAWL_ROBOTS) {
+		crawl_sched_robots(c->sched, it, crawl_robots_deny_all(),
+		    fg_monotonic());
+	} else {
+		crawl_sched_done(c->sched, it, 0);
+		finish(c, it, 1);
+	}
+}
+
 static void start_transfer(struct worker *w, struct crawl_item *it)
 {
 	struct crawl *c = w->c;
@@ -1078,14 +1114,7 @@ static void start_transfer(struct worker *w, struct crawl_item *it)
 	x = crawl_fetch_new(it, phase, &c->fo, etag, lm);
 	free(etag);
 	if (!x) {
-		crawl_stat_add(c->stats, err_other, 1);
-		if (it->kind == CRAWL_ROBOTS) {
-			crawl_sched_robots(c->sched, it, crawl_robots_deny_all(),
-			    fg_monotonic());
-		} else {
-			crawl_sched_done(c->sched, it, 0);
-			finish(c, it, 1);
-		}
+		not_started(c, it);
 		return;
 	}
 	x->owner = w;
@@ -1097,14 +1126,7 @@ static void start_transfer(struct worker *w, struct crawl_item *it)
 		w->xs[x->slot] = NULL;
 		x->it = NULL;
 		crawl_fetch_free(x);
-		crawl_stat_add(c->stats, err_other, 1);
-		if (it->kind == CRAWL_ROBOTS) {
-			crawl_sched_robots(c->sched, it, crawl_robots_deny_all(),
-			    fg_monotonic());
-		} else {
-			crawl_sched_done(c->sched, it, 0);
-			finish(c, it, 1);
-		}
+		not_started(c, it);
 		return;
 	}
 	w->running++;

@@ -129,9 +129,12 @@ count_entry(struct mf_ctx *m)
 	return 0;
 }
 
-int
-crawl__mf_file(struct mf_ctx *m, const char *base, const char *ref,
-    size_t reflen, uint64_t size, int64_t mtime)
+/* An entry of the manifest: a file (@format < 0) of @size bytes changed
+ * at @mtime, or a further manifest of @format expected to be @size bytes;
+ * counted against the entry limit, handed to the callback resolved. */
+static int
+entry(struct mf_ctx *m, const char *base, const char *ref, size_t reflen,
+    int format, uint64_t size, int64_t mtime)
 {
 	char *url;
 	int rc;
@@ -141,7 +144,11 @@ crawl__mf_file(struct mf_ctx *m, const char *base, const char *ref,
 	url = resolve(m, base, ref, reflen);
 	if (url == NULL)
 		return 0;	/* ftp mirror, over-long or broken reference */
-	rc = m->cb->file ? m->cb->file(m->cb->arg, url, size, mtime) : 0;
+	if (format < 0)
+		rc = m->cb->file ? m->cb->file(m->cb->arg, url, size, mtime) : 0;
+	else
+		rc = m->cb->manifest ? m->cb->manifest(m->cb->arg, url, format,
+		    size) : 0;
 	free(url);
 	if (rc != 0)
 		return crawl__mf_error(m, "stopped");
@@ -149,23 +156,17 @@ crawl__mf_file(struct mf_ctx *m, const char *base, const char *ref,
 }
 
 int
+crawl__mf_file(struct mf_ctx *m, const char *base, const char *ref,
+    size_t reflen, uint64_t size, int64_t mtime)
+{
+	return entry(m, base, ref, reflen, -1, size, mtime);
+}
+
+int
 crawl__mf_manifest(struct mf_ctx *m, const char *base, const char *ref,
     size_t reflen, int format, uint64_t expect)
 {
-	char *url;
-	int rc;
-
-	if (count_entry(m) != 0)
-		return CRAWL_EINVAL;
-	url = resolve(m, base, ref, reflen);
-	if (url == NULL)
-		return 0;
-	rc = m->cb->manifest ? m->cb->manifest(m->cb->arg, url, format,
-	    expect) : 0;
-	free(url);
-	if (rc != 0)
-		return crawl__mf_error(m, "stopped");
-	return 0;
+	return entry(m, base, ref, reflen, format, expect, 0);
 }
 
 void
@@ -233,69 +234,122 @@ too_big(char *err, size_t errlen, const char *what, size_t max)
 	return CRAWL_EINVAL;
 }
 
+/*
+ * The bounded loop every decompressor runs: step() decodes the next piece
+ * into @out (@outlen bytes) and says how many it wrote in @n; what it
+ * wrote is kept, up to the buffer's limit, before its verdict counts.
+ */
+enum step { STEP_MORE, STEP_END, STEP_ERROR };
+typedef enum step (*step_fn)(void *state, unsigned char *out, size_t outlen,
+    size_t *n, char *err, size_t errlen);
+
+static int
+decode_bounded(step_fn step, void *state, const char *what,
+    struct fg_buf *b, char *err, size_t errlen)
+{
+	unsigned char chunk[CHUNK];
+	enum step st;
+	size_t n;
+
+	do {
+		n = 0;
+		st = step(state, chunk, sizeof(chunk), &n, err, errlen);
+		if (fg_buf_add(b, chunk, n) < 0)
+			return too_big(err, errlen, what, b->limit);
+		if (st == STEP_ERROR)
+			return CRAWL_EINVAL;
+	} while (st == STEP_MORE);
+	return 0;
+}
+
+struct gz {
+	z_stream z;
+	size_t len;              /* input not yet handed to zlib */
+};
+
+static enum step
+gz_step(void *state, unsigned char *out, size_t outlen, size_t *n,
+    char *err, size_t errlen)
+{
+	struct gz *g = state;
+	int zr;
+
+	if (g->z.avail_in == 0 && g->len > 0) {
+		g->z.avail_in = g->len > (1u << 30) ? (1u << 30) : (uInt)g->len;
+		g->len -= g->z.avail_in;
+	}
+	g->z.next_out = out;
+	g->z.avail_out = (uInt)outlen;
+	zr = inflate(&g->z, Z_NO_FLUSH);
+	*n = outlen - g->z.avail_out;
+	if (zr == Z_STREAM_END) {
+		/* another member may follow (RFC 1952 2.2) */
+		if (g->z.avail_in == 0 && g->len == 0)
+			return STEP_END;
+		return inflateReset(&g->z) == Z_OK ? STEP_MORE : STEP_END;
+	}
+	if (zr != Z_OK && zr != Z_BUF_ERROR) {
+		snprintf(err, errlen, "gzip: %s", g->z.msg ? g->z.msg :
+		    "damaged data");
+		return STEP_ERROR;
+	}
+	/* everything read and no more output: the stream is cut */
+	if (g->z.avail_in == 0 && g->len == 0 && (zr == Z_BUF_ERROR ||
+	    g->z.avail_out != 0)) {
+		snprintf(err, errlen, "gzip: truncated (the data ends inside "
+		    "the stream)");
+		return STEP_ERROR;
+	}
+	return STEP_MORE;
+}
+
 static int
 gunzip(const char *in, size_t len, struct fg_buf *b, char *err,
     size_t errlen)
 {
-	z_stream z;
-	unsigned char chunk[CHUNK];
-	int zr = Z_OK, rc = 0;
+	struct gz g;
+	int rc;
 
-	memset(&z, 0, sizeof(z));
-	if (inflateInit2(&z, 15 + 16) != Z_OK) {
+	memset(&g, 0, sizeof(g));
+	if (inflateInit2(&g.z, 15 + 16) != Z_OK) {
 		snprintf(err, errlen, "gzip: zlib would not start");
 		return CRAWL_EINVAL;
 	}
-	z.next_in = (unsigned char *)(uintptr_t)in;
-	z.avail_in = 0;
-	for (;;) {
-		if (z.avail_in == 0 && len > 0) {
-			z.avail_in = len > (1u << 30) ? (1u << 30) : (uInt)len;
-			len -= z.avail_in;
-		}
-		z.next_out = chunk;
-		z.avail_out = sizeof(chunk);
-		zr = inflate(&z, Z_NO_FLUSH);
-		if (fg_buf_add(b, chunk, sizeof(chunk) - z.avail_out) < 0) {
-			rc = too_big(err, errlen, "gzip", b->limit);
-			goto out;
-		}
-		if (zr == Z_STREAM_END) {
-			/* another member may follow (RFC 1952 2.2) */
-			if (z.avail_in == 0 && len == 0)
-				break;
-			if (inflateReset(&z) != Z_OK)
-				break;
-			continue;
-		}
-		if (zr != Z_OK && zr != Z_BUF_ERROR) {
-			snprintf(err, errlen, "gzip: %s", z.msg ? z.msg :
-			    "damaged data");
-			rc = CRAWL_EINVAL;
-			goto out;
-		}
-		/* everything read and no more output: the stream is cut */
-		if (z.avail_in == 0 && len == 0 && (zr == Z_BUF_ERROR ||
-		    z.avail_out != 0))
-			break;
-	}
-	if (zr != Z_STREAM_END) {
-		snprintf(err, errlen, "gzip: truncated (the data ends inside "
-		    "the stream)");
-		rc = CRAWL_EINVAL;
-	}
-out:
-	inflateEnd(&z);
+	g.z.next_in = (unsigned char *)(uintptr_t)in;
+	g.len = len;
+	rc = decode_bounded(gz_step, &g, "gzip", b, err, errlen);
+	inflateEnd(&g.z);
 	return rc;
+}
+
+static enum step
+xz_step(void *state, unsigned char *out, size_t outlen, size_t *n,
+    char *err, size_t errlen)
+{
+	lzma_stream *s = state;
+	lzma_ret r;
+
+	s->next_out = out;
+	s->avail_out = outlen;
+	r = lzma_code(s, LZMA_FINISH);
+	*n = outlen - s->avail_out;
+	if (r == LZMA_STREAM_END)
+		return STEP_END;
+	if (r == LZMA_OK)
+		return STEP_MORE;
+	snprintf(err, errlen, "xz: %s", r == LZMA_BUF_ERROR ?
+	    "truncated (the data ends inside the stream)" :
+	    r == LZMA_MEMLIMIT_ERROR ? "needs more than 128 MiB to "
+	    "decode" : r == LZMA_FORMAT_ERROR ? "not xz data" :
+	    "damaged data");
+	return STEP_ERROR;
 }
 
 static int
 unxz(const char *in, size_t len, struct fg_buf *b, char *err, size_t errlen)
 {
 	lzma_stream s = LZMA_STREAM_INIT;
-	uint8_t chunk[CHUNK];
-	lzma_ret r;
-	int rc = 0;
+	int rc;
 
 	if (lzma_stream_decoder(&s, XZ_MEMLIMIT, LZMA_CONCATENATED) !=
 	    LZMA_OK) {
@@ -304,83 +358,58 @@ unxz(const char *in, size_t len, struct fg_buf *b, char *err, size_t errlen)
 	}
 	s.next_in = (const uint8_t *)in;
 	s.avail_in = len;
-	for (;;) {
-		s.next_out = chunk;
-		s.avail_out = sizeof(chunk);
-		r = lzma_code(&s, LZMA_FINISH);
-		if (fg_buf_add(b, chunk, sizeof(chunk) - s.avail_out) < 0) {
-			rc = too_big(err, errlen, "xz", b->limit);
-			break;
-		}
-		if (r == LZMA_STREAM_END)
-			break;
-		if (r == LZMA_OK)
-			continue;
-		snprintf(err, errlen, "xz: %s", r == LZMA_BUF_ERROR ?
-		    "truncated (the data ends inside the stream)" :
-		    r == LZMA_MEMLIMIT_ERROR ? "needs more than 128 MiB to "
-		    "decode" : r == LZMA_FORMAT_ERROR ? "not xz data" :
-		    "damaged data");
-		rc = CRAWL_EINVAL;
-		break;
-	}
+	rc = decode_bounded(xz_step, &s, "xz", b, err, errlen);
 	lzma_end(&s);
 	return rc;
+}
+
+struct zs {
+	ZSTD_DCtx *d;
+	ZSTD_inBuffer ib;
+	size_t r;                /* the last call's hint: 0 = a frame ended */
+};
+
+static enum step
+zstd_step(void *state, unsigned char *out, size_t outlen, size_t *n,
+    char *err, size_t errlen)
+{
+	struct zs *z = state;
+	ZSTD_outBuffer ob = { out, outlen, 0 };
+	/* all input taken but output may still be pending */
+	int flushing = z->ib.pos == z->ib.size;
+
+	z->r = ZSTD_decompressStream(z->d, &ob, &z->ib);
+	if (ZSTD_isError(z->r)) {
+		snprintf(err, errlen, "zstd: %s", ZSTD_getErrorName(z->r));
+		return STEP_ERROR;
+	}
+	*n = ob.pos;
+	if (z->ib.pos < z->ib.size)
+		return STEP_MORE;
+	if (z->r == 0)
+		return STEP_END;
+	if (flushing && ob.pos == 0) {
+		snprintf(err, errlen, "zstd: truncated (the data ends inside "
+		    "a frame)");
+		return STEP_ERROR;
+	}
+	return STEP_MORE;
 }
 
 static int
 unzstd(const char *in, size_t len, struct fg_buf *b, char *err,
     size_t errlen)
 {
-	ZSTD_DCtx *d = ZSTD_createDCtx();
-	ZSTD_inBuffer ib = { in, len, 0 };
-	char chunk[CHUNK];
-	size_t r = 1;
-	int rc = 0;
+	struct zs z = { ZSTD_createDCtx(), { in, len, 0 }, 1 };
+	int rc;
 
-	if (d == NULL) {
+	if (z.d == NULL) {
 		snprintf(err, errlen, "zstd: libzstd would not start");
 		return CRAWL_EINVAL;
 	}
-	ZSTD_DCtx_setParameter(d, ZSTD_d_windowLogMax, ZSTD_WINDOWLOG);
-	while (ib.pos < ib.size) {
-		ZSTD_outBuffer ob = { chunk, sizeof(chunk), 0 };
-
-		r = ZSTD_decompressStream(d, &ob, &ib);
-		if (ZSTD_isError(r)) {
-			snprintf(err, errlen, "zstd: %s", ZSTD_getErrorName(r));
-			rc = CRAWL_EINVAL;
-			goto out;
-		}
-		if (fg_buf_add(b, chunk, ob.pos) < 0) {
-			rc = too_big(err, errlen, "zstd", b->limit);
-			goto out;
-		}
-		/* all input taken but output may still be pending */
-		while (ib.pos == ib.size && r != 0) {
-			ob.pos = 0;
-			r = ZSTD_decompressStream(d, &ob, &ib);
-			if (ZSTD_isError(r)) {
-				snprintf(err, errlen, "zstd: %s",
-				    ZSTD_getErrorName(r));
-				rc = CRAWL_EINVAL;
-				goto out;
-			}
-			if (fg_buf_add(b, chunk, ob.pos) < 0) {
-				rc = too_big(err, errlen, "zstd", b->limit);
-				goto out;
-			}
-			if (ob.pos == 0)
-				break;
-		}
-	}
-	if (r != 0) {
-		snprintf(err, errlen, "zstd: truncated (the data ends inside "
-		    "a frame)");
-		rc = CRAWL_EINVAL;
-	}
-out:
-	ZSTD_freeDCtx(d);
+	ZSTD_DCtx_setParameter(z.d, ZSTD_d_windowLogMax, ZSTD_WINDOWLOG);
+	rc = decode_bounded(zstd_step, &z, "zstd", b, err, errlen);
+	ZSTD_freeDCtx(z.d);
 	return rc;
 }
 

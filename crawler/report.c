@@ -63,6 +63,61 @@ void crawl_log_request(struct crawl_log *l, const char *what, int status,
 	pthread_mutex_unlock(&l->lock);
 }
 
+void crawl_report_start_lost(const char *url, const char *why)
+{
+	fg_warn("start URL %s not fetched: %s", url, why);
+}
+
+void crawl_report_robots_lost(const char *url, const char *why)
+{
+	fg_warn("%s: %s; nothing of this host is crawled (RFC 9309 2.3.1.4)",
+	    url, why);
+}
+
+void crawl_report_given_up(const char *host, unsigned stalls,
+    const char *url, size_t dropped)
+{
+	fg_warn("%s: %u transfers stalled or timed out (the last: %s); giving "
+	    "up on this host, %zu queued URLs not fetched", host, stalls, url,
+	    dropped);
+}
+
+void crawl_report_page_lost(const char *url, const char *why)
+{
+	fg_warn("%s: page not read: %s; its links are not followed", url, why);
+}
+
+void crawl_report_page_cut(const char *url, int bytes_cut, size_t max_page,
+    int links_cut, size_t max_links)
+{
+	char bytes[64] = "", links[64] = "";
+
+	if (bytes_cut)
+		snprintf(bytes, sizeof(bytes), " at %zu bytes (--max-page)",
+		    max_page);
+	if (links_cut)
+		snprintf(links, sizeof(links), "%s at %zu links", bytes_cut ?
+		    " and" : "", max_links);
+	fg_warn("%s: page cut off%s%s; the links after the cut are not "
+	    "followed", url, bytes, links);
+}
+
+void crawl_report_robots_cut(const char *url, size_t max)
+{
+	fg_warn("%s: cut off at %zu bytes; the rules after the cut are "
+	    "ignored (RFC 9309 2.5)", url, max);
+}
+
+void crawl_report_file(const char *url, const char *why, const char *host,
+    int first)
+{
+	if (first)
+		fg_warn("%s: %s (the first such file of %s; the others are "
+		    "named with -v)", url, why, host);
+	else
+		fg_verbose("%s: %s", url, why);
+}
+
 void crawl_progress(FILE *f, const struct crawl_stats *s, double elapsed)
 {
 	uint64_t req = crawl_stat_get(s, requests);

@@ -63,6 +63,34 @@ void crawl_log_close(struct crawl_log *l);
 void crawl_log_request(struct crawl_log *l, const char *what, int status,
     uint64_t bytes, double secs, const char *url, const char *note);
 
+/*
+ * Report lines on stderr, one for each thing a run loses or cuts short,
+ * each naming it and why.  What is lost decides the verbosity, here and
+ * not in the engine: a run from cron mails a line for each host, start
+ * URL or page lost or cut short, never one for each file.
+ */
+/* A start URL not fetched (everything below it lost). */
+void crawl_report_start_lost(const char *url, const char *why);
+/* robots.txt at @url unreachable or 5xx: its whole host lost. */
+void crawl_report_robots_lost(const char *url, const char *why);
+/* Host @host given up after @stalls stalled transfers, the last @url;
+ * @dropped queued URLs not fetched. */
+void crawl_report_given_up(const char *host, unsigned stalls,
+    const char *url, size_t dropped);
+/* A page (not a start URL) not read: its links are not followed. */
+void crawl_report_page_lost(const char *url, const char *why);
+/* A page cut short: at @max_page bytes if @bytes_cut, and at @max_links
+ * links if @links_cut; the links after the cut are not followed. */
+void crawl_report_page_cut(const char *url, int bytes_cut, size_t max_page,
+    int links_cut, size_t max_links);
+/* robots.txt at @url cut at @max bytes: the rules after it ignored. */
+void crawl_report_robots_cut(const char *url, size_t max);
+/* A file's problem @why (its size lost, or a probe that had to fall
+ * back): said at the default verbosity for the @first file of @host that
+ * has it, the others only with -v. */
+void crawl_report_file(const char *url, const char *why, const char *host,
+    int first);
+
 /* "\r pages ... " on @f (a terminal); crawl_progress_end() clears it. */
 void crawl_progress(FILE *f, const struct crawl_stats *s, double elapsed);
 void crawl_progress_end(FILE *f);

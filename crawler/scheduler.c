@@ -38,6 +38,7 @@ struct crawl_sched_host {
 	double robots_at;
 	unsigned stalls;         /* transfers that timed out */
 	int given_up;            /* too many stalls: queued items dropped */
+	unsigned said;           /* crawl_sched_first() notes already taken */
 };
 
 struct crawl_sched {
@@ -293,6 +294,23 @@ int crawl_sched_given_up(const struct crawl_item *it)
 	/* set once, under the lock, before any item is dropped for it */
 	return it->host && __atomic_load_n(&it->host->given_up,
 	    __ATOMIC_RELAXED);
+}
+
+int crawl_sched_first(struct crawl_sched *s, const struct crawl_item *it,
+    unsigned note)
+{
+	int first;
+
+	pthread_mutex_lock(&s->lock);
+	first = !(it->host->said & note);
+	it->host->said |= note;
+	pthread_mutex_unlock(&s->lock);
+	return first;
+}
+
+const char *crawl_sched_host_key(const struct crawl_item *it)
+{
+	return it->host->key;	/* set when the host is made, never changed */
 }
 
 size_t crawl_sched_queued(struct crawl_sched *s)

@@ -75,6 +75,21 @@ size_t crawl_sched_give_up(struct crawl_sched *s, struct crawl_item *it);
 /* 1 if @it's host has been given up on. */
 int crawl_sched_given_up(const struct crawl_item *it);
 
+/*
+ * Things said once a host (report lines): crawl_sched_first() returns 1
+ * the first time @note is asked for @it's host, 0 after.  @it must be
+ * queued or in flight (its host known).
+ */
+enum crawl_sched_note {
+	CRAWL_NOTE_HEAD_HANGS = 1u << 0,  /* a HEAD timed out, GET worked */
+	CRAWL_NOTE_SIZE_LIES = 1u << 1,   /* a size's headers disagree */
+	CRAWL_NOTE_LISTING_WRONG = 1u << 2, /* a listing's size was wrong */
+};
+int crawl_sched_first(struct crawl_sched *s, const struct crawl_item *it,
+    unsigned note);
+/* "scheme://host:port" of @it's host (queued or in flight). */
+const char *crawl_sched_host_key(const struct crawl_item *it);
+
 /* Items queued (not in flight) over all hosts. */
 size_t crawl_sched_queued(struct crawl_sched *s);
 /* Hosts known. */

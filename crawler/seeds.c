@@ -27,22 +27,25 @@
 #define SEEDS_MAX_DEPTH 64
 #define SEEDS_MAX_VENDORS 10000
 
+/* @n URLs and their prefixes (a vendor's starts or manifests). */
+static void urls_free(char **urls, char **prefixes, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		free(urls[i]);
+		free(prefixes[i]);
+	}
+	free(urls);
+	free(prefixes);
+}
+
 static void vendor_free(struct crawl_vendor *v)
 {
 	size_t i;
 
-	for (i = 0; i < v->nstarts; i++) {
-		free(v->starts[i]);
-		free(v->prefixes[i]);
-	}
-	free(v->starts);
-	free(v->prefixes);
-	for (i = 0; i < v->nmanifests; i++) {
-		free(v->manifests[i]);
-		free(v->mprefixes[i]);
-	}
-	free(v->manifests);
-	free(v->mprefixes);
+	urls_free(v->starts, v->prefixes, v->nstarts);
+	urls_free(v->manifests, v->mprefixes, v->nmanifests);
 	for (i = 0; i < v->nhosts; i++)
 		free(v->hosts[i]);
 	free(v->hosts);
@@ -114,8 +117,13 @@ static void add_str(char ***arr, size_t *n, const char *s)
 	(*arr)[(*n)++] = fg_strdup(s);
 }
 
-static int add_start(struct crawl_vendor *v, const char *url, char *msg,
-    size_t msglen)
+/*
+ * A start URL or a manifest's URL (@urls, @prefixes, @n: the vendor's
+ * list of either): normalised, its directory kept as a prefix for the
+ * prefix scope, its host added to the vendor's.
+ */
+static int add_url(struct crawl_vendor *v, char ***urls, char ***prefixes,
+    size_t *n, const char *url, char *msg, size_t msglen)
 {
 	char *norm = NULL;
 	char host[256];
@@ -132,41 +140,26 @@ static int add_start(struct crawl_vendor *v, const char *url, char *msg,
 		free(norm);
 		return CRAWL_EINVAL;
 	}
-	v->starts = fg_reallocarray(v->starts, v->nstarts + 1, sizeof(char *));
-	v->prefixes = fg_reallocarray(v->prefixes, v->nstarts + 1,
-	    sizeof(char *));
-	v->prefixes[v->nstarts] = crawl_url_dir(norm);
-	v->starts[v->nstarts++] = norm;
+	*urls = fg_reallocarray(*urls, *n + 1, sizeof(char *));
+	*prefixes = fg_reallocarray(*prefixes, *n + 1, sizeof(char *));
+	(*prefixes)[*n] = crawl_url_dir(norm);
+	(*urls)[(*n)++] = norm;
 	add_str(&v->hosts, &v->nhosts, host);
 	return 0;
+}
+
+static int add_start(struct crawl_vendor *v, const char *url, char *msg,
+    size_t msglen)
+{
+	return add_url(v, &v->starts, &v->prefixes, &v->nstarts, url, msg,
+	    msglen);
 }
 
 static int add_manifest(struct crawl_vendor *v, const char *url, char *msg,
     size_t msglen)
 {
-	char *norm = NULL;
-	char host[256];
-	int rc;
-
-	rc = crawl_url_resolve(NULL, url, &norm);
-	if (rc) {
-		snprintf(msg, msglen, "%s: %s", url, rc == CRAWL_ETOOLONG ?
-		    "URL too long" : "not an http or https URL");
-		return CRAWL_EINVAL;
-	}
-	if (crawl_url_host(norm, host, sizeof(host)) != 0) {
-		snprintf(msg, msglen, "%s: no host", url);
-		free(norm);
-		return CRAWL_EINVAL;
-	}
-	v->manifests = fg_reallocarray(v->manifests, v->nmanifests + 1,
-	    sizeof(char *));
-	v->mprefixes = fg_reallocarray(v->mprefixes, v->nmanifests + 1,
-	    sizeof(char *));
-	v->mprefixes[v->nmanifests] = crawl_url_dir(norm);
-	v->manifests[v->nmanifests++] = norm;
-	add_str(&v->hosts, &v->nhosts, host);
-	return 0;
+	return add_url(v, &v->manifests, &v->mprefixes, &v->nmanifests, url,
+	    msg, msglen);
 }
 
 /* Split a space/comma separated list; each word lowercased if @lower. */
@@ -300,6 +293,19 @@ static int parse_delay(const char *s, double *out)
 	return 0;
 }
 
+/* @key's value @val, a whole number from @lo to @hi into @n; @lo_note
+ * says what @lo means, if anything. */
+static int parse_count(const char *key, const char *val, uint64_t lo,
+    const char *lo_note, uint64_t hi, uint64_t *n, char *msg, size_t msglen)
+{
+	if (fg_parse_uint(val, lo, hi, n) == 0)
+		return 0;
+	snprintf(msg, msglen, "%s must be a number from %llu%s to %llu, not "
+	    "'%s'", key, (unsigned long long)lo, lo_note,
+	    (unsigned long long)hi, val);
+	return CRAWL_EINVAL;
+}
+
 static int set_key(struct crawl_vendor *v, const char *key, const char *val,
     char *msg, size_t msglen)
 {
@@ -323,11 +329,9 @@ static int set_key(struct crawl_vendor *v, const char *key, const char *val,
 		return 0;
 	}
 	if (strcmp(key, "listing-sample") == 0) {
-		if (fg_parse_uint(val, 0, 1000000, &n) < 0) {
-			snprintf(msg, msglen, "listing-sample must be a number "
-			    "from 0 (probe none) to 1000000, not '%s'", val);
+		if (parse_count(key, val, 0, " (probe none)", 1000000, &n, msg,
+		    msglen) < 0)
 			return CRAWL_EINVAL;
-		}
 		v->listing_sample = (unsigned)n;
 		v->has_listing_sample = 1;
 		return 0;
@@ -372,20 +376,15 @@ static int set_key(struct crawl_vendor *v, const char *key, const char *val,
 		return 0;
 	}
 	if (strcmp(key, "depth") == 0) {
-		if (fg_parse_uint(val, 0, SEEDS_MAX_DEPTH, &n) < 0) {
-			snprintf(msg, msglen, "depth must be a number from 0 to "
-			    "%d, not '%s'", SEEDS_MAX_DEPTH, val);
+		if (parse_count(key, val, 0, "", SEEDS_MAX_DEPTH, &n, msg,
+		    msglen) < 0)
 			return CRAWL_EINVAL;
-		}
 		v->depth = (unsigned)n;
 		return 0;
 	}
 	if (strcmp(key, "per-host") == 0) {
-		if (fg_parse_uint(val, 1, 64, &n) < 0) {
-			snprintf(msg, msglen, "per-host must be a number from 1 "
-			    "to 64, not '%s'", val);
+		if (parse_count(key, val, 1, "", 64, &n, msg, msglen) < 0)
 			return CRAWL_EINVAL;
-		}
 		v->per_host = (unsigned)n;
 		return 0;
 	}
@@ -651,24 +650,27 @@ static int host_listed(char **hosts, size_t n, const char *url)
 	return 0;
 }
 
-int crawl_vendor_page_in_scope(const struct crawl_vendor *v, const char *url)
+/* 1 if @url starts with one of @n @prefixes. */
+static int under_prefix(const char *url, char *const *prefixes, size_t n)
 {
 	size_t i;
 
+	for (i = 0; i < n; i++)
+		if (strncmp(url, prefixes[i], strlen(prefixes[i])) == 0)
+			return 1;
+	return 0;
+}
+
+int crawl_vendor_page_in_scope(const struct crawl_vendor *v, const char *url)
+{
 	switch (v->scope) {
 	case CRAWL_SCOPE_HOST:
 		return host_listed(v->hosts, v->nhosts, url);
 	case CRAWL_SCOPE_REGEX:
 		return regexec(&v->scope_re, url, 0, NULL, 0) == 0;
 	case CRAWL_SCOPE_PREFIX:
-		for (i = 0; i < v->nstarts; i++)
-			if (strncmp(url, v->prefixes[i], strlen(v->prefixes[i])) == 0)
-				return 1;
-		for (i = 0; i < v->nmanifests; i++)
-			if (strncmp(url, v->mprefixes[i],
-			    strlen(v->mprefixes[i])) == 0)
-				return 1;
-		return 0;
+		return under_prefix(url, v->prefixes, v->nstarts) ||
+		    under_prefix(url, v->mprefixes, v->nmanifests);
 	}
 	return 0;
 }

@@ -1,7 +1,8 @@
 /*
  * t-sched.c - unit tests of the politeness scheduler with a clock of our
  * own: robots.txt first, per-host limit, delay, retry back-off, robots
- * rules applied when items leave the queue, 24-hour robots cache.
+ * rules applied when items leave the queue, 24-hour robots cache, notes
+ * taken once a host.
  */
 #include "config.h"
 
@@ -105,8 +106,21 @@ int main(void)
 	x = crawl_sched_next(s, 300.0, &wait);
 	is_str(x ? x->url : NULL, "http://g.example/z.iso",
 	    "second host served while the first backs off");
+	if (!x)
+		bail_out("no item");
+
+	/* report lines said once a host */
+	is_str(crawl_sched_host_key(x), "http://g.example:80", "the host's key");
+	ok(crawl_sched_first(s, x, CRAWL_NOTE_SIZE_LIES), "a note: first");
+	ok(!crawl_sched_first(s, x, CRAWL_NOTE_SIZE_LIES), "  ... then not");
+	ok(crawl_sched_first(s, x, CRAWL_NOTE_HEAD_HANGS),
+	    "  ... another note of the same host: first");
 	crawl_sched_done(s, x, 0);
 	free(x);
+	x = item("http://h.example/n.iso");
+	crawl_sched_add(s, x, "http://h.example:80", 2, 1.0, 0);
+	ok(crawl_sched_first(s, x, CRAWL_NOTE_SIZE_LIES),
+	    "  ... the same note of another host: first");
 
 	/* robots.txt is refetched after 24 hours */
 	r = crawl_sched_next(s, 1000.0 + 86401, &wait);
@@ -116,7 +130,7 @@ int main(void)
 		crawl_sched_robots(s, r, crawl_robots_deny_all(), 1000.0 + 86401);
 	x = crawl_sched_next(s, 1000.0 + 86402, &wait);
 	ok(x == NULL, "deny-all: the rest of the host's queue is dropped");
-	is_int(denied, 2, "  ... through the denied callback");
+	is_int(denied, 3, "  ... through the denied callback");
 	is_int(crawl_sched_queued(s), 0, "queue empty");
 	is_int(crawl_sched_hosts(s), 2, "two hosts known");
 	crawl_sched_free(s);
