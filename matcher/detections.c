@@ -435,6 +435,10 @@ static int top_member(struct jp *j, const char *key, struct jval *v,
 		return want_str(j, v, key, 1, &d->file);
 	} else if (!strcmp(key, "vendor")) {
 		return want_str(j, v, key, 1, &d->vendor);
+	} else if (!strcmp(key, "source")) {
+		return want_str(j, v, key, 1, &d->source);
+	} else if (!strcmp(key, "label")) {
+		return want_str(j, v, key, 1, &d->label);
 	} else if (!strcmp(key, "confidence")) {
 		if (v->t != J_NUM || v->num < 0 || v->num > 1)
 			return fail(j, "confidence is not a number in [0,1]");
@@ -632,6 +636,8 @@ void detection_from_result(struct detection *d, const struct match_result *res)
 	d->url = res->best.url;
 	d->file = res->best.file;
 	d->vendor = res->best.vendor;
+	d->source = store_source_name(res->best.source);
+	d->label = res->best.label;
 	d->size = res->best.size;
 	for (i = 0; i < res->nrivals && i < MATCH_MAX_RIVALS; i++)
 		d->rivals[d->nrivals++] = res->rivals[i].url;

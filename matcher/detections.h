@@ -34,6 +34,9 @@ struct detection {
 	uint32_t candidates;
 	int tls, parts, learned;
 	const char *url, *file, *vendor;/* NULL: matched nothing */
+	const char *source;             /* the reference's ("crawler",
+	                                   "observed", ...), NULL if unknown */
+	const char *label;              /* an observed reference's, or NULL */
 	int nrivals;
 	const char *rivals[MATCH_MAX_RIVALS]; /* their URLs */
 };

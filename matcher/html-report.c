@@ -153,11 +153,13 @@ void html_report_add(struct html_report *h, const struct detection *d)
 	it->parts = d->parts;
 	it->found = d->url != NULL;
 	it->url = copy(d->url);
-	it->file = copy(d->file);
+	/* an observed reference has no file name: its label says what the
+	 * reference host was downloading */
+	it->file = copy(d->label ? d->label : d->file);
 	it->vendor = copy(d->vendor && d->vendor[0] ? d->vendor : NULL);
 	for (k = 0; it->found && k < d->nrivals && k < MATCH_MAX_RIVALS; k++)
 		it->rivals[it->nrivals++] = copy(d->rivals[k]);
-	if (it->found)
+	if (it->found && !d->label)
 		store_product_parse(it->url, it->file, &it->prod);
 }
 

@@ -23,6 +23,7 @@
 #include "match.h"
 #include "metrics-http.h"
 #include "metrics.h"
+#include "observe.h"
 #include "report.h"
 #include "store.h"
 #include "util.h"
@@ -73,6 +74,11 @@ static void usage(FILE *f)
 "      --stats-interval DUR collector: log a line of counters every DUR\n"
 "                           (10m; 0: never)\n"
 "      --count N            stop after N detections\n"
+"      --observe ADDR[,ADDR...]  reference hosts: write every large transfer\n"
+"                           they receive to the store as an observed\n"
+"                           reference (not reported); needs --label\n"
+"      --label TEXT         what the reference hosts are doing (\"win10-22H2\n"
+"                           2026-12 updates\"), kept with each reference\n"
 "  -v, --verbose  -q, --quiet  -h, --help  -V, --version\n"
 	    "Exit: 0 done, 1 an input could not be read, 2 bad arguments,\n"
 	    "3 store unusable.\n",
@@ -83,7 +89,8 @@ enum {
 	OPT_NFCAPD = 256, OPT_STRICT, OPT_SUMMARY, OPT_UNMATCHED, OPT_MINSIZE,
 	OPT_MINCONF, OPT_TOL, OPT_HTTPHDR, OPT_TLSHS, OPT_TLSPORTS, OPT_NOLEARN,
 	OPT_NORANGES, OPT_MAXCONN, OPT_IDLE, OPT_DURATION, OPT_COUNT, OPT_HOLD,
-	OPT_METRICS, OPT_STATSINT, OPT_REPORT, OPT_FROMDET,
+	OPT_METRICS, OPT_STATSINT, OPT_REPORT, OPT_FROMDET, OPT_OBSERVE,
+	OPT_LABEL,
 };
 
 static const struct option long_opts[] = {
@@ -112,6 +119,8 @@ static const struct option long_opts[] = {
 	{ "report", required_argument, NULL, OPT_REPORT },
 	{ "from-detections", required_argument, NULL, OPT_FROMDET },
 	{ "stats-interval", required_argument, NULL, OPT_STATSINT },
+	{ "observe", required_argument, NULL, OPT_OBSERVE },
+	{ "label", required_argument, NULL, OPT_LABEL },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "help", no_argument, NULL, 'h' },
@@ -178,12 +187,12 @@ static void print_stats(const struct matcher *m,
 	    "addresses), records %" PRIu64 ", connections %" PRIu64
 	    ", looked up %" PRIu64 ", candidates %" PRIu64 ", detections %"
 	    PRIu64 " (%" PRIu64 " range groups), unmatched %" PRIu64
-	    ", evicted %" PRIu64 ", malformed %" PRIu64 " (datagrams %" PRIu64
-	    ", bad lines %" PRIu64 ", no template %" PRIu64 "), datagrams %"
-	    PRIu64 "\n",
+	    ", evicted %" PRIu64 ", observed %" PRIu64 ", malformed %" PRIu64
+	    " (datagrams %" PRIu64 ", bad lines %" PRIu64 ", no template %"
+	    PRIu64 "), datagrams %" PRIu64 "\n",
 	    fg_progname(), in->decoded, in->no_addresses, s.records,
 	    s.connections, s.looked_up, s.candidates,
-	    s.detections, s.groups, s.unmatched, s.evicted,
+	    s.detections, s.groups, s.unmatched, s.evicted, s.observed,
 	    in->malformed + in->bad_lines, in->malformed, in->bad_lines,
 	    in->dropped_no_template, in->datagrams);
 }
@@ -380,6 +389,8 @@ int main(int argc, char **argv)
 	int loglevel = FG_LOG_NORMAL, ch, rc, status = 0, i;
 	uint64_t duration = 0, stats_interval = 600, v;
 	const char *metrics_at = NULL, *report_path = NULL;
+	const char *observe_list = NULL, *label = NULL;
+	struct observe *ob = NULL;
 	char *from_det[32];
 	int nfrom = 0;
 	struct html_report *hr = NULL;
@@ -475,6 +486,8 @@ int main(int argc, char **argv)
 				    optarg);
 			break;
 		case OPT_METRICS: metrics_at = optarg; break;
+		case OPT_OBSERVE: observe_list = optarg; break;
+		case OPT_LABEL: label = optarg; break;
 		case OPT_REPORT: report_path = optarg; break;
 		case OPT_FROMDET:
 			if (nfrom == 32)
@@ -509,14 +522,25 @@ int main(int argc, char **argv)
 		fg_fatal(2, "give one of --listen, --nfcapd or input files");
 	if (metrics_at && !listen)
 		fg_fatal(2, "--metrics needs --listen (a collector)");
+	if (label && !observe_list)
+		fg_fatal(2, "--label goes with --observe ADDR");
 
-	rc = store_open(store_dir, STORE_RDONLY, &st, err, sizeof(err));
+	/* read-only unless it writes observed references */
+	rc = store_open(store_dir, observe_list ? 0 : STORE_RDONLY, &st, err,
+	    sizeof(err));
 	if (rc < 0)	/* 3, as for flowgrab-store and flowgrab-crawler */
 		fg_fatal(3, "%s", err[0] ? err : store_strerror(rc));
+	if (observe_list) {
+		ob = observe_new(st, observe_list, label, &mo.payload,
+		    mo.score.min_size, err, sizeof(err));
+		if (!ob)
+			fg_fatal(2, "%s", err);
+	}
 	rep = report_new(stdout, (enum report_format)fmt, unmatched, summary);
 	rc = match_new(&mo, st, rep, &m);
 	if (rc < 0)
 		fg_fatal(3, "store %s: %s", store_dir, store_strerror(rc));
+	match_set_observe(m, ob);
 	if (report_path) {
 		hr = html_report_new();
 		match_set_observer(m, html_observe, hr);
@@ -570,6 +594,9 @@ int main(int argc, char **argv)
 		}
 	}
 	match_flush(m);
+	/* observed references not written are lost: say so in the status */
+	if (ob && match_store_error(m) && status == 0)
+		status = 3;
 	report_finish(rep);
 	print_stats(m, &in);
 	if (hr) {
@@ -590,6 +617,7 @@ int main(int argc, char **argv)
 		html_report_free(hr);
 	}
 	match_free(m);
+	observe_free(ob);
 	report_free(rep);
 	store_close(st);
 	return status;

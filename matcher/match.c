@@ -10,6 +10,7 @@
 
 #include "group.h"
 #include "match.h"
+#include "observe.h"
 #include "util.h"
 
 /* records between two expiry passes in batch mode */
@@ -50,6 +51,7 @@ struct matcher {
 	int64_t wall_ms;            /* last match_tick() time, 0 in batch */
 	match_observer observer;    /* metrics, HTML report */
 	void *observer_arg;
+	struct observe *observe;    /* --observe, or NULL */
 };
 
 void match_options_default(struct match_options *o)
@@ -185,6 +187,14 @@ static void on_connection(const struct connection *c, void *arg)
 		    "cannot match file sizes; such detections are unreliable");
 		m->warned_sampled = 1;
 	}
+	if (m->observe && observe_is_reference(m->observe, c)) {
+		int rc = observe_record(m->observe, c);
+
+		store_failed(m, rc);
+		if (rc > 0)
+			m->stats.observed++;
+		return;
+	}
 	if (m->held_span)
 		release_due(m, c->end_ms, 0);
 	store_failed(m, score_connection(m->scorer, c, &res));
@@ -252,6 +262,25 @@ int match_done(const struct matcher *m)
 	    m->stats.detections >= m->o.max_detections;
 }
 
+void match_set_observe(struct matcher *m, struct observe *o)
+{
+	m->observe = o;
+}
+
+/* Commit the observed references if due (@all: whatever is pending) and
+ * renew the snapshot after a commit. */
+static void observe_commit(struct matcher *m, int64_t now_ms, int all)
+{
+	int rc;
+
+	if (!m->observe)
+		return;
+	rc = all ? observe_flush(m->observe) : observe_tick(m->observe, now_ms);
+	store_failed(m, rc);
+	if (rc > 0)
+		store_failed(m, store_txn_renew(m->txn));
+}
+
 int match_record(const struct flow_record *r, void *arg)
 {
 	struct matcher *m = arg;
@@ -260,6 +289,9 @@ int match_record(const struct flow_record *r, void *arg)
 	if (++m->since_tick >= TICK_RECORDS) {
 		m->since_tick = 0;
 		conn_expire(m->conns, 0);
+		/* batch mode: a batch per expiry pass */
+		if (!m->wall_ms)
+			observe_commit(m, 0, 1);
 	}
 	return match_done(m);
 }
@@ -273,12 +305,14 @@ int match_tick(struct matcher *m, int64_t now_ms)
 			release_due(m, INT64_MIN, 0);
 		group_expire(m->groups, now_ms);
 	}
+	observe_commit(m, now_ms, 0);
 	return store_txn_renew(m->txn);
 }
 
 void match_flush(struct matcher *m)
 {
 	conn_flush(m->conns);
+	observe_commit(m, 0, 1);
 	release_due(m, 0, 1);
 }
 
@@ -302,6 +336,11 @@ void match_set_observer(struct matcher *m, match_observer fn, void *arg)
 {
 	m->observer = fn;
 	m->observer_arg = arg;
+}
+
+int match_store_error(const struct matcher *m)
+{
+	return m->store_error;
 }
 
 uint64_t match_store_generation(const struct matcher *m)

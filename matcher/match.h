@@ -36,6 +36,8 @@ struct match_stats {
 	uint64_t records, connections, evicted, looked_up, candidates;
 	uint64_t detections, unmatched, groups, sampled_warned;
 	uint64_t live;              /* connections in the table now */
+	uint64_t observed;          /* transfers written as observed
+	                               references (--observe) */
 };
 
 struct matcher;
@@ -44,6 +46,18 @@ struct matcher;
 int match_new(const struct match_options *o, struct store *st,
     struct report *rep, struct matcher **out);
 void match_free(struct matcher *m);
+
+/*
+ * Observe reference hosts (observe.h): their connections are written to
+ * the store as observed references through @o, neither scored nor
+ * reported.  @o stays owned by the caller and must outlive @m's last
+ * match_flush().  Its batch is committed by match_tick() (when due), in
+ * batch mode every few thousand records, and by match_flush(); the
+ * snapshot is renewed after each commit, so that later connections are
+ * compared with what was observed.
+ */
+struct observe;
+void match_set_observe(struct matcher *m, struct observe *o);
 
 /* A flow_sink: @arg is the matcher.  Returns non-zero once
  * max_detections is reached. */
@@ -66,6 +80,10 @@ void match_get_stats(const struct matcher *m, struct match_stats *st);
  * metrics and the HTML report.  One observer; NULL removes it. */
 typedef void (*match_observer)(const struct match_result *res, void *arg);
 void match_set_observer(struct matcher *m, match_observer fn, void *arg);
+
+/* The first store error met (a lookup or an observed reference's write),
+ * 0 if none; it was logged when met. */
+int match_store_error(const struct matcher *m);
 
 /* The store snapshot the matcher reads now (store_txn_generation()). */
 uint64_t match_store_generation(const struct matcher *m);

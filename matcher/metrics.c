@@ -122,11 +122,33 @@ static void head(struct fg_buf *b, const char *name, const char *type,
 	    type);
 }
 
-static void one(struct fg_buf *b, const char *name, const char *type,
-    const char *help, uint64_t v)
+/* Counters and gauges without labels, rendered in the order given. */
+struct series {
+	const char *name, *type, *help;
+	uint64_t v;
+};
+
+static void each(struct fg_buf *b, const struct series *v, size_t n)
 {
-	head(b, name, type, help);
-	fg_buf_printf(b, "%s %" PRIu64 "\n", name, v);
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		head(b, v[i].name, v[i].type, v[i].help);
+		fg_buf_printf(b, "%s %" PRIu64 "\n", v[i].name, v[i].v);
+	}
+}
+#define EACH(b, v) each(b, v, sizeof(v) / sizeof((v)[0]))
+
+/* A counter with one label: @n series, @name{@label="@values[i]"} @v[i]. */
+static void family(struct fg_buf *b, const char *name, const char *help,
+    const char *label, const char *const *values, const uint64_t *v, int n)
+{
+	int i;
+
+	head(b, name, "counter", help);
+	for (i = 0; i < n; i++)
+		fg_buf_printf(b, "%s{%s=\"%s\"} %" PRIu64 "\n", name, label,
+		    values[i], v[i]);
 }
 
 static const char *const ver_names[FLOW_VERS] = { "5", "9", "10", "other" };
@@ -152,64 +174,67 @@ static void exporter_line(uint8_t family, const uint8_t *addr, int version,
 	    ntemplates);
 }
 
-int metrics_render(struct fg_buf *b, const struct metrics *m,
-    const struct matcher *mt, const struct flow_collector *c,
-    int64_t now_ms)
+/* What the collector counts (when there is one). */
+static void render_input(struct fg_buf *b, const struct flow_collector *c)
 {
-	struct match_stats s;
+	struct flow_input_stats in;
+	uint64_t dg[FLOW_VERS], rec[FLOW_VERS];
+	const char *reasons[FLOW_BAD_REASONS];
+	struct exporter_ctx x = { b };
+	int i;
+
+	flow_collector_stats(c, &in);
+	flow_collector_by_version(c, dg, rec);
+	for (i = 0; i < FLOW_BAD_REASONS; i++)
+		reasons[i] = flow_malformed_name(i);
+	{
+		const struct series total[] = {
+			{ "flowgrab_datagrams_total", "counter",
+			    "Export datagrams received.", in.datagrams },
+		}, rest[] = {
+			{ "flowgrab_no_template_sets_total", "counter",
+			    "Data sets dropped because their template never "
+			    "came.", in.dropped_no_template },
+			{ "flowgrab_templates_learned_total", "counter",
+			    "Template records learnt (new or changed).",
+			    in.templates },
+			{ "flowgrab_templates_refused_total", "counter",
+			    "Templates refused over the per-exporter or total "
+			    "limit.", in.templates_refused },
+			{ "flowgrab_sampled_records_total", "counter",
+			    "Records from a sampling exporter.",
+			    in.sampled_records },
+			{ "flowgrab_receive_errors_total", "counter",
+			    "Socket receive errors other than EAGAIN.",
+			    in.recv_errors },
+		};
+
+		EACH(b, total);
+		family(b, "flowgrab_datagrams_by_version_total",
+		    "Export datagrams received, by NetFlow/IPFIX version.",
+		    "version", ver_names, dg, FLOW_VERS);
+		family(b, "flowgrab_flow_records_by_version_total",
+		    "Flow records decoded, by export version.", "version",
+		    ver_names, rec, FLOW_VERS);
+		family(b, "flowgrab_malformed_datagrams_total",
+		    "Datagrams dropped as malformed, by reason.", "reason",
+		    reasons, in.malformed_by, FLOW_BAD_REASONS);
+		EACH(b, rest);
+	}
+	head(b, "flowgrab_templates", "gauge",
+	    "Templates known now, per exporter and observation domain.");
+	flow_collector_exporters(c, exporter_line, &x);
+}
+
+/* Records by protocol and their lag. */
+static void render_records(struct fg_buf *b, const struct metrics *m)
+{
 	uint64_t cum;
 	int i;
 
-	match_get_stats(mt, &s);
-	if (c) {
-		struct flow_input_stats in;
-		uint64_t dg[FLOW_VERS], rec[FLOW_VERS];
-		struct exporter_ctx x = { b };
-
-		flow_collector_stats(c, &in);
-		flow_collector_by_version(c, dg, rec);
-		one(b, "flowgrab_datagrams_total", "counter",
-		    "Export datagrams received.", in.datagrams);
-		head(b, "flowgrab_datagrams_by_version_total", "counter",
-		    "Export datagrams received, by NetFlow/IPFIX version.");
-		for (i = 0; i < FLOW_VERS; i++)
-			fg_buf_printf(b, "flowgrab_datagrams_by_version_total"
-			    "{version=\"%s\"} %" PRIu64 "\n", ver_names[i],
-			    dg[i]);
-		head(b, "flowgrab_flow_records_by_version_total", "counter",
-		    "Flow records decoded, by export version.");
-		for (i = 0; i < FLOW_VERS; i++)
-			fg_buf_printf(b, "flowgrab_flow_records_by_version_total"
-			    "{version=\"%s\"} %" PRIu64 "\n", ver_names[i],
-			    rec[i]);
-		head(b, "flowgrab_malformed_datagrams_total", "counter",
-		    "Datagrams dropped as malformed, by reason.");
-		for (i = 0; i < FLOW_BAD_REASONS; i++)
-			fg_buf_printf(b, "flowgrab_malformed_datagrams_total"
-			    "{reason=\"%s\"} %" PRIu64 "\n",
-			    flow_malformed_name(i), in.malformed_by[i]);
-		one(b, "flowgrab_no_template_sets_total", "counter",
-		    "Data sets dropped because their template never came.",
-		    in.dropped_no_template);
-		one(b, "flowgrab_templates_learned_total", "counter",
-		    "Template records learnt (new or changed).", in.templates);
-		one(b, "flowgrab_templates_refused_total", "counter",
-		    "Templates refused over the per-exporter or total limit.",
-		    in.templates_refused);
-		one(b, "flowgrab_sampled_records_total", "counter",
-		    "Records from a sampling exporter.", in.sampled_records);
-		one(b, "flowgrab_receive_errors_total", "counter",
-		    "Socket receive errors other than EAGAIN.",
-		    in.recv_errors);
-		head(b, "flowgrab_templates", "gauge",
-		    "Templates known now, per exporter and observation domain.");
-		flow_collector_exporters(c, exporter_line, &x);
-	}
-	head(b, "flowgrab_flow_records_total", "counter",
-	    "Flow records processed, by IP protocol.");
-	for (i = 0; i < METRICS_PROTOS; i++)
-		fg_buf_printf(b, "flowgrab_flow_records_total{proto=\"%s\"} %"
-		    PRIu64 "\n", proto_names[i], m->records_by_proto[i]);
+	family(b, "flowgrab_flow_records_total",
+	    "Flow records processed, by IP protocol.", "proto", proto_names,
+	    m->records_by_proto, METRICS_PROTOS);
 	head(b, "flowgrab_record_lag_seconds", "histogram",
 	    "Processing time minus the record's end time.");
 	for (cum = 0, i = 0; i < METRICS_LAG_BUCKETS; i++) {
@@ -225,30 +250,62 @@ int metrics_render(struct fg_buf *b, const struct metrics *m,
 	    "Lag of the last record processed.");
 	fg_buf_printf(b, "flowgrab_record_lag_last_seconds %.3f\n",
 	    m->lag_last_s);
-	one(b, "flowgrab_connections_total", "counter",
-	    "TCP connections completed.", s.connections);
-	one(b, "flowgrab_connections_live", "gauge",
-	    "Connections in the table now.", s.live);
-	one(b, "flowgrab_connections_evicted_total", "counter",
-	    "Connections pushed out of a full table.", s.evicted);
-	one(b, "flowgrab_lookups_total", "counter",
-	    "Store lookups (connections above --min-size).", s.looked_up);
-	one(b, "flowgrab_candidates_total", "counter",
-	    "Stored downloads scored as candidates.", s.candidates);
-	one(b, "flowgrab_detections_total", "counter",
-	    "Downloads named (at or above --min-confidence).", s.detections);
-	one(b, "flowgrab_detections_low_confidence_total", "counter",
-	    "Detections below 0.9 confidence.", m->low_confidence);
-	one(b, "flowgrab_range_groups_total", "counter",
-	    "Detections made of parallel range requests.", s.groups);
-	one(b, "flowgrab_unmatched_total", "counter",
-	    "Connections looked up that matched nothing.", s.unmatched);
-	one(b, "flowgrab_learned_servers", "gauge",
-	    "Servers whose overhead was learned (seen in a result).",
-	    m->learned_servers);
-	one(b, "flowgrab_store_generation", "gauge",
-	    "LMDB transaction id of the store snapshot read now.",
-	    match_store_generation(mt));
+}
+
+/* What the matcher counts. */
+static void render_matching(struct fg_buf *b, const struct metrics *m,
+    const struct matcher *mt)
+{
+	struct match_stats s;
+
+	match_get_stats(mt, &s);
+	{
+		const struct series v[] = {
+			{ "flowgrab_connections_total", "counter",
+			    "TCP connections completed.", s.connections },
+			{ "flowgrab_connections_live", "gauge",
+			    "Connections in the table now.", s.live },
+			{ "flowgrab_connections_evicted_total", "counter",
+			    "Connections pushed out of a full table.",
+			    s.evicted },
+			{ "flowgrab_lookups_total", "counter",
+			    "Store lookups (connections above --min-size).",
+			    s.looked_up },
+			{ "flowgrab_candidates_total", "counter",
+			    "Stored downloads scored as candidates.",
+			    s.candidates },
+			{ "flowgrab_detections_total", "counter",
+			    "Downloads named (at or above --min-confidence).",
+			    s.detections },
+			{ "flowgrab_detections_low_confidence_total", "counter",
+			    "Detections below 0.9 confidence.",
+			    m->low_confidence },
+			{ "flowgrab_range_groups_total", "counter",
+			    "Detections made of parallel range requests.",
+			    s.groups },
+			{ "flowgrab_unmatched_total", "counter",
+			    "Connections looked up that matched nothing.",
+			    s.unmatched },
+			{ "flowgrab_learned_servers", "gauge",
+			    "Servers whose overhead was learned (seen in a "
+			    "result).", m->learned_servers },
+			{ "flowgrab_store_generation", "gauge",
+			    "LMDB transaction id of the store snapshot read "
+			    "now.", match_store_generation(mt) },
+		};
+
+		EACH(b, v);
+	}
+}
+
+int metrics_render(struct fg_buf *b, const struct metrics *m,
+    const struct matcher *mt, const struct flow_collector *c,
+    int64_t now_ms)
+{
+	if (c)
+		render_input(b, c);
+	render_records(b, m);
+	render_matching(b, m, mt);
 	head(b, "flowgrab_uptime_seconds", "gauge", "Seconds since start.");
 	/* The text is bounded (FLOW_MAX_EXPORTERS template lines at most,
 	 * about 100 kB); a failed add adds nothing, so the last line tells. */

@@ -25,9 +25,11 @@
 #include <stdint.h>
 
 /* TLS: 2 NOPs + 2 + 8 bytes of TCP options of a server packet carrying one
- * SACK block (a D-SACK, RFC 2883) */
+ * SACK block (a D-SACK, RFC 2883); the model tries one such packet fewer
+ * than the overhead expected, up to two more */
 #define MODEL_SACKOPT_BYTES 12
-#define MODEL_SACKOPT_MAX 3
+#define MODEL_SACKOPT_MIN (-1)
+#define MODEL_SACKOPT_MAX 2
 
 /*
  * The server's overhead as the model expects it: learned (narrow, to the
@@ -162,6 +164,43 @@ double model_null_like(uint64_t count, double width, double floor,
  * leaves "not in the store" as it was.
  */
 double model_server_like(int listed, double share, double h);
+
+/*
+ * The observed-reference term (docs/matching.md section 5): a candidate
+ * that is a transfer a reference host was seen to receive (flowgrab-matcher
+ * --observe) is compared counter for counter: @dpay is this connection's
+ * payload less the reference's, both estimated from their raw counters
+ * alike.  Whole segments of @mss counted twice (k > 0) or missed (k < 0)
+ * by either meter, k in [@kmin, @kmax], weigh by their prior (@seg, as
+ * for a crawled candidate); the rest must lie within @sd
+ * (model_observed_sd()), a whole byte's mass below 1.  The best k into
+ * *@best_k (may be NULL).
+ */
+double model_observed_like(const struct model_segments *seg, double dpay,
+    double sd, uint32_t mss, int kmin, int kmax, int *best_k);
+
+/*
+ * The observed-reference term when one of the two transfers sent its last,
+ * short segment twice: @dpay is @len bytes above (this connection resent
+ * it) or below (the reference did) what model_observed_like() weighs, each
+ * side equally likely, at a share @share of the mass.  @len is the
+ * reference's payload modulo the segment size: the transfer's final
+ * segment where the header goes in one stream with the file.
+ */
+double model_observed_resend_like(const struct model_segments *seg,
+    double dpay, double sd, uint32_t mss, int kmin, int kmax, double len,
+    double share);
+
+/*
+ * The spread of @dpay: on the same path (@same_path: the same per-packet
+ * header, segment size and TCP options on both connections) the two
+ * payloads differ by what differs between two downloads of one file from
+ * one server, MODEL_OBS_SD_SAME (x @tol, --tolerance); on another path
+ * the errors of both estimates, @sd_ref and @sd_conn, add as well.
+ */
+#define MODEL_OBS_SD_SAME 2.0
+double model_observed_sd(int same_path, double sd_ref, double sd_conn,
+    double tol);
 
 /* The posterior of the best hypothesis: @best over @sum of all candidates'
  * likelihoods plus @null, at most 1. */

@@ -28,6 +28,7 @@ void payload_config_default(struct payload_config *cfg)
 	cfg->tls_hs_typ = 3500;
 	cfg->tls_hs_max = 9000;
 	cfg->tls_record = 16384;    /* RFC 8446 5.1: 2^14 plaintext */
+	cfg->tls_record_short = 8000; /* APR's file buckets (mod_ssl) */
 	cfg->tls_rec_min = 21;      /* 5 header + 16 tag (1.2 ChaCha20) */
 	cfg->tls_rec_max = 29;      /* 5 + 8 explicit nonce + 16 (1.2 GCM) */
 	cfg->tls_ports[0] = 443;
@@ -154,12 +155,13 @@ int payload_window(const struct payload_config *cfg,
     struct payload_estimate *e)
 {
 	int64_t p = e->payload, lo, hi, slack = (int64_t)(3 * e->sigma);
-	double rec = cfg->tls_record;
+	double rec = cfg->tls_record, srec = cfg->tls_record_short;
 
 	if (e->tls) {
+		/* the most record overhead: short records of the largest */
 		lo = (int64_t)((double)(p - cfg->tls_hs_max - cfg->http_hdr_max -
-		    (int64_t)e->max_retx * e->mss) * rec /
-		    (rec + cfg->tls_rec_max)) - slack;
+		    (int64_t)e->max_retx * e->mss) * srec /
+		    (srec + cfg->tls_rec_max)) - slack;
 		hi = (int64_t)((double)(p - cfg->tls_hs_min - cfg->http_hdr_min +
 		    (int64_t)e->max_lost * e->mss) * rec /
 		    (rec + cfg->tls_rec_min)) + slack;

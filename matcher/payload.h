@@ -25,6 +25,7 @@ struct payload_config {
 	 * session tickets, close_notify */
 	uint32_t tls_hs_min, tls_hs_typ, tls_hs_max;
 	uint32_t tls_record;        /* plaintext bytes per full record: 16384 */
+	uint32_t tls_record_short;  /* Apache httpd's mod_ssl records: 8000 */
 	uint32_t tls_rec_min, tls_rec_max; /* overhead per record: 21..29 */
 	uint16_t tls_ports[PAYLOAD_MAX_TLS_PORTS];
 	int ntls_ports;
@@ -114,24 +115,50 @@ static inline int payload_hexdigits(uint64_t v)
 }
 
 /*
+ * A TLS framing tried for a candidate, in one byte (the "tag" a server's
+ * votes and learned overhead carry, profile.h): the overhead per record
+ * in the low five bits (21, 22 or 29; 0 for HTTP) and, in
+ * PAYLOAD_TAG_SHORT, the plaintext a record holds: clear for full records
+ * of tls_record (16,384: nginx, lighttpd), set for tls_record_short
+ * (8,000: Apache httpd's mod_ssl writes each of its 8,000-byte file
+ * buckets as one record; docs/matching.md section 2).
+ */
+#define PAYLOAD_TAG_SHORT 0x20u
+
+static inline uint32_t payload_tag_ovh(uint32_t tag)
+{
+	return tag & 0x1fu;
+}
+
+static inline uint32_t payload_tag_record(const struct payload_config *cfg,
+    uint32_t tag)
+{
+	return (tag & PAYLOAD_TAG_SHORT) ? cfg->tls_record_short :
+	    cfg->tls_record;
+}
+
+/*
  * Bytes beyond the file that @e's payload holds if the file is @size
- * bytes and the TLS record overhead is @rec_ovh (ignored for HTTP): the
+ * bytes and its TLS framing is @tag (ignored for HTTP): the
  * HTTP header, or handshake + header for TLS, less the digits @size
  * writes into the header: its Content-Length in decimal and the size in
  * hexadecimal that nginx's and Apache's ETag carry.  So one server's
  * overhead is the same for files of 999,999 and 1,000,000 bytes, and of
  * 1,048,575 and 1,048,576.  Records are taken off as
- * ceil(size / tls_record) x rec_ovh.
+ * ceil(size / record) x overhead, both from @tag.
  */
 static inline int64_t payload_overhead(const struct payload_config *cfg,
-    const struct payload_estimate *e, uint64_t size, uint32_t rec_ovh)
+    const struct payload_estimate *e, uint64_t size, uint32_t tag)
 {
 	int64_t o = e->payload - (int64_t)size - payload_digits(size) -
 	    payload_hexdigits(size);
 
-	if (e->tls)
-		o -= (int64_t)((size + cfg->tls_record - 1) / cfg->tls_record) *
-		    rec_ovh;
+	if (e->tls) {
+		uint64_t rec = payload_tag_record(cfg, tag);
+
+		o -= (int64_t)((size + rec - 1) / rec) *
+		    (int64_t)payload_tag_ovh(tag);
+	}
 	return o;
 }
 

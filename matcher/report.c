@@ -73,9 +73,9 @@ const char *report_addr(uint8_t family, const uint8_t *a, char *buf,
 static const char *match_fit_name(int fit)
 {
 	static const char *const names[] = { "header", "resend", "extra",
-		"floor" };
+		"floor", "observed" };
 
-	return fit >= 0 && fit < 4 ? names[fit] : "?";
+	return fit >= 0 && fit < 5 ? names[fit] : "?";
 }
 
 static const char *server_match_name(int m)
@@ -135,7 +135,8 @@ static void write_csv(struct report *r, const struct match_result *m,
 	if (!r->header_done) {
 		for (i = 0; fields[i]; i++)
 			fprintf(r->out, "%s%s", i ? "," : "", fields[i]);
-		fprintf(r->out, ",parts,learned,rivals,release\n");
+		fprintf(r->out, ",parts,learned,rivals,release,source,"
+		    "label\n");
 		r->header_done = 1;
 	}
 	fprintf(r->out, "%s,%s,%s,%u,%s,%u,%" PRIu64 ",%" PRIu64 ",%" PRId64
@@ -170,6 +171,9 @@ static void write_csv(struct report *r, const struct match_result *m,
 
 		fg_csv_field(r->out, release_text(&m->release, rt, sizeof(rt)));
 	}
+	fprintf(r->out, ",%s,", found ? store_source_name(m->best.source) : "");
+	if (found && m->best.label)
+		fg_csv_field(r->out, m->best.label);
 	fputc('\n', r->out);
 }
 
@@ -228,6 +232,17 @@ static void write_json(struct report *r, const struct match_result *m,
 		json_cand(f, &m->rivals[i], m->est_size);
 	}
 	fputc(']', f);
+	/* where the reference came from; an observed one's label */
+	if (found) {
+		fprintf(f, ",\"source\":\"%s\",\"label\":",
+		    store_source_name(m->best.source));
+		if (m->best.label)
+			fg_json_string(f, m->best.label);
+		else
+			fprintf(f, "null");
+	} else {
+		fprintf(f, ",\"source\":null,\"label\":null");
+	}
 	json_release(f, &m->release);
 	/* what carried the detection (docs/how-it-works.md) */
 	if (found)
@@ -262,9 +277,11 @@ static void write_table(struct report *r, const struct match_result *m,
 		    m->release.confidence);
 	else if (found)
 		fprintf(r->out, "%-20s %-39s %-45s %12" PRIu64 " %7" PRId64
-		    " %5.2f  %s%s\n", start, cl, svp, m->best.size,
+		    " %5.2f  %s%s%s%s%s\n", start, cl, svp, m->best.size,
 		    m->est_size - (int64_t)m->best.size, m->confidence,
-		    m->best.url, m->nrivals ? " (+rivals)" : "");
+		    m->best.url, m->best.label ? " (observed: " : "",
+		    m->best.label ? m->best.label : "",
+		    m->best.label ? ")" : "", m->nrivals ? " (+rivals)" : "");
 	else if (m->release.reported)
 		fprintf(r->out, "%-20s %-39s %-45s %12" PRId64 " %7s %5.2f  "
 		    "(%s)\n", start, cl, svp, m->est_size, "-",

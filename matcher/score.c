@@ -16,8 +16,10 @@
 
 #include "clients.h"
 #include "model.h"
+#include "observe.h"
 #include "product.h"
 #include "profile.h"
+#include "report.h"
 #include "score.h"
 #include "util.h"
 
@@ -54,8 +56,12 @@
  * video and backups weighs "not in the store" as it finds it.
  */
 #define BASE_RATE_WEIGHT 50.0
-/* TLS record overheads tried: 1.3 AEAD, 1.2 AES-GCM, 1.2 ChaCha20 */
-static const uint8_t tls_tags[] = { 22, 29, 21 };
+/* TLS framings tried (payload.h): record overheads 22 (1.3 AEAD), 29 (1.2
+ * AES-GCM) and 21 (1.2 ChaCha20), each in full records and in Apache
+ * httpd's short ones */
+#define SHORT_REC(o) ((uint8_t)(PAYLOAD_TAG_SHORT | (o)))
+static const uint8_t tls_tags[] = { 22, 29, 21, SHORT_REC(22), SHORT_REC(29),
+    SHORT_REC(21) };
 #define NTAGS_MAX (sizeof(tls_tags) / sizeof(tls_tags[0]))
 
 /* The record overheads @e's candidates are tried at: TLS's, or none (0)
@@ -95,13 +101,21 @@ struct cand {
 	int8_t server_match;
 	uint8_t noaddr;             /* lists no address at all (the index) */
 	uint8_t inside;             /* overhead in [min, max] at k = 0 */
+	uint8_t observed;           /* an observed reference, its like set
+	                               by observed_candidates() */
 };
 
 struct scan {
 	struct cand *c;
 	uint32_t n, cap;
+	uint32_t room;              /* beyond cap: the server's own files
+	                               outside a narrowed window */
 	int truncated;
 };
+
+/* The server's own files (the address index) a lookup adds beyond the
+ * candidates of a narrowed window (server_candidates()). */
+#define LISTED_MAX 64
 
 void score_config_default(struct score_config *cfg)
 {
@@ -154,6 +168,7 @@ static void cand_clear(struct match_candidate *m)
 	free(m->url);
 	free(m->file);
 	free(m->vendor);
+	free(m->label);
 	memset(m, 0, sizeof(*m));
 }
 
@@ -224,6 +239,10 @@ static double evidence(const struct store_download *d,
 {
 	double f = 1.0;
 
+	/* an observed reference is weighed by its counters alone
+	 * (observed_candidates()); its size is a payload, not a file's */
+	if (d->has_obs && !cd->observed)
+		return 0;
 	if (cd->server_match <= 0) {
 		cd->server_match = listed(d, conn);
 		/* listed but not in the index: an older store read-only */
@@ -243,8 +262,9 @@ static double evidence(const struct store_download *d,
 		f *= 0.5;
 	/* The scheme says whether the file is fetched over TLS; the same
 	 * file offered over http:// and https:// has two entries of one
-	 * size, and the port tells them apart. */
-	if (!strncmp(d->url, "https://", 8) != !!e->tls)
+	 * size, and the port tells them apart.  (An observed reference's
+	 * port was compared in observed_candidates().) */
+	if (!d->has_obs && !strncmp(d->url, "https://", 8) != !!e->tls)
 		f *= 0.02;
 	return f;
 }
@@ -353,7 +373,7 @@ static int64_t overhead_of(const struct scorer *s,
 
 	/* each part of a range download is its own TLS stream */
 	if (e->tls && nparts > 1)
-		o -= (int64_t)(nparts - 1) * tag;
+		o -= (int64_t)(nparts - 1) * payload_tag_ovh(tag);
 	return o;
 }
 
@@ -392,14 +412,26 @@ static double extra_width(const struct scorer *s,
 	return 2.0 * e->mss;
 }
 
-/* The file size in @bytes of TLS application data at @tag bytes of
- * overhead per record (HTTP: @bytes itself). */
+/* The file size in @bytes of TLS application data in the framing @tag
+ * (HTTP: @bytes itself). */
 static double without_records(const struct scorer *s,
     const struct payload_estimate *e, double bytes, uint8_t tag)
 {
+	double rec = payload_tag_record(&s->pcfg, tag);
+
 	if (!e->tls)
 		return bytes;
-	return bytes * s->pcfg.tls_record / (s->pcfg.tls_record + tag);
+	return bytes * rec / (rec + payload_tag_ovh(tag));
+}
+
+/* Whether a file of @size in the framing @tag ends within a header's
+ * length of a record boundary: the header sent in front of it may push
+ * its tail into one more record. */
+static int record_edge(const struct scorer *s, uint64_t size, uint8_t tag)
+{
+	uint64_t rec = payload_tag_record(&s->pcfg, tag);
+
+	return size % rec == 0 || size % rec > rec - s->pcfg.http_hdr_max;
 }
 
 /* Candidates whose records are read: at least FETCH_MIN, then on while
@@ -426,25 +458,244 @@ static int scan_window(struct scorer *s, uint64_t lo, uint64_t hi,
 	return rc;
 }
 
+/* The stored sizes scanned: the window and how many it holds. */
+struct window {
+	uint64_t lo, hi;
+	uint64_t full_lo, full_hi;  /* before narrow() */
+	uint64_t count;             /* downloads in [lo, hi] */
+	double width;               /* bytes the count was taken over */
+	int have_index;             /* the store has its address index */
+	int server_known;           /* ... and lists this server somewhere */
+	uint32_t listed;            /* candidates that list the server */
+};
+
+/* Candidates served from the flow's server: marked in the scan (sorted by
+ * size, then id) as the address index gives them. */
+struct listing {
+	struct scan *sc;
+	uint32_t n;
+	uint32_t added;             /* appended after sc->n, unsorted */
+};
+
+/* The candidate of @size and @id in the scan (sorted by size, then id),
+ * or NULL. */
+static struct cand *find_cand(struct scan *sc, uint64_t size, uint64_t id)
+{
+	uint32_t a = 0, b = sc->n;
+
+	while (a < b) {
+		uint32_t m = a + (b - a) / 2;
+		const struct cand *c = &sc->c[m];
+
+		if (c->size < size || (c->size == size && c->id < id))
+			a = m + 1;
+		else
+			b = m;
+	}
+	return a < sc->n && sc->c[a].size == size && sc->c[a].id == id ?
+	    &sc->c[a] : NULL;
+}
+
+static int noaddr_cb(uint64_t size, uint64_t id, void *arg)
+{
+	struct cand *c = find_cand(arg, size, id);
+
+	if (c)
+		c->noaddr = 1;
+	return 0;
+}
+
+static int listed_cb(uint64_t size, uint64_t id, void *arg)
+{
+	struct listing *l = arg;
+	struct scan *sc = l->sc;
+	struct cand *c = find_cand(sc, size, id);
+
+	if (!c && l->added < sc->room) {
+		/* outside the scanned part of a narrowed window */
+		c = &sc->c[sc->n + l->added++];
+		memset(c, 0, sizeof(*c));
+		c->id = id;
+		c->size = size;
+	}
+	if (c && c->server_match != 1) {
+		c->server_match = 1;
+		l->n++;
+	}
+	return 0;
+}
+
+static int cmp_cand(const void *a, const void *b)
+{
+	const struct cand *x = a, *y = b;
+
+	if (x->size != y->size)
+		return x->size < y->size ? -1 : 1;
+	return x->id < y->id ? -1 : x->id > y->id;
+}
+
+static int first_cb(uint64_t size, uint64_t id, void *arg)
+{
+	(void)size;
+	(void)id;
+	(void)arg;
+	return 1;
+}
+
+/* The address index's key for the server of @c. */
+static void server_addr(const struct connection *c, struct store_addr *a)
+{
+	memset(a, 0, sizeof(*a));
+	a->family = c->family;
+	memcpy(a->bytes, c->server, c->family == 4 ? 4 : 16);
+}
+
+/* Does the address index list the server of @c for some download?  1 or
+ * 0, or a store error. */
+static int server_indexed(struct scorer *s, const struct connection *c)
+{
+	struct store_addr a;
+	int rc;
+
+	server_addr(c, &a);
+	rc = store_range_addr(s->txn, &a, 0, UINT64_MAX, first_cb, NULL);
+	return rc == STORE_ENOTFOUND ? 0 : rc;
+}
+
+/*
+ * The candidates of the window that the flow's server served, from the
+ * address index in one walk (store_range_addr()); 0, or a store error.
+ * Where the window was narrowed to the part around the expected size
+ * (the store too dense there, narrow()), the server's own files in the
+ * whole window are candidates still, added to the scan (at most
+ * @sc's room): a server's files are few, and its header or handshake far
+ * from the typical one puts its file outside the narrowed part (Apache's
+ * short TLS records: 15 KB below it at 34 MB).  A store without the index
+ * (an older one opened read-only) leaves the server to each record read
+ * (evidence()).
+ */
+static int server_candidates(struct scorer *s, const struct connection *c,
+    struct scan *sc, struct window *w)
+{
+	struct store_addr a;
+	struct listing l = { sc, 0, 0 };
+	int rc;
+
+	server_addr(c, &a);
+	rc = store_range_addr(s->txn, &a, w->full_lo, w->full_hi, listed_cb,
+	    &l);
+	if (l.added) {
+		sc->n += l.added;
+		qsort(sc->c, sc->n, sizeof(*sc->c), cmp_cand);
+	}
+	if (rc == STORE_ENOTFOUND)
+		return 0;
+	if (rc != 0)
+		return rc;
+	w->have_index = 1;
+	w->listed = l.n;
+	w->server_known = l.n > 0;
+	if (!l.n) {
+		if ((rc = server_indexed(s, c)) < 0)
+			return rc;
+		w->server_known = rc == 1;
+	}
+	/* where the server is known, the candidates with no address at all
+	 * may be its files too (manifests list no address) */
+	if (w->server_known) {
+		memset(&a, 0, sizeof(a));
+		rc = store_range_addr(s->txn, &a, w->lo, w->hi, noaddr_cb, sc);
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}
+
 /*
  * A wide fit (profile.h) of the server of @c, once WIDE_MIN connections
- * are remembered and every WIDE_MIN new ones: every candidate of each
- * remembered payload votes, all three TLS record overheads for TLS.  A
+ * are remembered and every WIDE_MIN new ones (WIDE_MIN_KNOWN for a server
+ * the address index knows, whose own candidates alone vote, so that
+ * chance agreement is rare and a server with few downloads among many
+ * other transfers is learned too: Apache's 8 of 89 in the matrix's TLS
+ * runs, which the votes' mode, at most 5 candidates a connection among
+ * 20 locale siblings, never learned): every candidate of each
+ * remembered payload votes (of a server the address index knows, those
+ * it may have served: listed for it or for no address, own_candidates()),
+ * in every TLS framing for TLS.  For a server the index does not know, a
  * window with more than WIDE_SCAN candidates is left out (so dense that
  * chance agreement would be common).  Into @f; returns 1 if the fit is
  * clear: four connections agree exactly, two more than on any other value
  * (on the testbed, seed 15: 5-14 against at most 3, with 8 and 16
  * remembered), and with a second overhead (profile.h) the two hold a
- * third of those remembered.
+ * third of those remembered.  A known server's own candidates need
+ * WIDE_SUPPORT_KNOWN connections, two more than any other value, and no
+ * share of those remembered: most of a server's transfers may be files
+ * the store does not have (the matrix's lighttpd run, seed 2, 16 at once
+ * behind a router: 3 agreeing, the runner-up 1, of 16 remembered, and its
+ * eight stored downloads named at 0.02-0.87 unlearned), and its own files
+ * vote too seldom to agree by chance (in bench/matcher/dense.sh's store,
+ * 25,000 files a vendor, about 60 a window: a value two votes hold is
+ * common there, so the runner-up rule holds a false fit back).
  */
 #define WIDE_MIN 8
+#define WIDE_MIN_KNOWN 4
+#define WIDE_SUPPORT_KNOWN 3
 #define WIDE_SCAN 1024
+
+/* Append the downloads listed for no address to @arg's scan while it has
+ * room; stop (1) when it is full. */
+static int noaddr_add_cb(uint64_t size, uint64_t id, void *arg)
+{
+	struct scan *sc = arg;
+	int rc = ids_cb(size, id, sc);
+
+	if (rc == 0)
+		sc->c[sc->n - 1].noaddr = 1;
+	return rc;
+}
+
+/*
+ * The candidates of a known server's remembered payload in [@lo, @hi]
+ * that may vote: those the address index lists for it and those it lists
+ * for no address, from the index alone, however dense the store is with
+ * other servers' files there (in the matrix's million-size store a
+ * window holds 1,000-3,000 sizes, and a scan of the size index cut at
+ * WIDE_SCAN left every payload out: a lighttpd server with 16 stored
+ * downloads among 80 other transfers was never learned).  Where the
+ * unaddressed files alone fill the scan, they are left out (they would
+ * vote at random).  0, or a store error.
+ */
+static int own_candidates(struct scorer *s, const struct connection *c,
+    uint64_t lo, uint64_t hi, struct scan *sc)
+{
+	struct store_addr a;
+	struct listing l = { sc, 0, 0 };
+	uint32_t own;
+	int rc;
+
+	sc->n = 0;
+	sc->truncated = 0;
+	sc->room = sc->cap;
+	server_addr(c, &a);
+	rc = store_range_addr(s->txn, &a, lo, hi, listed_cb, &l);
+	if (rc != 0)
+		return rc == STORE_ENOTFOUND ? 0 : rc;
+	own = sc->n = l.added;
+	memset(&a, 0, sizeof(a));
+	rc = store_range_addr(s->txn, &a, lo, hi, noaddr_add_cb, sc);
+	if (rc < 0)
+		return rc;
+	if (sc->truncated)
+		sc->n = own;
+	sc->truncated = 0;
+	return 0;
+}
 
 static int wide_fit(struct scorer *s, const struct connection *c,
     const struct payload_estimate *e, struct profile_fit *f)
 {
 	int64_t pay[PROFILE_RING];
-	int age, n, i, k, nk, nv = 0;
+	int age, n, i, k, nk, nv = 0, known;
 	int32_t o[NTAGS_MAX];
 	uint8_t tg[NTAGS_MAX];
 	struct scan sc;
@@ -452,7 +703,11 @@ static int wide_fit(struct scorer *s, const struct connection *c,
 
 	n = profile_recent(s->prof, c->family, c->server, c->server_port,
 	    pay, &age);
-	if (n < WIDE_MIN || age < WIDE_MIN)
+	if (n < WIDE_MIN_KNOWN || age < WIDE_MIN_KNOWN)
+		return 0;
+	if ((known = server_indexed(s, c)) < 0)
+		return 0;
+	if (!known && (n < WIDE_MIN || age < WIDE_MIN))
 		return 0;
 	if (!s->wbuf) {
 		s->wbuf = fg_calloc(WIDE_SCAN, sizeof(*s->wbuf));
@@ -468,7 +723,11 @@ static int wide_fit(struct scorer *s, const struct connection *c,
 		memset(&w, 0, sizeof(w));
 		w.payload = pay[i];
 		w.tls = e->tls;
-		if (payload_window(&s->pcfg, &w) != 0 ||
+		if (payload_window(&s->pcfg, &w) != 0)
+			continue;
+		/* a server the address index knows: its own candidates only,
+		 * as its connections vote (vote()) */
+		if (known ? own_candidates(s, c, w.lo, w.hi, &sc) != 0 :
 		    scan_window(s, w.lo, w.hi, &sc) != 0 || sc.truncated)
 			continue;
 		for (j = 0; j < sc.n; j++) {
@@ -485,6 +744,9 @@ static int wide_fit(struct scorer *s, const struct connection *c,
 	fg_debug("profile: wide fit of %d votes: mode %.0f tag %u support %d "
 	    "runner-up %d of %d; second %.0f support %d", nv, f->mode, f->tag,
 	    f->support, f->runner_up, f->count, f->mode2, f->support2);
+	if (known)
+		return f->support >= WIDE_SUPPORT_KNOWN &&
+		    f->support >= f->runner_up + 2;
 	return f->support >= 4 && 3 * (f->support + f->support2) >= f->count &&
 	    f->support >= f->runner_up + 2;
 }
@@ -642,16 +904,20 @@ static void server_view(struct scorer *s, const struct connection *c,
 }
 
 /*
- * Short segments sent again (model_resend_like()): a learned plain HTTP
- * server's overhead is known to the byte, so a residue equal to the
- * file's last segment or to the header-only segment points at the one
- * candidate whose size gives it.  The share: on the testbed 84 of the
+ * Short segments sent again (model_resend_like()): a learned server's
+ * overhead is known to the byte, so a residue equal to the file's last
+ * segment or to the header-only segment (HTTP), or to one to three
+ * record tails (TLS, resend_lens()), points at the candidates whose size
+ * and framing give it.  The share, for both: on the testbed 84 of the
  * 6,360 HTTP downloads four at once unpaced carried a resent part of a
  * segment, about one in ten of those with SACK evidence; without such
  * evidence only tail-loss probes resend, rarely.
  */
 #define RESEND_LOSSY 0.05
 #define RESEND_CLEAN 0.002
+/* the lengths resend_lens() gives: three for HTTP, RESEND_TAILS for TLS */
+#define RESEND_TAILS 3
+#define RESEND_LENS 3
 
 /* Step 1, continued: the model's terms for this connection. */
 static void model_setup(struct scorer *s, const struct connection *c,
@@ -681,7 +947,7 @@ static void model_setup(struct scorer *s, const struct connection *c,
 	m->extra.share = cut ? 0 : e->tls ? TLS_EXTRA_SHARE : HTTP_EXTRA_SHARE;
 	m->extra.width = extra_width(s, e);
 	m->extra.density = m->extra.share / (m->extra.width + 2 * m->ovh.sd);
-	if (v->learned && !e->tls && nparts == 1 && !cut)
+	if (v->learned && nparts == 1 && !cut)
 		m->extra.resend = e->loss_hint ? RESEND_LOSSY : RESEND_CLEAN;
 	/* the client's learned share matters only with evidence of loss:
 	 * no table lookup for the rest */
@@ -693,108 +959,204 @@ static void model_setup(struct scorer *s, const struct connection *c,
 	model_segments_table(&m->seg, -(int)e->max_lost, (int)e->max_retx);
 }
 
-/* The stored sizes scanned: the window and how many it holds. */
-struct window {
-	uint64_t lo, hi;
-	uint64_t count;             /* downloads in [lo, hi] */
-	double width;               /* bytes the count was taken over */
-	int have_index;             /* the store has its address index */
-	int server_known;           /* ... and lists this server somewhere */
-	uint32_t listed;            /* candidates that list the server */
-};
-
-/* Candidates served from the flow's server: marked in the scan (sorted by
- * size, then id) as the address index gives them. */
-struct listing {
-	struct scan *sc;
-	uint32_t n;
-};
-
-/* The candidate of @size and @id in the scan (sorted by size, then id),
- * or NULL. */
-static struct cand *find_cand(struct scan *sc, uint64_t size, uint64_t id)
+/*
+ * The sizes the file of @e is expected at, into @mid: the learned
+ * overhead's; unlearned, the typical one's, and for TLS also in short
+ * records (payload.h), since which framing the server writes is not
+ * known yet.  Returns how many (1 or 2), ascending.
+ */
+static int expected_sizes(const struct scorer *s,
+    const struct payload_estimate *e, const struct server_view *v,
+    double mid[2])
 {
-	uint32_t a = 0, b = sc->n;
-
-	while (a < b) {
-		uint32_t m = a + (b - a) / 2;
-		const struct cand *c = &sc->c[m];
-
-		if (c->size < size || (c->size == size && c->id < id))
-			a = m + 1;
-		else
-			b = m;
+	if (v->learned) {
+		mid[0] = without_records(s, e, (double)e->payload - v->center,
+		    v->ltag);
+		return 1;
 	}
-	return a < sc->n && sc->c[a].size == size && sc->c[a].id == id ?
-	    &sc->c[a] : NULL;
-}
-
-static int noaddr_cb(uint64_t size, uint64_t id, void *arg)
-{
-	struct cand *c = find_cand(arg, size, id);
-
-	if (c)
-		c->noaddr = 1;
-	return 0;
-}
-
-static int listed_cb(uint64_t size, uint64_t id, void *arg)
-{
-	struct listing *l = arg;
-	struct cand *c = find_cand(l->sc, size, id);
-
-	if (c && c->server_match != 1) {
-		c->server_match = 1;
-		l->n++;
-	}
-	return 0;
-}
-
-static int first_cb(uint64_t size, uint64_t id, void *arg)
-{
-	(void)size;
-	(void)id;
-	(void)arg;
-	return 1;
+	mid[0] = (double)e->est_size;
+	if (!e->tls)
+		return 1;
+	mid[1] = mid[0];
+	mid[0] = without_records(s, e, (double)e->payload - s->pcfg.tls_hs_typ,
+	    SHORT_REC((s->pcfg.tls_rec_min + s->pcfg.tls_rec_max) / 2)) -
+	    s->pcfg.http_hdr_typ;
+	return 2;
 }
 
 /*
- * The candidates of the window that the flow's server served, from the
- * address index in one walk (store_range_addr()); 0, or a store error.
- * A store without the index (an older one opened read-only) leaves the
- * server to each record read (evidence()).
+ * A window [*@lo, *@hi] that held more than @sc's capacity, narrowed to
+ * about 0.75 x capacity candidates around the expected sizes @mid (one
+ * or two, ascending; two share the capacity, and are scanned as one
+ * window where theirs overlap).  The density of the part scanned sets the
+ * width; where the store is denser around the expected size than that
+ * part (its lower end reached into a gap), the narrower scan runs out
+ * before the expected size and is narrowed again, at most three times.
+ * Sets *@lo and *@hi to what was scanned; 0 or a store error.
  */
-static int server_candidates(struct scorer *s, const struct connection *c,
-    struct scan *sc, struct window *w)
+static int narrow(struct scorer *s, struct scan *sc, const double *mid,
+    int nmid, uint64_t *lo, uint64_t *hi)
 {
-	struct store_addr a;
-	struct listing l = { sc, 0 };
+	uint64_t lo0 = *lo, hi0 = *hi, wlo[2], whi[2];
+	double c[2], wd, covered;
+	int pass, i, nw, rc = 0;
+
+	for (i = 0; i < nmid; i++)
+		c[i] = mid[i] < (double)lo0 ? (double)lo0 :
+		    mid[i] > (double)hi0 ? (double)hi0 : mid[i];
+	covered = (double)(sc->c[sc->n - 1].size - lo0 + 1);
+	for (pass = 0; pass < 3 && rc == 0 && sc->truncated && sc->n > 1;
+	    pass++) {
+		wd = 0.75 * sc->cap * covered / (double)sc->n / nmid;
+		for (i = 0; i < nmid; i++) {
+			wlo[i] = c[i] - wd / 2 > (double)lo0 ?
+			    (uint64_t)(c[i] - wd / 2) : lo0;
+			whi[i] = c[i] + wd / 2 < (double)hi0 ?
+			    (uint64_t)(c[i] + wd / 2) : hi0;
+		}
+		nw = nmid;
+		if (nw == 2 && wlo[1] <= whi[0] + 1) {
+			whi[0] = whi[1];
+			nw = 1;
+		}
+		sc->n = 0;
+		sc->truncated = 0;
+		covered = 0;
+		for (i = 0; i < nw && !sc->truncated; i++) {
+			rc = store_range_ids(s->txn, wlo[i], whi[i], ids_cb, sc);
+			if (rc == 1 && sc->truncated)
+				rc = 0;
+			if (rc != 0)
+				return rc;
+			covered += (double)((sc->truncated && sc->n ?
+			    sc->c[sc->n - 1].size : whi[i]) - wlo[i] + 1);
+		}
+		*lo = wlo[0];
+		*hi = sc->truncated && sc->n ? sc->c[sc->n - 1].size :
+		    whi[nw - 1];
+	}
+	return rc;
+}
+
+/*
+ * Observed references (observe.h) near this connection's payload: those
+ * whose payload differs by at most 6 sd (and, with evidence of loss, up
+ * to OBSERVED_SEGMENTS whole segments) are read (at most OBSERVED_READ records: the window is a few
+ * dozen bytes wide where no segment may be extra), and compared counter
+ * for counter (model_observed_like()).  A reference the crawled scan
+ * holds too is marked there; one it does not (its payload lies above
+ * every file size the connection can carry) is added after the others.
+ */
+#define OBSERVED_SEGMENTS 4
+#define OBSERVED_READ 32
+
+struct obs_scan {
+	uint64_t id[OBSERVED_READ];
+	uint32_t n;
+};
+
+static int obs_ids_cb(uint64_t size, uint64_t id, void *arg)
+{
+	struct obs_scan *o = arg;
+
+	(void)size;
+	if (o->n == OBSERVED_READ)
+		return 1;
+	o->id[o->n++] = id;
+	return 0;
+}
+
+/* Weigh one observed reference @d against @e into @cd; 0 if it cannot
+ * be the same transfer (other protocol, nothing to compare). */
+static double observed_like(const struct scorer *s, const struct model *m,
+    const struct payload_estimate *e, const struct store_download *d,
+    struct cand *cd)
+{
+	struct connection rc;
+	struct payload_estimate re;
+	double dpay, sd, share, rl;
+	int kmin, kmax, k = 0;
+	double l;
+
+	if (observe_ref_connection(d, &rc) < 0 ||
+	    payload_estimate(&s->pcfg, &rc, &re) < 0 || re.tls != e->tls)
+		return 0;
+	dpay = (double)(e->payload - re.payload);
+	sd = model_observed_sd(observe_same_path(e, &re), re.sigma, e->sigma,
+	    s->pcfg.tol_scale);
+	/* this connection's extra segments, and the reference's (as missed
+	 * ones here) */
+	kmin = -(int)(e->max_lost + re.max_retx);
+	kmax = (int)(e->max_retx + re.max_lost);
+	l = model_observed_like(&m->seg, dpay, sd, e->mss, kmin, kmax, &k);
+	/* the final, short segment resent by either side (section 5, O') */
+	share = e->loss_hint || re.loss_hint ? RESEND_LOSSY : RESEND_CLEAN;
+	rl = e->mss ? model_observed_resend_like(&m->seg, dpay, sd, e->mss,
+	    kmin, kmax, (double)(re.payload % e->mss), share) : 0;
+	l = (1 - share) * l + rl;
+	cd->observed = 1;
+	cd->fit = MATCH_FIT_OBSERVED;
+	cd->segments = k;
+	cd->overhead = (int64_t)dpay;
+	cd->residue = (int32_t)llround(dpay - (double)k * e->mss);
+	cd->inside = 0;
+	return l;
+}
+
+static int observed_candidates(struct scorer *s, const struct connection *c,
+    const struct payload_estimate *e, const struct model *m,
+    struct scan *sc)
+{
+	struct obs_scan os;
+	struct store_download d;
+	double w = 6 * model_observed_sd(0, e->sigma, e->sigma,
+	    s->pcfg.tol_scale);
+	uint32_t k = e->max_retx > e->max_lost ? e->max_retx : e->max_lost, i;
 	int rc;
 
-	memset(&a, 0, sizeof(a));
-	a.family = c->family;
-	memcpy(a.bytes, c->server, c->family == 4 ? 4 : 16);
-	rc = store_range_addr(s->txn, &a, w->lo, w->hi, listed_cb, &l);
-	if (rc == STORE_ENOTFOUND)
-		return 0;
-	if (rc != 0)
+	/* without evidence of loss only k = 0 is scanned for: every lookup
+	 * pays this scan, and in a dense store each record in a window of
+	 * segments would be read */
+	if (!e->loss_hint)
+		k = 0;
+	if (k > OBSERVED_SEGMENTS)
+		k = OBSERVED_SEGMENTS;
+	w += (double)k * e->mss;
+	os.n = 0;
+	rc = store_range_ids(s->txn, (double)e->payload > w ?
+	    (uint64_t)((double)e->payload - w) : 1,
+	    (uint64_t)((double)e->payload + w), obs_ids_cb, &os);
+	if (rc < 0)
 		return rc;
-	w->have_index = 1;
-	w->listed = l.n;
-	w->server_known = l.n > 0;
-	if (!l.n) {
-		rc = store_range_addr(s->txn, &a, 0, UINT64_MAX, first_cb, NULL);
-		if (rc < 0)
+	for (i = 0; i < os.n; i++) {
+		struct cand tmp, *cd;
+		double l;
+
+		if ((rc = store_get_id(s->txn, os.id[i], &d)) != 0)
 			return rc;
-		w->server_known = rc == 1;
-	}
-	/* where the server is known, the candidates with no address at all
-	 * may be its files too (manifests list no address) */
-	if (w->server_known) {
-		memset(&a, 0, sizeof(a));
-		rc = store_range_addr(s->txn, &a, w->lo, w->hi, noaddr_cb, sc);
-		if (rc < 0)
-			return rc;
+		if (!d.has_obs)
+			continue;
+		memset(&tmp, 0, sizeof(tmp));
+		l = observed_like(s, m, e, &d, &tmp);
+		if (!tmp.observed)
+			continue;
+		cd = find_cand(sc, d.size, d.id);
+		if (!cd) {
+			if (sc->n >= sc->cap)
+				continue;
+			cd = &sc->c[sc->n++];
+			memset(cd, 0, sizeof(*cd));
+			cd->id = d.id;
+			cd->size = d.size;
+			cd->server_match = listed(&d, c) > 0;
+		}
+		cd->observed = 1;
+		cd->fit = tmp.fit;
+		cd->segments = tmp.segments;
+		cd->overhead = tmp.overhead;
+		cd->residue = tmp.residue;
+		cd->inside = 0;
+		cd->like = l;
 	}
 	return 0;
 }
@@ -846,35 +1208,13 @@ static int candidates(struct scorer *s, const struct payload_estimate *e,
 	w->width = (double)(hi - lo + 1);
 	rc = scan_window(s, lo, hi, sc);
 	w->count = sc->n;
+	w->full_lo = lo;
+	w->full_hi = hi;
 	if (rc == 0 && sc->truncated && sc->n > 1) {
-		uint64_t lo0 = lo, hi0 = hi, nlo, nhi;
-		double mid, wd;
-		int pass;
+		double mid[2];
+		int nmid = expected_sizes(s, e, v, mid);
 
-		mid = v->learned ? without_records(s, e, (double)e->payload -
-		    v->center, v->ltag) : (double)e->est_size;
-		if (mid < (double)lo)
-			mid = (double)lo;
-		if (mid > (double)hi)
-			mid = (double)hi;
-		/* the density of the part scanned sets the width; where the
-		 * store is denser around the expected size than that part
-		 * (its lower end reached into a gap), the narrower scan runs
-		 * out before the expected size and is narrowed again */
-		for (pass = 0; pass < 3 && rc == 0 && sc->truncated &&
-		    sc->n > 1; pass++) {
-			wd = 0.75 * sc->cap * (double)(sc->c[sc->n - 1].size -
-			    lo + 1) / (double)sc->n;
-			nlo = mid - wd / 2 > (double)lo0 ?
-			    (uint64_t)(mid - wd / 2) : lo0;
-			nhi = mid + wd / 2 < (double)hi0 ?
-			    (uint64_t)(mid + wd / 2) : hi0;
-			rc = scan_window(s, nlo, nhi, sc);
-			if (sc->truncated && sc->n)
-				nhi = sc->c[sc->n - 1].size;
-			lo = nlo;
-			hi = nhi;
-		}
+		rc = narrow(s, sc, mid, nmid, &lo, &hi);
 		w->count = sc->n;
 		w->width = (double)(hi - lo + 1);
 	}
@@ -979,9 +1319,10 @@ static void fit_tag(const struct model *m, const struct payload_estimate *e,
 {
 	const struct model_overhead *mo = &m->ovh;
 	double sd = mo->sd, r0 = (double)o - mo->center, term[4];
-	double smin = v->dlo + (hexalt > 0 ? -hexalt : 0);
+	double smin = v->dlo + (hexalt > 0 ? -hexalt : 0) +
+	    (mo->tls ? MODEL_SACKOPT_MIN * MODEL_SACKOPT_BYTES : 0);
 	double smax = v->dhi + (hexalt < 0 ? -hexalt : 0) + edge_tag +
-	    (mo->tls ? (MODEL_SACKOPT_MAX - 1) * MODEL_SACKOPT_BYTES : 0);
+	    (mo->tls ? MODEL_SACKOPT_MAX * MODEL_SACKOPT_BYTES : 0);
 	int lo, hi, k, i, elo, ehi, flo = 0, fhi = -1, near[3], nn = 0;
 	int done[16], ndone = 0;
 	uint32_t mss = e->mss;
@@ -1064,6 +1405,69 @@ static void fit_tag(const struct model *m, const struct payload_estimate *e,
 	}
 }
 
+/* Whether a file of @size leaves @e an overhead in @v's plausible range
+ * with no segment lost or extra, in some framing tried. */
+static int inside_range(const struct scorer *s,
+    const struct payload_estimate *e, const struct server_view *v,
+    uint64_t size)
+{
+	const uint8_t *tags;
+	int nt = record_tags(e, &tags), t;
+
+	for (t = 0; t < nt; t++) {
+		int64_t o = overhead_of(s, e, size, tags[t], 1);
+
+		if (o >= v->vmin && o <= v->vmax)
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * The short segments a resend may have carried (model_resend_like()) for a
+ * file of @size in framing @tag, into @lens; how many.  Plain HTTP: the
+ * file's last segment (the header sent alone, or in one stream with the
+ * file), and the header-only segment.  TLS: a server that writes one
+ * record at a time and sends each before the next is ready (encryption
+ * slower than the path: a fast LAN, a veth pair) ends every record with a
+ * short segment of (record + record overhead) mod MSS bytes, and one, two
+ * or three of those may be sent again: 16,406 mod 1,448 = 478 for 16 KB
+ * TLS 1.3 records (nginx, lighttpd), 8,029 mod 1,448 = 789 for Apache's
+ * 8,000-byte TLS 1.2 records.  On the matrix's seed 3 (tuning), of the 90
+ * transfers of each TLS 1.3 run, 4 at once through nginx left 5 such
+ * residues, 16 at once through lighttpd 4 of one tail, 2 of three, 1 of
+ * five and 1 of six; the TLS response's own last segment is not among
+ * them (its header's share of the learned overhead is not known apart
+ * from the handshake).
+ */
+static int resend_lens(const struct scorer *s, const struct model *m,
+    const struct payload_estimate *e, const struct server_view *v,
+    uint64_t size, uint32_t tag, double *lens)
+{
+	int n = 0, j;
+
+	if (!e->mss)
+		return 0;
+	if (e->tls) {
+		uint64_t tail = (payload_tag_record(&s->pcfg, tag) +
+		    payload_tag_ovh(tag)) % e->mss;
+
+		for (j = 1; tail && j <= RESEND_TAILS; j++)
+			lens[n++] = (double)(tail * (uint64_t)j);
+	} else {
+		/* the header as sent: the overhead and the size's digits
+		 * (decimal, and hex unless the server writes none) */
+		uint64_t hdr = m->hdr_bytes + (uint64_t)payload_digits(size) +
+		    (v->hexmode == PROFILE_HEX_NO ? 0 :
+		    (uint64_t)payload_hexdigits(size));
+
+		lens[n++] = (double)(size % e->mss);
+		lens[n++] = (double)((hdr + size) % e->mss);
+		lens[n++] = (double)hdr;
+	}
+	return n;
+}
+
 /*
  * Step 3: the likelihood of candidate @cd: for each TLS record overhead
  * tried, the sum over whole segments k of the segment prior times the
@@ -1077,13 +1481,9 @@ static double cand_like(const struct scorer *s, const struct model *m,
 {
 	const struct model_overhead *mo = &m->ovh;
 	double bl = 0;
-	/* a learned TLS server's file that ends within a header's length
-	 * of a record boundary: the header sent in front of it may push its
-	 * tail into one more record */
-	int edge = e->tls && v->learned && nparts == 1 &&
-	    (cd->size % s->pcfg.tls_record == 0 ||
-	    cd->size % s->pcfg.tls_record > s->pcfg.tls_record -
-	    s->pcfg.http_hdr_max);
+	/* a learned TLS server's file near a record boundary
+	 * (record_edge()) is fitted at one record more too */
+	int edge = e->tls && v->learned && nparts == 1;
 	/* a server that writes no hex size into its header (profile.h):
 	 * its overheads keep the hex digits; one not known to either way
 	 * fits a size of other hex length than those learned from at both,
@@ -1092,34 +1492,21 @@ static double cand_like(const struct scorer *s, const struct model *m,
 	int hexalt = v->hexmode == PROFILE_HEX_UNKNOWN && v->hextyp &&
 	    hd != v->hextyp ? hd - v->hextyp : 0;
 	double wmix = 1 - mo->floor - m->extra.share - m->extra.resend;
-	/* the short segments that may have been resent: the file's last
-	 * (the header sent alone, or in one stream with the file) and the
-	 * header-only segment */
-	double lens[3];
+	double lens[RESEND_LENS];
 	int nlens = 0, t;
-	int64_t o_http = 0, o0;
 	struct tag_fit f;
 
-	if (m->extra.resend > 0) {
-		/* the header as sent: the overhead and the size's digits
-		 * (decimal, and hex unless the server writes none) */
-		uint64_t hdr = m->hdr_bytes +
-		    (uint64_t)payload_digits(cd->size) +
-		    (v->hexmode == PROFILE_HEX_NO ? 0 : (uint64_t)hd);
-
-		lens[nlens++] = (double)(cd->size % e->mss);
-		lens[nlens++] = (double)((hdr + cd->size) % e->mss);
-		lens[nlens++] = (double)hdr;
-	}
 	for (t = 0; t < v->ntags; t++) {
 		int64_t o = overhead_of(s, e, cd->size, v->tags[t], nparts);
+		int et = edge && record_edge(s, cd->size, v->tags[t]) ?
+		    (int)payload_tag_ovh(v->tags[t]) : 0;
 
-		if (t == 0)
-			o_http = o;
 		if (v->hexmode == PROFILE_HEX_NO)
 			o += hd;
-		fit_tag(m, e, v, o, wmix, edge ? v->tags[t] : 0, hexalt, lens,
-		    nlens, &f);
+		if (m->extra.resend > 0 && (t == 0 || e->tls))
+			nlens = resend_lens(s, m, e, v, cd->size, v->tags[t],
+			    lens);
+		fit_tag(m, e, v, o, wmix, et, hexalt, lens, nlens, &f);
 		if (f.like > bl) {
 			bl = f.like;
 			cd->overhead = o - (int64_t)f.k * e->mss;
@@ -1129,11 +1516,9 @@ static double cand_like(const struct scorer *s, const struct model *m,
 			cd->residue = (int32_t)(f.r + (f.r < 0 ? -0.5 : 0.5));
 		}
 	}
-	/* inside the plausible overhead range at no segment lost or extra:
-	 * such candidates vote first (step 5) */
-	o0 = !e->tls && nparts == 1 ? o_http :
-	    overhead_of(s, e, cd->size, e->tls ? tls_tags[0] : 0, 1);
-	cd->inside = o0 >= v->vmin && o0 <= v->vmax;
+	/* inside the plausible overhead range at no segment lost or extra,
+	 * in some framing: such candidates vote first (step 5) */
+	cd->inside = inside_range(s, e, v, cd->size);
 	return bl;
 }
 
@@ -1214,6 +1599,10 @@ static void vote(struct scorer *s, const struct connection *c,
 		}
 		for (i = 0; i < nvi && nv < PROFILE_VOTES; i++) {
 			uint64_t size = sc->c[vidx[i]].size;
+
+			/* a payload, not a file size: no overhead to vote */
+			if (sc->c[vidx[i]].observed)
+				continue;
 
 			nk = implied(s, e, size, o, otg);
 			for (k = 0; k < nk && nv < PROFILE_VOTES; k++) {
@@ -1385,6 +1774,8 @@ static void report_candidates(const struct scan *sc, const uint32_t *top,
 		m->url = fg_strdup(rec[i].url);
 		m->file = fg_strdup(rec[i].file);
 		m->vendor = fg_strdup(rec[i].vendor);
+		m->source = rec[i].source;
+		m->label = rec[i].has_obs ? fg_strdup(rec[i].obs.label) : NULL;
 		if (i > 0)
 			res->nrivals++;
 	}
@@ -1417,14 +1808,15 @@ static int lookup(struct scorer *s, const struct connection *c,
 
 		if (e->loss_hint)
 			cap *= LOSS_SCAN;
-		if (s->bufcap < cap || !s->buf) {
+		if (s->bufcap < cap + LISTED_MAX || !s->buf) {
 			free(s->buf);
-			s->bufcap = cap;
+			s->bufcap = cap + LISTED_MAX;
 			s->buf = fg_calloc(s->bufcap, sizeof(*s->buf));
 		}
 		memset(&sc, 0, sizeof(sc));
 		sc.c = s->buf;
 		sc.cap = cap;
+		sc.room = LISTED_MAX;
 	}
 	res->est = *e;
 	if (!s->novote)
@@ -1446,12 +1838,26 @@ static int lookup(struct scorer *s, const struct connection *c,
 	rc = candidates(s, e, &v, &m, nparts, &sc, &w);
 	if (rc == 0)
 		rc = server_candidates(s, c, &sc, &w);
+	/* after the others: it may append to the scan (sorted until then) */
+	if (rc == 0 && nparts == 1)
+		rc = observed_candidates(s, c, e, &m, &sc);
 	if (rc != 0)
 		goto failed;
-	fg_debug("lookup: payload %lld parts %d sack-acks %u retx %.0f "
-	    "window [%llu, %llu]: %u candidates", (long long)e->payload,
-	    nparts, e->sack_acks, e->mean_retx, (unsigned long long)w.lo,
-	    (unsigned long long)w.hi, sc.n);
+	if (fg_log_level() >= FG_LOG_DEBUG) {
+		char sa[64];
+
+		fg_debug("lookup: server %s:%u payload %lld parts %d "
+		    "sack-acks %u retx %.0f window [%llu, %llu]: %u candidates",
+		    report_addr(c->family, c->server, sa, sizeof(sa)),
+		    c->server_port, (long long)e->payload, nparts,
+		    e->sack_acks, e->mean_retx, (unsigned long long)w.lo,
+		    (unsigned long long)w.hi, sc.n);
+		fg_debug("lookup: server %s:%u %s overhead %.0f sd %.1f tag %u"
+		    " second %+.0f (share %.2f), support %d of %d%s",
+		    sa, c->server_port, v.learned ? "learned" : "unlearned",
+		    v.center, sqrt(m.ovh.var), v.ltag, v.d2, v.w2,
+		    v.fit.support, v.fit.count, v.fit.wide ? " (wide fit)" : "");
+	}
 	res->window = sc.n;
 	s->st.candidates += sc.n;
 
@@ -1460,7 +1866,8 @@ static int lookup(struct scorer *s, const struct connection *c,
 	 * candidates smoothed by one either way) */
 	share = ((double)w.listed + 1) / ((double)sc.n + 2);
 	for (i = 0; i < sc.n; i++) {
-		double l = cand_like(s, &m, e, &v, nparts, &sc.c[i]);
+		double l = sc.c[i].observed ? sc.c[i].like :
+		    cand_like(s, &m, e, &v, nparts, &sc.c[i]);
 
 		if (sc.c[i].server_match > 0)
 			l *= model_server_like(1, share, SERVER_H);
@@ -1505,7 +1912,11 @@ static int lookup(struct scorer *s, const struct connection *c,
 		 * one) */
 		res->est_size = (int64_t)best->size + best->overhead -
 		    (int64_t)v.center;
-		if (v.w2 > 0 && fabs((double)best->overhead - v.center - v.d2) <
+		/* an observed reference's size is its payload: compared
+		 * with this one's */
+		if (best->observed)
+			res->est_size = e->payload;
+		else if (v.w2 > 0 && fabs((double)best->overhead - v.center - v.d2) <
 		    fabs((double)best->overhead - v.center))
 			res->est_size -= (int64_t)v.d2;
 		report_candidates(&sc, top, rec, (uint32_t)nread, res);

@@ -40,11 +40,15 @@ enum match_fit {
 	MATCH_FIT_RESEND = 1,       /* ... plus a short segment sent again */
 	MATCH_FIT_EXTRA = 2,        /* ... plus bytes nothing explains */
 	MATCH_FIT_FLOOR = 3,        /* an unlearned server's plausible range */
+	MATCH_FIT_OBSERVED = 4,     /* an observed reference's counters
+	                               (model_observed_like()) */
 };
 
 
 struct match_candidate {
 	char *url, *file, *vendor;  /* owned (copied out of the store) */
+	char *label;                /* an observed reference's, else NULL */
+	uint8_t source;             /* enum store_source */
 	uint64_t size;
 	int64_t overhead;           /* payload - size - TLS records */
 	int32_t segments;           /* whole segments extra (+) or lost (-) */

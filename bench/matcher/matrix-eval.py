@@ -137,17 +137,29 @@ def extra(model, s, hdr):
 MODELS = [(r, f, 16384) for r in (0, 21, 22, 29) for f in (0, 8192, 16384)]
 MODELS_H2 = MODELS + [(r, 0, R) for r in (22, 29) for R in range(8192, 16384)]
 
-def explain(r, t, mss, shorts=()):
-    """resent segments needed to explain residue r (None: cannot):
-    whole segments either way, or a short segment sent again plus whole
-    segments: the response's last one (t bytes), or one of the server's
-    own short segments (shorts: see fit_model)"""
+def explain1(r, t, mss, shorts):
     if r % mss == 0:
         return abs(r // mss)
     best = None
     for q in (t,) + tuple(shorts):
         if q and r - q >= 0 and (r - q) % mss == 0:
             c = (r - q) // mss + 1
+            best = c if best is None or c < best else best
+    return best
+
+def explain(r, t, mss, shorts=(), sack=False):
+    """resent segments needed to explain residue r (None: cannot):
+    whole segments either way, or a short segment sent again plus whole
+    segments: the response's last one (t bytes), or one of the server's
+    own short segments (shorts: see fit_model).  With sack (TLS, where
+    K is fitted to the byte), also a server packet with a SACK block
+    (12 bytes of options) more or fewer than K's connections had, or two
+    more, each counted as one event more"""
+    best = explain1(r, t, mss, shorts)
+    for d in ((-12, 12, 24) if sack else ()):
+        c = explain1(r - d, t, mss, shorts)
+        if c is not None:
+            c += 1 + (d == 24)
             best = c if best is None or c < best else best
     return best
 
@@ -206,7 +218,8 @@ def oracle(cell, meter, dls, fit):
         model, K, _, shorts = best
         x = extra(model, s, hdr)
         r = p - s - hdr - x - K
-        c = explain(r, (s + hdr + x) % mss, mss, shorts)
+        sack = cell["proto"] != "http"   # TLS, HTTP/2 over TLS too
+        c = explain(r, (s + hdr + x) % mss, mss, shorts, sack)
         if c is None:
             e["ceiling"] = "unexplained"
             continue
@@ -218,7 +231,7 @@ def oracle(cell, meter, dls, fit):
                 continue
             h2 = hdr + digits(srv, s2) - digits(srv, s)
             x2 = extra(model, s2, h2)
-            c2 = explain(p - s2 - h2 - x2 - K, (s2 + h2 + x2) % mss, mss, shorts)
+            c2 = explain(p - s2 - h2 - x2 - K, (s2 + h2 + x2) % mss, mss, shorts, sack)
             if c2 is not None and c2 <= c:
                 amb = True
                 break

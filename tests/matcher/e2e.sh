@@ -17,10 +17,7 @@
 . "$FG_SRCDIR/tests/lib.sh"
 . "$FG_SRCDIR/tests/matcher/testbed.sh"
 
-need_root
-need_cmd ip ethtool nginx curl softflowd softflowctl nfcapd nfdump openssl \
-    python3
-tb_net_up || skip_all "cannot create network namespaces and a veth pair"
+tb_test_up
 
 # ---- files and store ---------------------------------------------------
 declare -A SIZE=(

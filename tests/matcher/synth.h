@@ -23,6 +23,10 @@ struct synth {
 	                           at all */
 	uint32_t tls_hs;        /* 0 = plain HTTP, else server handshake bytes */
 	uint32_t rec_ovh;       /* TLS bytes per record */
+	uint32_t tls_record;    /* 0: the header and the file in one stream
+	                           of full records (nginx); else records of
+	                           this much file, the header in one of its
+	                           own (Apache httpd's mod_ssl: 8000) */
 	int retx;               /* retransmitted full segments */
 	uint32_t request;       /* request bytes (client) */
 	uint32_t acks;          /* bare ACKs, 0: one per two segments */
@@ -58,9 +62,12 @@ static inline void synth_download(const struct synth *s, uint64_t size,
 			hh++;
 	payload = size + hh;
 	/* the header and the file in one stream of full records */
-	if (s->tls_hs)
+	if (s->tls_hs && !s->tls_record)
 		payload = s->tls_hs + (size + hh + 16383) / 16384 *
 		    s->rec_ovh + size + hh;
+	else if (s->tls_hs)
+		payload = s->tls_hs + ((size + s->tls_record - 1) /
+		    s->tls_record + 1) * s->rec_ovh + size + hh;
 	segs = (payload + mss - 1) / mss + (uint64_t)s->retx;
 	memset(c, 0, sizeof(*c));
 	c->family = s->family;

@@ -28,12 +28,24 @@ static void overhead(struct model_overhead *o, double sd, int tls)
 	o->omax = 1500;
 }
 
+/* The odds a base rate of prior odds 1, weighing 50 lookups, learns from
+ * @n lookups each unknown with probability @p. */
+static double learned_odds(int n, double p)
+{
+	struct model_base_rate b;
+	int i;
+
+	model_base_rate_init(&b, 1, 50);
+	for (i = 0; i < n; i++)
+		model_base_rate_seen(&b, p);
+	return model_base_rate_odds(&b);
+}
+
 int main(void)
 {
 	struct model_overhead o;
 	struct model_segments sg;
 	struct model_extra x;
-	struct model_base_rate b;
 	double l, lens[2];
 	int i;
 
@@ -58,24 +70,30 @@ int main(void)
 	    "overhead term at 0: 0.9 x 0.99914");
 	ok(model_overhead_like(&o, 5, 0.9, 0, 0) == 0,
 	    "overhead term 5 bytes off at sd 0.15: beyond 6 sd, 0");
-	/* TLS: a SACK option's 12 bytes further has prior 0.1 */
+	/* TLS: a SACK option's 12 bytes further, or one fewer, has prior
+	 * 0.1 */
 	overhead(&o, 0.15, 1);
 	ok(near(model_overhead_like(&o, 12, 1, 0, 0), 0.1 * 0.999142, 1e-4),
 	    "TLS, 12 bytes above: one SACK option copy, 0.1 x 0.99914");
-	ok(near(model_overhead_like(&o, 0, 1, 0, 0), 0.898 * 0.999142, 1e-4),
-	    "TLS, at the overhead: no SACK option, 0.898 x 0.99914");
+	ok(near(model_overhead_like(&o, -12, 1, 0, 0), 0.1 * 0.999142, 1e-4),
+	    "TLS, 12 bytes below: the overhead learned was a copy, 0.1 x 0.99914");
+	ok(near(model_overhead_like(&o, 24, 1, 0, 0), 0.002 * 0.999142, 1e-4) &&
+	    model_overhead_like(&o, -24, 1, 0, 0) == 0,
+	    "TLS, 24 bytes above: 0.002 x 0.99914; 24 below: 0");
+	ok(near(model_overhead_like(&o, 0, 1, 0, 0), 0.798 * 0.999142, 1e-4),
+	    "TLS, at the overhead: no SACK option, 0.798 x 0.99914");
 	/* an unlearned TLS server (sd 1500): the SACK option copies as one
-	 * Gaussian at their mean shift, 1.248 bytes, within 1e-5 of the
-	 * mixture 0.898 N(0) + 0.1 N(-12) + 0.002 N(-24) */
+	 * Gaussian at their mean shift, 0.048 bytes, within 1e-5 of the
+	 * mixture 0.1 N(12) + 0.798 N(0) + 0.1 N(-12) + 0.002 N(-24) */
 	{
 		struct model_overhead w;
 		double want;
 
 		overhead(&w, 1500, 1);
 		want = 0;
-		for (i = 0; i < 3; i++) {
-			static const double pq[3] = { 0.898, 0.1, 0.002 };
-			double rq = 100.0 - 12 * i;
+		for (i = 0; i < 4; i++) {
+			static const double pq[4] = { 0.1, 0.798, 0.1, 0.002 };
+			double rq = 100.0 - 12 * (i - 1);
 
 			want += pq[i] * w.norm * exp(-rq * rq / (2 * w.var));
 		}
@@ -84,8 +102,8 @@ int main(void)
 		    "1e-5 of the mixture");
 	}
 	/* edge: one record (22 bytes) more, each count half */
-	ok(near(model_overhead_like(&o, 22, 1, 22, 0), 0.5 * 0.898 * 0.999142,
-	    1e-4), "TLS, a record more near a boundary: half of 0.898");
+	ok(near(model_overhead_like(&o, 22, 1, 22, 0), 0.5 * 0.798 * 0.999142,
+	    1e-4), "TLS, a record more near a boundary: half of 0.798");
 	/* a second overhead 9 bytes below with share 0.25 */
 	overhead(&o, 0.15, 0);
 	o.d2 = -9;
@@ -195,26 +213,85 @@ int main(void)
 		}
 	}
 
+	/* observed references: the spread on the same path is
+	 * MODEL_OBS_SD_SAME (2) x tolerance whatever the estimates' own;
+	 * on another path sqrt(2^2 + 3^2 + 6^2) = 7 */
+	ok(model_observed_sd(1, 50, 50, 1) == 2.0 &&
+	    model_observed_sd(1, 50, 50, 1.5) == 3.0,
+	    "observed, same path: sd 2 x tolerance");
+	ok(near(model_observed_sd(0, 3, 6, 1), 7, 1e-12),
+	    "observed, another path: sd sqrt(4 + 9 + 36) = 7 (%.3f)",
+	    model_observed_sd(0, 3, 6, 1));
+	/* the segment priors without loss evidence: p0 = 1 - 0.005 - 0.01
+	 * = 0.985; k = 1: 0.01 x 1/3 */
+	model_segments_init(&sg, 0, 0.65, 3, 2);
+	/* dpay 0 at sd 2: only k = 0 within 6 sd, 0.985 x 1/(2 sqrt(2 pi))
+	 * = 0.985 x 0.199471 = 0.196479 */
+	l = model_observed_like(&sg, 0, 2, 1448, -2, 3, &i);
+	ok(near(l, 0.196479, 1e-5) && i == 0,
+	    "observed, payloads equal: 0.19648 (%.6f), k %d", l, i);
+	/* one sd off: x e^-0.5 (0.606531) = 0.119171 */
+	l = model_observed_like(&sg, 2, 2, 1448, -2, 3, NULL);
+	ok(near(l, 0.119171, 1e-5), "observed, 2 bytes off: 0.11917 (%.6f)",
+	    l);
+	/* a segment counted twice and a byte: k = 1, prior 0.0033333, the
+	 * density at r = 1: 0.199471 x e^(-1/8) = 0.176033; 0.00058678 */
+	l = model_observed_like(&sg, 1449, 2, 1448, -2, 3, &i);
+	ok(near(l, 0.00058678, 1e-4) && i == 1,
+	    "observed, one segment more: 0.00058678 (%.8f), k %d", l, i);
+	/* ... but not where no segment may be extra */
+	ok(model_observed_like(&sg, 1449, 2, 1448, -2, 0, NULL) == 0,
+	    "observed, one segment more where none may be: 0");
+	/* 13 bytes off at sd 2: beyond 6 sd */
+	ok(model_observed_like(&sg, 13, 2, 1448, -2, 3, NULL) == 0,
+	    "observed, 13 bytes off at sd 2: 0");
+	/* below 1 byte a whole byte's mass: sd 0.5, erf(0.7071) = 0.682689,
+	 * x 0.985 = 0.672449 */
+	l = model_observed_like(&sg, 0, 0.5, 1448, 0, 0, NULL);
+	ok(near(l, 0.672449, 1e-5), "observed, sd 0.5: a byte's mass 0.67245 "
+	    "(%.6f)", l);
+	/* the same file crawled, a learned HTTP server (sd 1, 0.9 of the
+	 * mass): 0.9 x 0.39894 = 0.359; its reference measured on another
+	 * path with estimates of sd 3 and 6 (sd 7): 0.985 / (7 sqrt(2 pi))
+	 * = 0.05614; on the same path 3.5 times that */
+	l = model_observed_like(&sg, 0, model_observed_sd(0, 3, 6, 1), 1448,
+	    -2, 3, NULL);
+	ok(near(l, 0.056136, 1e-4) && near(model_observed_like(&sg, 0,
+	    model_observed_sd(1, 3, 6, 1), 1448, -2, 3, NULL) / l, 3.5, 1e-9),
+	    "observed on another path: 0.05614 (%.6f), the same path 3.5 "
+	    "times as likely", l);
+
+	/* the final short segment (871 bytes) resent by this side, at share
+	 * 0.05: half of it at dpay - 871 = 0, 0.025 x 0.196479 = 0.0049120;
+	 * by the reference: the same at dpay = -871; one byte off the
+	 * length at sd 2: x e^(-1/8); a length no side gives: 0 */
+	l = model_observed_resend_like(&sg, 871, 2, 1448, -2, 3, 871, 0.05);
+	ok(near(l, 0.0049120, 1e-5) && near(model_observed_resend_like(&sg,
+	    -871, 2, 1448, -2, 3, 871, 0.05), l, 1e-12),
+	    "observed, the last segment resent by either side: 0.0049120 "
+	    "(%.7f)", l);
+	ok(near(model_observed_resend_like(&sg, 872, 2, 1448, -2, 3, 871,
+	    0.05) / l, exp(-1.0 / 8), 1e-6) &&
+	    model_observed_resend_like(&sg, 500, 2, 1448, -2, 3, 871, 0.05) ==
+	    0 && model_observed_resend_like(&sg, 871, 2, 1448, -2, 3, 871,
+	    0) == 0, "observed resend: a byte off at sd 2 x e^-1/8; another "
+	    "residue, or share 0: 0");
+
 	/* null: 20 downloads in 2000 bytes is 0.01 per byte, odds 2,
 	 * 3 tries: 0.06; a sparse window is held at its floor */
 	l = model_null_like(20, 2000, 1e-5, 2, 3);
 	ok(near(l, 0.06, 1e-9) && near(model_null_like(1, 1e6, 1e-5, 1, 1),
 	    1e-5, 1e-9), "not in the store: density x odds x tries, floored");
 
-	/* base rate: prior odds 1 as 50 lookups; 450 lookups each 0.9
-	 * unknown: p = (405 + 25) / 500 = 0.86, learned odds 6.14, taken as
-	 * the geometric mean with the prior's 1: 2.478 */
-	model_base_rate_init(&b, 1, 50);
-	for (i = 0; i < 450; i++)
-		model_base_rate_seen(&b, 0.9);
-	ok(near(model_base_rate_odds(&b), sqrt(0.86 / 0.14), 1e-6),
-	    "base rate learned: odds 2.478 (%.3f)", model_base_rate_odds(&b));
-	/* ... and never below the prior's: 450 lookups each 0.1 unknown */
-	model_base_rate_init(&b, 1, 50);
-	for (i = 0; i < 450; i++)
-		model_base_rate_seen(&b, 0.1);
-	ok(near(model_base_rate_odds(&b), 1, 1e-9),
-	    "base rate: never below the prior odds (%.3f)",
-	    model_base_rate_odds(&b));
+	/* base rate, prior odds 1 as 50 lookups: 450 lookups each 0.9
+	 * unknown give p = (405 + 25) / 500 = 0.86, odds 6.143; 2,000 each
+	 * 0.999 are capped at 50 times the prior's odds; 450 each 0.1 are
+	 * held at the prior's */
+	l = learned_odds(450, 0.9);
+	ok(near(l, 0.86 / 0.14, 1e-6), "base rate learned: odds 6.143 (%.3f)", l);
+	l = learned_odds(2000, 0.999);
+	ok(near(l, 50, 1e-9), "base rate: at most 50 times the prior odds (%.3f)", l);
+	l = learned_odds(450, 0.1);
+	ok(near(l, 1, 1e-9), "base rate: never below the prior odds (%.3f)", l);
 	return done_testing();
 }

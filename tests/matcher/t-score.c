@@ -206,6 +206,12 @@ static uint64_t w_sizes[W_SIZES];
 #define V_SIZES 200
 static uint64_t v_sizes[V_SIZES];
 
+/* ap.example's file @i (0-6): the last among dense anonymous sizes */
+static uint64_t ap_size(int i)
+{
+	return i < 6 ? 3100000 + 5300000 * (uint64_t)i + 777 : 26040001;
+}
+
 /* The URL of v.example's file @i (a static buffer) */
 static const char *v_url(int i)
 {
@@ -268,6 +274,25 @@ int main(void)
 	for (i = 0; i < 20; i++) {
 		snprintf(url, sizeof(url), "http://y.example/y%02d.bin", i);
 		put(url, 2600000, i == 19 ? "10.77.0.1" : "192.0.2.50", 0);
+	}
+	/* an Apache httpd server's files (TLS records of 8,000 bytes) at
+	 * 10.77.0.5, each in five locales 130-1,100 bytes apart (other
+	 * offsets for each release), the seventh in a region of anonymous
+	 * sizes every 97 bytes (narrowed scans) */
+	for (i = 0; i < 7; i++) {
+		static const uint64_t off[5] = { 0, 130, 410, 690, 905 };
+		int j;
+
+		for (j = 0; j < 5; j++) {
+			snprintf(url, sizeof(url), "https://ap.example/%d/ap%d.bin",
+			    j, i);
+			put(url, ap_size(i) + off[j] + (uint64_t)(j * i * 37),
+			    "10.77.0.5", 0);
+		}
+	}
+	for (i = 0; i < 1500; i++) {
+		snprintf(url, sizeof(url), "http://an.example/an%d.bin", i);
+		put(url, 26000000 + 97 * (uint64_t)i + 13, NULL, 0);
 	}
 	put("http://x.example/new.bin", 4000000, NULL, 1764160000 + 86400);
 	put("http://x.example/old.bin", 4000000, NULL, 1700000000);
@@ -858,6 +883,36 @@ int main(void)
 		    res.confidence);
 		match_result_clear(&res);
 		scorer_free(s4);
+	}
+	/* An Apache httpd server over TLS 1.2: 8,000 bytes a record (not
+	 * 16,384), a 1.7 KB handshake, every file in five locales listed
+	 * for it.  After six downloads its framing is learned and the
+	 * seventh, among anonymous sizes every 97 bytes (the scan narrowed
+	 * to the part around the expected size, which 16 KB records put
+	 * 26 KB above the file), is named. */
+	{
+		struct scorer *s6 = scorer_new(&cfg, &pcfg);
+		struct synth sa = s;
+
+		sa.tls_hs = 1700;
+		sa.rec_ovh = 29;
+		sa.tls_record = 8000;
+		sa.http_hdr = 240;
+		for (i = 0; i < 7; i++) {
+			synth_download(&sa, ap_size(i), &c);
+			c.server[3] = 5;
+			c.client_port = (uint16_t)(42000 + i);
+			run(s6, &c, &res);
+			if (i < 6)
+				match_result_clear(&res);
+		}
+		ok(res.learned, "Apache's 8,000-byte TLS records: learned");
+		is_str(url_of(&res), "https://ap.example/0/ap6.bin", "... the "
+		    "seventh download named (%.3f)", res.confidence);
+		ok(res.confidence >= 0.9, "... with confidence (%.3f)",
+		    res.confidence);
+		match_result_clear(&res);
+		scorer_free(s6);
 	}
 	/* learning can be turned off */
 	{

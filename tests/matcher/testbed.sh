@@ -50,6 +50,15 @@ tb_stop() {	# tb_stop PID: SIGTERM and wait for it
 	return 0
 }
 
+# tb_test_up: for a TAP test (tests/lib.sh): root, the programs the
+# two-namespace testbed runs, and its network up, or skip_all
+tb_test_up() {
+	need_root
+	need_cmd ip ethtool nginx curl softflowd softflowctl nfcapd nfdump \
+	    openssl python3
+	tb_net_up || skip_all "cannot create network namespaces and a veth pair"
+}
+
 tb_net_up() {
 	ip netns add "$TB_S" || return 1
 	at_exit "ip netns del $TB_S"
@@ -394,10 +403,15 @@ LIG
 # tb_fetch CLIENT PROTO URL...: one connection from the client namespace
 # that fetches every URL (several URLs: keep-alive).  CLIENT curl, wget or
 # python (urllib; several URLs through http.client on one connection);
-# PROTO http, tls12, tls13, h2 (curl only).  Output discarded.
+# PROTO http, tls12, tls13, h2 (curl only).  Output discarded.  Ended
+# after TB_FETCH_TIMEOUT seconds (300): over a veth pair without SACK and
+# timestamps the server's TCP (BBR, lighttpd) was seen to fall to a
+# pacing rate of 688 bit/s with the RTO backed off to 27 s, and one such
+# transfer held a matrix run for ten minutes
 tb_fetch() {
 	local cl=$1 pr=$2; shift 2
 	local a=() u
+	local to=(timeout "${TB_FETCH_TIMEOUT:-300}")
 	case $cl in
 	curl)
 		case $pr in
@@ -407,15 +421,17 @@ tb_fetch() {
 		h2) a=(--http2 --tlsv1.3) ;;
 		esac
 		for u in "$@"; do a+=("$u" -o /dev/null); done
-		tb_in_client curl -sk "${a[@]}" ;;
+		tb_in_client "${to[@]}" curl -sk "${a[@]}" ;;
 	wget)
 		case $pr in
 		tls12) a=(--secure-protocol=TLSv1_2) ;;
 		tls13) a=(--secure-protocol=TLSv1_3) ;;
 		esac
-		tb_in_client wget -q -O /dev/null --no-check-certificate "${a[@]}" "$@" ;;
+		tb_in_client "${to[@]}" wget -q -O /dev/null --tries=1 \
+		    --no-check-certificate "${a[@]}" "$@" ;;
 	python)
-		tb_in_client "$TB_PYTHON" "$FG_SRCDIR/tests/matcher/tb-get.py" "$pr" "$@" ;;
+		tb_in_client "${to[@]}" "$TB_PYTHON" \
+		    "$FG_SRCDIR/tests/matcher/tb-get.py" "$pr" "$@" ;;
 	*) return 2 ;;
 	esac
 }
