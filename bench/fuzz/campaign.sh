@@ -1,8 +1,9 @@
 #!/bin/bash
 # bench/fuzz/campaign.sh - a long fuzzing campaign: every libFuzzer harness
 # (tests/*/fuzz-*.c) in turn for a given CPU time, from its seed corpus
-# tests/fuzz/corpus/NAME/; what it grows is then minimised with -merge=1
-# together with the seeds and written back to tests/fuzz/corpus/NAME/.
+# tests/fuzz/corpus/NAME/; of what it grows, the inputs that add coverage
+# are added to tests/fuzz/corpus/NAME/ (-merge=1 into it, which keeps
+# every file there, named regression seeds too).
 # Prints (and appends to the results file) one line per harness: date,
 # seconds, executions, coverage (libFuzzer's cov and ft), corpus files
 # before and after, crashes.
@@ -54,7 +55,7 @@ for c in "$src"/tests/*/fuzz-*.c; do
 		failed=1; continue
 	fi
 	bin=$build/tests/$dir/$name
-	mkdir -p "$corpus" "$scratch/$name.grown" "$scratch/$name.merged"
+	mkdir -p "$corpus" "$scratch/$name.grown"
 	before=$(ls "$corpus" | wc -l)
 	args=(-rss_limit_mb=2048 -timeout=10 -close_fd_mask=2 -print_final_stats=1
 	    -artifact_prefix="$build/tests/$dir/$name-")
@@ -67,13 +68,10 @@ for c in "$src"/tests/*/fuzz-*.c; do
 	cov=$(grep -o 'cov: [0-9]*' "$scratch/$name.log" | tail -1 | grep -o '[0-9]*')
 	ft=$(grep -o 'ft: [0-9]*' "$scratch/$name.log" | tail -1 | grep -o '[0-9]*')
 	crashes=$(ls "$build/tests/$dir/$name-"* 2>/dev/null | wc -l)
-	# minimise seeds and finds together, then replace the corpus with it
-	(cd "$build" && "$bin" -merge=1 "${args[@]}" "$scratch/$name.merged" \
-	    "$corpus" "$scratch/$name.grown") > "$scratch/$name.merge" 2>&1
-	if [ "$(ls "$scratch/$name.merged" | wc -l)" -gt 0 ]; then
-		rm -f "$corpus"/*
-		cp "$scratch/$name.merged"/* "$corpus"/
-	fi
+	# the finds that add coverage go into the corpus (-merge=1 into it:
+	# its files, named regression seeds among them, stay as they are)
+	(cd "$build" && "$bin" -merge=1 "${args[@]}" "$corpus" \
+	    "$scratch/$name.grown") > "$scratch/$name.merge" 2>&1
 	after=$(ls "$corpus" | wc -l)
 	row="| $start | $name | $secs | ${execs:-?} | ${cov:-?} | ${ft:-?} | $before | $after | $crashes |"
 	echo "$row"
