@@ -296,6 +296,37 @@ double model_observed_sd(int same_path, double sd_ref, double sd_conn,
 	return sqrt(s * s + sd_ref * sd_ref + sd_conn * sd_conn);
 }
 
+double model_chance_agreement(int n, const double *p, double cells,
+    int support)
+{
+	/* dist[j]: the chance that j of the connections so far vote for a
+	 * given value (a Poisson binomial, built one connection at a time) */
+	double dist[MODEL_CHANCE_MAX + 1], tail = 0;
+	int i, j;
+
+	if (n <= 0 || cells < 1)
+		return 0;
+	if (support <= 0)
+		return cells;
+	if (n > MODEL_CHANCE_MAX)
+		n = MODEL_CHANCE_MAX;
+	if (support > n)
+		return 0;
+	dist[0] = 1;
+	for (j = 1; j <= n; j++)
+		dist[j] = 0;
+	for (i = 0; i < n; i++) {
+		double q = p[i] < 0 ? 0 : p[i] > 1 ? 1 : p[i];
+
+		for (j = i + 1; j > 0; j--)
+			dist[j] = dist[j] * (1 - q) + dist[j - 1] * q;
+		dist[0] *= 1 - q;
+	}
+	for (j = support; j <= n; j++)
+		tail += dist[j];
+	return cells * tail;
+}
+
 double model_posterior(double best, double sum, double null)
 {
 	double p;

@@ -202,6 +202,21 @@ double model_observed_resend_like(const struct model_segments *seg,
 double model_observed_sd(int same_path, double sd_ref, double sd_conn,
     double tol);
 
+/*
+ * Chance agreement in a wide fit (docs/matching.md section 4): the
+ * expected number of values (an overhead in one TLS framing) among @cells
+ * that @support or more of @n remembered connections agree on by chance,
+ * when connection i votes for any one value with probability @p[i] (its
+ * votes over the span of values they cover) and for a value at most
+ * once: @cells x P(sum of Bernoulli(p[i]) >= @support).  A fit is taken
+ * only where this is small: in a dense store every remembered payload has
+ * hundreds of candidates, and some value is backed by four or six of
+ * sixteen connections by chance alone.
+ */
+#define MODEL_CHANCE_MAX 64   /* connections counted at most */
+double model_chance_agreement(int n, const double *p, double cells,
+    int support);
+
 /* The posterior of the best hypothesis: @best over @sum of all candidates'
  * likelihoods plus @null, at most 1. */
 double model_posterior(double best, double sum, double null);

@@ -635,12 +635,21 @@ static int server_candidates(struct scorer *s, const struct connection *c,
  * eight stored downloads named at 0.02-0.87 unlearned), and its own files
  * vote too seldom to agree by chance (in bench/matcher/dense.sh's store,
  * 25,000 files a vendor, about 60 a window: a value two votes hold is
- * common there, so the runner-up rule holds a false fit back).
+ * common there, so the runner-up rule holds a false fit back).  And
+ * either way only where fewer than WIDE_CHANCE values would reach the
+ * fit's support by chance, given each connection's votes over the values
+ * they span (model_chance_agreement(); docs/matching.md section 4: an
+ * unknown HTTPS server of the matrix's seed 5, 33,000 votes from 16
+ * connections, six agreeing by chance, was learned and named 16 files
+ * not in the store).
  */
 #define WIDE_MIN 8
 #define WIDE_MIN_KNOWN 4
 #define WIDE_SUPPORT_KNOWN 3
 #define WIDE_SCAN 1024
+/* Values expected to reach a fit's support by chance
+ * (model_chance_agreement()) above which it is not taken */
+#define WIDE_CHANCE 0.01
 
 /* Append the downloads listed for no address to @arg's scan while it has
  * room; stop (1) when it is full. */
@@ -696,10 +705,12 @@ static int wide_fit(struct scorer *s, const struct connection *c,
 {
 	int64_t pay[PROFILE_RING];
 	int age, n, i, k, nk, nv = 0, known;
-	int32_t o[NTAGS_MAX];
+	int32_t o[NTAGS_MAX], omin[NTAGS_MAX], omax[NTAGS_MAX];
+	int32_t olo[NTAGS_MAX], ohi[NTAGS_MAX];
 	uint8_t tg[NTAGS_MAX];
 	struct scan sc;
 	uint32_t j;
+	double cells = 0, chance, pv[PROFILE_RING];
 
 	n = profile_recent(s->prof, c->family, c->server, c->server_port,
 	    pay, &age);
@@ -717,9 +728,16 @@ static int wide_fit(struct scorer *s, const struct connection *c,
 	memset(&sc, 0, sizeof(sc));
 	sc.c = s->wbuf;
 	sc.cap = WIDE_SCAN;
+	for (k = 0; k < (int)NTAGS_MAX; k++) {
+		omin[k] = INT32_MAX;
+		omax[k] = INT32_MIN;
+	}
 	for (i = 0; i < n; i++) {
 		struct payload_estimate w;
+		int v0 = nv;
+		double span = 0;
 
+		pv[i] = 0;
 		memset(&w, 0, sizeof(w));
 		w.payload = pay[i];
 		w.tls = e->tls;
@@ -732,18 +750,46 @@ static int wide_fit(struct scorer *s, const struct connection *c,
 			continue;
 		for (j = 0; j < sc.n; j++) {
 			nk = implied(s, &w, sc.c[j].size, o, tg);
-			for (k = 0; k < nk; k++)
+			for (k = 0; k < nk; k++) {
 				s->wvotes[nv++] = profile_vote(tg[k], o[k],
 				    (uint32_t)i, (uint8_t)payload_hexdigits(
 				    sc.c[j].size));
+			}
 		}
+		/* this connection's chance of voting for a value: its votes
+		 * over the overheads its window allows, framing by framing
+		 * (implied() gives the framings in one order) */
+		nk = implied(s, &w, w.lo, olo, tg);
+		if (implied(s, &w, w.hi, ohi, tg) != nk)
+			continue;
+		for (k = 0; k < nk; k++) {
+			int32_t a = olo[k] < ohi[k] ? olo[k] : ohi[k];
+			int32_t b = olo[k] < ohi[k] ? ohi[k] : olo[k];
+
+			span += (double)b - a + 1;
+			if (a < omin[k])
+				omin[k] = a;
+			if (b > omax[k])
+				omax[k] = b;
+		}
+		if (span > 0)
+			pv[i] = (double)(nv - v0) / span;
 	}
+	/* the values any vote could fall on: each framing's overheads over
+	 * all the windows */
+	for (k = 0; k < (int)NTAGS_MAX; k++)
+		if (omax[k] >= omin[k])
+			cells += (double)omax[k] - omin[k] + 1;
 	if (profile_wide_fit(s->prof, c->family, c->server, c->server_port,
 	    s->wvotes, nv, f) != 0)
 		return 0;
-	fg_debug("profile: wide fit of %d votes: mode %.0f tag %u support %d "
-	    "runner-up %d of %d; second %.0f support %d", nv, f->mode, f->tag,
-	    f->support, f->runner_up, f->count, f->mode2, f->support2);
+	chance = model_chance_agreement(n, pv, cells, f->support);
+	fg_debug("profile: wide fit of %d votes over %.0f values: mode %.0f "
+	    "tag %u support %d runner-up %d of %d (by chance %.3g); second "
+	    "%.0f support %d", nv, cells, f->mode, f->tag, f->support,
+	    f->runner_up, f->count, chance, f->mode2, f->support2);
+	if (chance > WIDE_CHANCE)
+		return 0;
 	if (known)
 		return f->support >= WIDE_SUPPORT_KNOWN &&
 		    f->support >= f->runner_up + 2;

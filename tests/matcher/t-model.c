@@ -293,5 +293,46 @@ int main(void)
 	ok(near(l, 50, 1e-9), "base rate: at most 50 times the prior odds (%.3f)", l);
 	l = learned_odds(450, 0.1);
 	ok(near(l, 1, 1e-9), "base rate: never below the prior odds (%.3f)", l);
+
+	/* chance agreement: three connections each voting for a value with
+	 * p 0.5, two or more of them: 3 x 0.25 x 0.5 + 0.125 = 0.5, of 10
+	 * values 5 */
+	{
+		double half[3] = { 0.5, 0.5, 0.5 }, two[2] = { 0.1, 0.2 };
+		double dense[16];
+
+		l = model_chance_agreement(3, half, 10, 2);
+		ok(near(l, 5, 1e-12), "chance agreement: 2 of 3 at p 0.5 over "
+		    "10 values: 5 (%.6f)", l);
+		/* unequal chances: both, 0.1 x 0.2 = 0.02; either,
+		 * 1 - 0.9 x 0.8 = 0.28; of 100 values */
+		l = model_chance_agreement(2, two, 100, 2);
+		ok(near(l, 2, 1e-12), "chance agreement: both of p 0.1 and 0.2 "
+		    "over 100 values: 2 (%.6f)", l);
+		l = model_chance_agreement(2, two, 100, 1);
+		ok(near(l, 28, 1e-12), "chance agreement: either: 28 (%.6f)", l);
+		/* the matrix's seed 5 (docs/matching.md section 4): 16
+		 * connections with about 2,100 candidates over 60,000 values
+		 * each (p 0.035), a million values in all: six or more agree
+		 * with probability sum_{j>=6} C(16,j) 0.035^j 0.965^(16-j)
+		 * = 1.08654e-5, so 10.865 values do by chance */
+		for (i = 0; i < 16; i++)
+			dense[i] = 0.035;
+		l = model_chance_agreement(16, dense, 1e6, 6);
+		ok(near(l, 10.865384, 1e-5), "chance agreement: 6 of 16 at p "
+		    "0.035 over 1e6 values: 10.865 (%.4f)", l);
+		/* a known server's own candidates: 8 connections at p 0.001
+		 * over 500,000 values, three agreeing: 500,000 x 5.579e-8 =
+		 * 0.0279 */
+		for (i = 0; i < 8; i++)
+			dense[i] = 0.001;
+		l = model_chance_agreement(8, dense, 5e5, 3);
+		ok(near(l, 0.0278952, 1e-5), "chance agreement: 3 of 8 at p "
+		    "0.001 over 5e5 values: 0.0279 (%.5f)", l);
+		ok(model_chance_agreement(3, half, 10, 4) == 0 &&
+		    model_chance_agreement(3, half, 10, 0) == 10 &&
+		    model_chance_agreement(0, half, 10, 1) == 0,
+		    "chance agreement: more than all, none needed, no connection");
+	}
 	return done_testing();
 }
