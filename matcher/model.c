@@ -87,6 +87,38 @@ double model_overhead_like(const struct model_overhead *o, double r,
 	return l;
 }
 
+void model_overhead_run(const struct model_overhead *o, double r0,
+    double step, int n, double wmix, int edge_tag, int hexalt, double *out)
+{
+	double shift = 0, far2 = 36 * o->var, rq, a, b, d;
+	int k, q;
+
+	/* one Gaussian wide against the step: a recurrence, two products
+	 * a k (exp(-(r - s)^2 / 2v) = exp(-r^2 / 2v) x exp((2rs - s^2) / 2v));
+	 * else each k on its own */
+	if (edge_tag > 0 || hexalt != 0 || o->w2 > 0 || o->sd < 1 ||
+	    4 * o->sd < step || (o->tls && o->sd < SACKOPT_COLLAPSE_SD)) {
+		for (k = 0; k < n; k++)
+			out[k] = model_overhead_like(o, r0 - k * step, wmix,
+			    edge_tag, hexalt);
+		return;
+	}
+	if (o->tls)
+		for (q = MODEL_SACKOPT_MIN; q <= MODEL_SACKOPT_MAX; q++)
+			shift += sackopt_prior[q - MODEL_SACKOPT_MIN] * q *
+			    MODEL_SACKOPT_BYTES;
+	rq = r0 - shift;
+	a = exp(-rq * rq / (2 * o->var));
+	b = exp((2 * rq * step - step * step) / (2 * o->var));
+	d = exp(-step * step / o->var);
+	for (k = 0; k < n; k++) {
+		out[k] = rq * rq < far2 ? wmix * o->norm * a : 0;
+		a *= b;
+		b *= d;
+		rq -= step;
+	}
+}
+
 double model_floor_like(const struct model_overhead *o, double ok,
     double sigma)
 {

@@ -102,6 +102,16 @@ double model_byte_like(double r, double sd, double norm, double var);
 double model_overhead_like(const struct model_overhead *o, double r,
     double wmix, int edge_tag, int hexalt);
 
+/*
+ * model_overhead_like() at @r0 - k x @step for k = 0 .. @n-1, into @out:
+ * where the term is one Gaussian wide against the step (an unlearned
+ * server: the k of one candidate lie on one curve), by a recurrence, two
+ * products a k instead of an exp(); else k by k.  The same values to
+ * rounding (t-model).
+ */
+void model_overhead_run(const struct model_overhead *o, double r0,
+    double step, int n, double wmix, int edge_tag, int hexalt, double *out);
+
 /* The unlearned floor: an overhead @ok anywhere a server can produce. */
 double model_floor_like(const struct model_overhead *o, double ok,
     double sigma);

@@ -1319,15 +1319,14 @@ struct tag_fit {
 };
 
 /*
- * The terms at one k, into @term[MATCH_FIT_*] (before the segment prior);
- * returns their sum.
+ * The terms at one k, into @term[MATCH_FIT_*] (before the segment prior),
+ * the overhead term @header computed by the caller; returns their sum.
  */
 static double terms_at(const struct model *m, double r, double ok,
-    double wmix, int edge_tag, int hexalt, double sigma, const double *lens,
-    int nlens, double *term)
+    double header, double sigma, const double *lens, int nlens,
+    double *term)
 {
-	term[MATCH_FIT_HEADER] = model_overhead_like(&m->ovh, r, wmix,
-	    edge_tag, hexalt);
+	term[MATCH_FIT_HEADER] = header;
 	term[MATCH_FIT_RESEND] = model_resend_like(&m->extra, &m->ovh, r, lens,
 	    nlens);
 	term[MATCH_FIT_EXTRA] = model_extra_like(&m->extra, m->ovh.sd, r);
@@ -1361,6 +1360,9 @@ static void consider(struct tag_fit *f, int k, double r, double l,
  * bytes over hundreds of segments.  The best k is among those evaluated
  * and the k nearest 0 of each even term's range, where the prior peaks.
  */
+/* k of the overhead term computed in one run (model_overhead_run()) */
+#define RUN_MAX 64
+
 static void fit_tag(const struct model *m, const struct payload_estimate *e,
     const struct server_view *v, int64_t o, double wmix, int edge_tag,
     int hexalt, const double *lens, int nlens, struct tag_fit *f)
@@ -1374,20 +1376,25 @@ static void fit_tag(const struct model *m, const struct payload_estimate *e,
 	int lo, hi, k, i, elo, ehi, flo = 0, fhi = -1, near[3], nn = 0;
 	int done[16], ndone = 0;
 	uint32_t mss = e->mss;
+	double run[RUN_MAX];
 
 	memset(f, 0, sizeof(*f));
 	/* the overhead term */
 	k_range(r0, smin - 6 * sd, smax + 6 * sd, mss, e, &lo, &hi);
+	if (hi >= lo && hi - lo < RUN_MAX)
+		model_overhead_run(mo, r0 - (double)lo * mss, mss, hi - lo + 1,
+		    wmix, edge_tag, hexalt, run);
 	for (k = lo; k <= hi; k++) {
 		double r = r0 - (double)k * mss, pk, l;
-		double n = model_overhead_like(mo, r, wmix, edge_tag, hexalt);
+		double n = hi - lo < RUN_MAX ? run[k - lo] :
+		    model_overhead_like(mo, r, wmix, edge_tag, hexalt);
 
 		if (n <= 0)
 			continue;
 		pk = model_segments_prior(&m->seg, k);
 		f->like += n * pk;
-		l = terms_at(m, r, (double)o - (double)k * mss, wmix, edge_tag,
-		    hexalt, e->sigma, lens, nlens, term);
+		l = terms_at(m, r, (double)o - (double)k * mss, n, e->sigma,
+		    lens, nlens, term);
 		consider(f, k, r, l * pk, term);
 		if (ndone < (int)(sizeof(done) / sizeof(done[0])))
 			done[ndone++] = k;
@@ -1404,8 +1411,9 @@ static void fit_tag(const struct model *m, const struct payload_estimate *e,
 				continue;
 			pk = model_segments_prior(&m->seg, k);
 			f->like += l * pk;
-			l = terms_at(m, r, (double)o - (double)k * mss, wmix,
-			    edge_tag, hexalt, e->sigma, lens, nlens, term);
+			l = terms_at(m, r, (double)o - (double)k * mss,
+			    model_overhead_like(mo, r, wmix, edge_tag, hexalt),
+			    e->sigma, lens, nlens, term);
 			consider(f, k, r, l * pk, term);
 		}
 	}
