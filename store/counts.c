@@ -173,22 +173,11 @@ struct vendor_table {
 	size_t cap, n;
 };
 
-static uint64_t
-name_hash(const char *s)
-{
-	uint64_t h = 1469598103934665603ULL;
-
-	for (; *s; s++) {
-		h ^= (unsigned char)*s;
-		h *= 1099511628211ULL;
-	}
-	return h;
-}
 
 static struct vendor_ent *
 vt_slot(struct vendor_ent *e, size_t cap, const char *name)
 {
-	size_t i = (size_t)name_hash(name) & (cap - 1);
+	size_t i = (size_t)fg_hash_str(name) & (cap - 1);
 
 	while (e[i].name != NULL && strcmp(e[i].name, name) != 0)
 		i = (i + 1) & (cap - 1);

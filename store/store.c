@@ -119,32 +119,13 @@ close_cursors(struct store_txn *txn)
 
 /* ---- small helpers --------------------------------------------------- */
 
-static uint64_t
-url_hash(const char *s)
-{
-	/* FNV-1a with a final avalanche (splitmix64) so that similar URLs
-	 * spread; collisions are resolved by comparing URLs anyway. */
-	uint64_t h = 1469598103934665603ULL;
-
-	for (; *s; s++) {
-		h ^= (unsigned char)*s;
-		h *= 1099511628211ULL;
-	}
-	h ^= h >> 30;
-	h *= 0xbf58476d1ce4e5b9ULL;
-	h ^= h >> 27;
-	h *= 0x94d049bb133111ebULL;
-	h ^= h >> 31;
-	return h;
-}
-
 /* The URL index is keyed by 32 bits of the hash: 4 bytes less per
  * download than the full hash, and at a million URLs only ~100 keys are
  * shared by two URLs, which find_url() tells apart by comparing. */
 static dlid_t
 urlh_key(const char *url)
 {
-	return (dlid_t)(url_hash(url) >> 32);
+	return (dlid_t)(fg_hash_str(url) >> 32);
 }
 
 /* Key for URL-keyed tables: the URL itself, or for long URLs a prefix
@@ -160,7 +141,7 @@ url_key(const char *url, char *buf, MDB_val *k)
 		return;
 	}
 	memcpy(buf, url, URLKEY_MAX - 17);
-	snprintf(buf + URLKEY_MAX - 17, 18, "#%016" PRIx64, url_hash(url));
+	snprintf(buf + URLKEY_MAX - 17, 18, "#%016" PRIx64, fg_hash_str(url));
 	k->mv_data = buf;
 	k->mv_size = URLKEY_MAX;
 }

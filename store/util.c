@@ -588,3 +588,21 @@ fg_csv_split(char *line, char **fields, int max)
 		r++;
 	}
 }
+
+/* ---- hashing --------------------------------------------------------- */
+
+uint64_t fg_hash_str(const char *s)
+{
+	uint64_t h = 1469598103934665603ULL;
+
+	for (; *s; s++) {
+		h ^= (unsigned char)*s;
+		h *= 1099511628211ULL;
+	}
+	h ^= h >> 30;
+	h *= 0xbf58476d1ce4e5b9ULL;
+	h ^= h >> 27;
+	h *= 0x94d049bb133111ebULL;
+	h ^= h >> 31;
+	return h;
+}

@@ -117,4 +117,11 @@ void fg_json_string(FILE *f, const char *s);
  */
 int fg_csv_split(char *line, char **fields, int max);
 
+/* ---- hashing --------------------------------------------------------- */
+
+/* A 64-bit hash of the string @s: FNV-1a with a final avalanche
+ * (splitmix64), so that similar strings spread over every bit.  The
+ * store's URL index keys on it: it must never change. */
+uint64_t fg_hash_str(const char *s);
+
 #endif /* FLOWGRAB_UTIL_H */
