@@ -123,7 +123,21 @@ is "$(grep -c "observed://$TB_SERVER:443/" "$T/list")" 3 \
 is "$(grep -c "($LABEL)" "$T/list")" 6 "list shows the label of every one"
 like "$(cat "$T/ref.err")" "observed 7," \
     "the collector counts 7 transfers written (one seen twice)"
-is "$(grep -c '"url":"' "$T/ref.json")" 0 \
+# named JSON: a line per detection, "client:port -> server:port bytes url conf"
+named() {
+	python3 - "$1" <<'PY'
+import json, sys
+for l in open(sys.argv[1]):
+    d = json.loads(l)
+    if d.get("summary") or not d.get("url"):
+        continue
+    print("%s:%d -> %s:%d bytes %d %s %.3f" % (d["client"], d["client_port"],
+          d["server"], d["server_port"], d["bytes"], d["url"], d["confidence"]))
+PY
+}
+named "$T/ref.json" > "$T/ref.named"
+diag "named in phase 1: $(cat "$T/ref.named")"
+is "$(grep -c -F "$TB_CLIENT:" "$T/ref.named")" 0 \
     "the reference host's transfers are not reported as detections"
 
 # the counters, read with export's header
