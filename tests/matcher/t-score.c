@@ -16,6 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "group.h"
 #include "score.h"
 #include "store.h"
 #include "synth.h"
@@ -948,6 +949,56 @@ int main(void)
 	    "range parts summed to the file");
 	is_int(res.parts, 2, "two parts");
 	match_result_clear(&res);
+
+	/* group_offer(): a connection running beside an unmatched one is
+	 * tried as its part; one that starts after the other ended is not
+	 * (two downloads one after the other are not one file) */
+	{
+		struct store_txn *txn;
+		struct group_table *g;
+		int got;
+
+		store_begin(st, STORE_TXN_READ, &txn);
+		scorer_set_txn(sc, txn);
+		g = group_new(100000, 60000);
+		memset(&res, 0, sizeof(res));
+		is_int(group_offer(g, sc, &parts[0],
+		    (int64_t)parts[0].data_octets, 1, &res), 0,
+		    "group: the first part waits");
+		got = group_offer(g, sc, &parts[1],
+		    (int64_t)parts[1].data_octets, 1, &res);
+		is_int(got, 1, "group: the second, at the same time, "
+		    "completes it");
+		is_str(got ? url_of(&res) : "", "http://a.example/c.bin",
+		    "group: ... as the file");
+		if (got)
+			match_result_clear(&res);
+		group_free(g);
+
+		g = group_new(100000, 60000);
+		parts[1].start_ms = parts[0].end_ms + 16;
+		parts[1].end_ms = parts[1].start_ms + 2000;
+		memset(&res, 0, sizeof(res));
+		group_offer(g, sc, &parts[0], (int64_t)parts[0].data_octets,
+		    1, &res);
+		got = group_offer(g, sc, &parts[1],
+		    (int64_t)parts[1].data_octets, 1, &res);
+		is_int(got, 0, "group: one that starts 16 ms after the other "
+		    "ended is not its part");
+		if (got)
+			match_result_clear(&res);
+		parts[1].start_ms = parts[0].end_ms;
+		parts[1].end_ms = parts[1].start_ms + 2000;
+		memset(&res, 0, sizeof(res));
+		got = group_offer(g, sc, &parts[1],
+		    (int64_t)parts[1].data_octets, 1, &res);
+		is_int(got, 1, "group: one that starts at the other's last "
+		    "packet is");
+		if (got)
+			match_result_clear(&res);
+		group_free(g);
+		store_abort(txn);
+	}
 
 	scorer_free(sc);
 	store_close(st);
