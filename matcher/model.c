@@ -397,11 +397,10 @@ double model_base_rate_odds(const struct model_base_rate *b)
 	 * mean of these and the prior's 1, which held them near 1 wherever
 	 * such lookups were many: in the matrix (seed 3, 10 unknown
 	 * transfers a stored download) at 1.6-1.8, and 20 files not in the
-	 * store were named at 0.50-0.98; without it 10.  The running mean
-	 * still counts a stored download the model cannot confirm (heavy
-	 * loss, an unlearned TLS server) as unknown, so it leans high (the
-	 * dense-store benchmark: confidences of 0.3-0.5 right 80% of the
-	 * time, docs/matching.md section 5). */
+	 * store were named at 0.50-0.98; without it 10.  On the dense-store
+	 * benchmark (seed 7: odds 10 in truth) they end at 7.2, below the
+	 * truth, while its confidences are too low: that fault is in the
+	 * likelihoods (docs/matching.md section 5). */
 	if (odds < b->min_odds)
 		odds = b->min_odds;
 	if (odds > b->max_odds)
