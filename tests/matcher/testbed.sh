@@ -136,6 +136,18 @@ tb_softflowd() {
 	    -B 134217728 -d -p "$T/sf$n.pid" -c "$T/sf$n.ctl" \
 	    -t tcp.fin=1 -t tcp.rst=1 -t expint=1 "$@"
 	TB_SF_CTL+=("$T/sf$n.ctl")
+	# softflowd opens its capture before its control socket: once
+	# softflowctl answers, the meter sees every packet.  Callers slept a
+	# fixed second instead; in CI (sanitizer build, two tests at a time)
+	# observe.sh's first download after its meters started was missing
+	# from both meters' flows, which a meter still starting explains.
+	local i
+	for i in $(seq 100); do
+		tb_in_server softflowctl -c "$T/sf$n.ctl" statistics \
+		    >/dev/null 2>&1 && return 0
+		sleep 0.1
+	done
+	echo "# softflowd with $T/sf$n.ctl not answering after 10 s" >&2
 }
 TB_SF_CTL=()
 
