@@ -82,7 +82,10 @@ struct scorer {
 	struct profile_table *prof;
 	struct clients_table *clients;
 	struct score_stats st;
-	struct model_base_rate base; /* unknown transfers (model.h) */
+	/* unknown transfers (model.h), learned apart for servers the
+	 * address index lists ([1]: a vendor's own server, whose big
+	 * transfers are stored files more often) and the others ([0]) */
+	struct model_base_rate base[2];
 	int novote;                 /* scoring again: the votes are in */
 	struct cand *buf;           /* candidates, reused between lookups */
 	uint32_t bufcap;
@@ -137,7 +140,8 @@ struct scorer *scorer_new(const struct score_config *cfg,
 	s->pcfg = *pcfg;
 	s->prof = profile_new(cfg->profiles);
 	s->clients = clients_new(cfg->profiles);
-	model_base_rate_init(&s->base, cfg->null_weight, BASE_RATE_WEIGHT);
+	model_base_rate_init(&s->base[0], cfg->null_weight, BASE_RATE_WEIGHT);
+	model_base_rate_init(&s->base[1], cfg->null_weight, BASE_RATE_WEIGHT);
 	return s;
 }
 
@@ -1720,7 +1724,8 @@ static void learn(struct scorer *s, const struct connection *c,
 	/* a connection scored again (match.c, held) has taught the rest */
 	if (s->novote)
 		return;
-	model_base_rate_seen(&s->base, sum + null > 0 ? null / (sum + null) : 1);
+	model_base_rate_seen(&s->base[w->server_known != 0],
+	    sum + null > 0 ? null / (sum + null) : 1);
 	/* A server the address index knows: only the candidates it may have
 	 * served vote, those it served and those that list no address at
 	 * all (a manifest's); a connection with none does not vote.  On a
@@ -1950,7 +1955,8 @@ static int lookup(struct scorer *s, const struct connection *c,
 	 * store that is sparse here says nothing about how often files it
 	 * does not know are this big; in a sparse store fits a kilobyte off
 	 * were named at 0.6 without it) */
-	odds = s->cfg.learn ? model_base_rate_odds(&s->base) :
+	odds = s->cfg.learn ?
+	    model_base_rate_odds(&s->base[w.server_known != 0]) :
 	    s->cfg.null_weight;
 	null = model_null_like(w.count, w.width,
 	    1.25 * m.extra.density * m.seg.p0, odds, tries);

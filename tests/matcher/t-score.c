@@ -12,6 +12,7 @@
  */
 #include "config.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -884,6 +885,39 @@ int main(void)
 		    res.confidence);
 		match_result_clear(&res);
 		scorer_free(s4);
+	}
+	/* The base rate of unknown transfers is learned apart for servers
+	 * the address index lists: 300 transfers from a server it does not
+	 * list (10.77.0.200), of sizes no stored file has, leave a vendor's
+	 * own server (10.77.0.1, z.example) as it was, and raise the odds
+	 * for the unlisted one. */
+	{
+		struct scorer *s5 = scorer_new(&cfg, &pcfg), *s6;
+		double fresh;
+
+		s6 = scorer_new(&cfg, &pcfg);
+		synth_download(&s, 40000000 + 1300000 * 2 + 4321, &c);
+		run(s6, &c, &res);
+		fresh = res.confidence;
+		match_result_clear(&res);
+		scorer_free(s6);
+		for (i = 0; i < 300; i++) {
+			synth_download(&s, 150000000 + 7919 * (uint64_t)i, &c);
+			c.server[3] = 200;
+			c.client_port = (uint16_t)(30000 + i);
+			run(s5, &c, &res);
+			match_result_clear(&res);
+		}
+		synth_download(&s, 40000000 + 1300000 * 2 + 4321, &c);
+		run(s5, &c, &res);
+		is_str(res.best.url ? res.best.url : "(none)",
+		    "http://z.example/z2.bin", "base rate: a vendor's server "
+		    "after 300 unknown transfers elsewhere: its file the best");
+		ok(fabs(res.confidence - fresh) < 0.01, "... as confidently as "
+		    "by a fresh scorer (%.3f, fresh %.3f)", res.confidence,
+		    fresh);
+		match_result_clear(&res);
+		scorer_free(s5);
 	}
 	/* An Apache httpd server over TLS 1.2: 8,000 bytes a record (not
 	 * 16,384), a 1.7 KB handshake, every file in five locales listed
