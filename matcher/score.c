@@ -471,6 +471,9 @@ struct window {
 	int have_index;             /* the store has its address index */
 	int server_known;           /* ... and lists this server somewhere */
 	uint32_t listed;            /* candidates that list the server */
+	/* of the scanned part ([lo, hi], before server_candidates() adds the
+	 * server's files beyond it): its candidates, and those listed */
+	uint32_t scanned, scanned_listed;
 };
 
 /* Candidates served from the flow's server: marked in the scan (sorted by
@@ -478,6 +481,7 @@ struct window {
 struct listing {
 	struct scan *sc;
 	uint32_t n;
+	uint32_t in_scan;           /* of n, found in the scan */
 	uint32_t added;             /* appended after sc->n, unsorted */
 };
 
@@ -525,6 +529,8 @@ static int listed_cb(uint64_t size, uint64_t id, void *arg)
 	if (c && c->server_match != 1) {
 		c->server_match = 1;
 		l->n++;
+		if (c < sc->c + sc->n)
+			l->in_scan++;
 	}
 	return 0;
 }
@@ -582,12 +588,14 @@ static int server_candidates(struct scorer *s, const struct connection *c,
     struct scan *sc, struct window *w)
 {
 	struct store_addr a;
-	struct listing l = { sc, 0, 0 };
+	struct listing l = { sc, 0, 0, 0 };
 	int rc;
 
 	server_addr(c, &a);
+	w->scanned = sc->n;
 	rc = store_range_addr(s->txn, &a, w->full_lo, w->full_hi, listed_cb,
 	    &l);
+	w->scanned_listed = l.in_scan;
 	if (l.added) {
 		sc->n += l.added;
 		qsort(sc->c, sc->n, sizeof(*sc->c), cmp_cand);
@@ -684,7 +692,7 @@ static int own_candidates(struct scorer *s, const struct connection *c,
     uint64_t lo, uint64_t hi, struct scan *sc)
 {
 	struct store_addr a;
-	struct listing l = { sc, 0, 0 };
+	struct listing l = { sc, 0, 0, 0 };
 	uint32_t own;
 	int rc;
 
@@ -1923,9 +1931,13 @@ static int lookup(struct scorer *s, const struct connection *c,
 	s->st.candidates += sc.n;
 
 	/* 3. the hypotheses: the size, and the server where the index
-	 * says the candidate was served from it (the share of such
-	 * candidates smoothed by one either way) */
-	share = ((double)w.listed + 1) / ((double)sc.n + 2);
+	 * says the candidate was served from it.  The share of such
+	 * candidates (smoothed by one either way) is taken over the scanned
+	 * part of the window only: the server's files that
+	 * server_candidates() added from beyond it come without their
+	 * unlisted neighbours, and counting them put the share at 0.31 for
+	 * 0.03 in the dense store (bench/RESULTS.md, 2026-12-08) */
+	share = ((double)w.scanned_listed + 1) / ((double)w.scanned + 2);
 	for (i = 0; i < sc.n; i++) {
 		double l = sc.c[i].observed ? sc.c[i].like :
 		    cand_like(s, &m, e, &v, nparts, &sc.c[i]);

@@ -919,6 +919,74 @@ int main(void)
 		match_result_clear(&res);
 		scorer_free(s5);
 	}
+	/* The share of candidates the flow's server served is taken over
+	 * the scanned part of the window: around 90 MB a size every 20
+	 * bytes (no address) and every 200 bytes a file of the synth server
+	 * (10.77.0.1), its header learned, and beside the file downloaded
+	 * a twin of its size that lists no address.  The two fit alike, so
+	 * the confidence is the server term's ratio r over r + 1 (the null
+	 * is small): r = (0.09 + 0.5 x 0.91) / 0.09 = 6.0 for a scan of the
+	 * whole window (share 701 of 7,703), 0.857.  A scan narrowed to 64
+	 * candidates, to which the address index adds 64 of the server's
+	 * files from the rest of the window (without their unlisted
+	 * neighbours), gives about the same (share 0.11 of the scanned
+	 * part, r = 5.1, 0.83); counting the added ones gave a share of 0.6,
+	 * r = 1.33 and 0.57. */
+	{
+		struct score_config wide = cfg, nar = cfg;
+		struct scorer *sw, *sn;
+		struct store_txn *txn;
+		struct store_download d;
+		double cw;
+
+		if (store_begin(st, STORE_TXN_WRITE, &txn))
+			bail_out("store_begin");
+		for (i = 0; i < 7700; i++) {
+			int own = i % 11 == 10;
+
+			memset(&d, 0, sizeof(d));
+			snprintf(url, sizeof(url), own ? "http://sh.example/s%d.bin" :
+			    "http://an20.example/a%d.bin", i);
+			d.url = url;
+			d.vendor = "test";
+			/* every 200 bytes the server's, every 20 the others' */
+			d.size = own ? 89930013 + 200 * (uint64_t)(i / 11) :
+			    89930001 + 20 * (uint64_t)(i - i / 11);
+			if (own) {
+				store_addr_parse("10.77.0.1", &d.addrs[0]);
+				d.naddrs = 1;
+			}
+			if (store_put(txn, &d, NULL))
+				bail_out("store_put %s", url);
+		}
+		if (store_commit(txn))
+			bail_out("store_commit");
+		put("http://tw.example/twin.bin", 89930013 + 200 * 350, NULL, 0);
+		wide.max_scan = 16384;
+		nar.max_scan = 64;
+		synth_default(&s);
+		sw = taught(&wide, &pcfg, &s);
+		sn = taught(&nar, &pcfg, &s);
+		/* s350.bin: i = 350 x 11 + 10 */
+		synth_download(&s, 89930013 + 200 * 350, &c);
+		run(sw, &c, &res);
+		is_str(url_of(&res), "http://sh.example/s3860.bin", "share: the "
+		    "whole window scanned (%u candidates): the server's file "
+		    "(%.3f)", res.window, res.confidence);
+		cw = res.confidence;
+		match_result_clear(&res);
+		run(sn, &c, &res);
+		is_str(url_of(&res), "http://sh.example/s3860.bin", "share: a "
+		    "narrowed scan (%u candidates): the server's file (%.3f)",
+		    res.window, res.confidence);
+		ok(cw > 0.8 && cw < 0.9, "... whole window: 6 / 7 beside the "
+		    "twin (%.3f)", cw);
+		ok(fabs(res.confidence - cw) < 0.05, "... narrowed: as "
+		    "confidently (%.3f, whole %.3f)", res.confidence, cw);
+		match_result_clear(&res);
+		scorer_free(sw);
+		scorer_free(sn);
+	}
 	/* An Apache httpd server over TLS 1.2: 8,000 bytes a record (not
 	 * 16,384), a 1.7 KB handshake, every file in five locales listed
 	 * for it.  After six downloads its framing is learned and the
