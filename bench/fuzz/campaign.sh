@@ -1,6 +1,6 @@
 #!/bin/bash
 # bench/fuzz/campaign.sh - a long fuzzing campaign: every libFuzzer harness
-# (tests/*/fuzz-*.c) in turn for a given CPU time, from its seed corpus
+# (tests/*/fuzz-*.c) in turn for a given time, from its seed corpus
 # tests/fuzz/corpus/NAME/; of what it grows, the inputs that add coverage
 # are added to tests/fuzz/corpus/NAME/ (-merge=1 into it, which keeps
 # every file there, named regression seeds too).
@@ -12,8 +12,10 @@
 #
 #   -b  a build tree configured with CC=clang --enable-fuzzing
 #       (default build/fuzz, as tests/check-all.sh makes it)
-#   -t  CPU seconds per harness (default 3600); one process per harness,
-#       run under nice, so CPU time is its run time
+#   -t  seconds per harness (default 3600): libFuzzer's -max_total_time,
+#       which is wall time; one process per harness, under nice.  The row
+#       gives the CPU seconds the process had (user + system, measured by
+#       /usr/bin/time), which fall short of -t when the core is shared
 #   -o  results file, Markdown table rows appended (default
 #       bench/fuzz/results.md); copy what matters to bench/RESULTS.md
 #   NAME  harnesses to run (fuzz-url, fuzz-record, ...; default all)
@@ -61,9 +63,11 @@ for c in "$src"/tests/*/fuzz-*.c; do
 	    -artifact_prefix="$build/tests/$dir/$name-")
 	[ -f "$src/tests/fuzz/$name.dict" ] && args+=(-dict="$src/tests/fuzz/$name.dict")
 	start=$(date -u +%Y-%m-%dT%H:%MZ)
-	(cd "$build" && nice -n 10 "$bin" "${args[@]}" -max_total_time="$secs" \
+	(cd "$build" && nice -n 10 /usr/bin/time -f '%U %S' -o "$scratch/$name.time" \
+	    "$bin" "${args[@]}" -max_total_time="$secs" \
 	    "$scratch/$name.grown" "$corpus") > "$scratch/$name.log" 2>&1
 	rc=$?
+	cpu=$(awk 'NF == 2 && $1 ~ /^[0-9.]+$/ { printf "%d", $1 + $2 + 0.5 }' "$scratch/$name.time" 2>/dev/null)
 	execs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$scratch/$name.log" | grep -o '[0-9]*$' | tail -1)
 	cov=$(grep -o 'cov: [0-9]*' "$scratch/$name.log" | tail -1 | grep -o '[0-9]*')
 	ft=$(grep -o 'ft: [0-9]*' "$scratch/$name.log" | tail -1 | grep -o '[0-9]*')
@@ -73,7 +77,7 @@ for c in "$src"/tests/*/fuzz-*.c; do
 	(cd "$build" && "$bin" -merge=1 "${args[@]}" "$corpus" \
 	    "$scratch/$name.grown") > "$scratch/$name.merge" 2>&1
 	after=$(ls "$corpus" | wc -l)
-	row="| $start | $name | $secs | ${execs:-?} | ${cov:-?} | ${ft:-?} | $before | $after | $crashes |"
+	row="| $start | $name | ${cpu:-?} | ${execs:-?} | ${cov:-?} | ${ft:-?} | $before | $after | $crashes |"
 	echo "$row"
 	echo "$row" >> "$out"
 	if [ "$rc" -ne 0 ] || [ "$crashes" -gt 0 ]; then
