@@ -7,6 +7,7 @@
 #include <math.h>
 #include <stddef.h>
 
+#include "conn.h"
 #include "model.h"
 
 /*
@@ -422,4 +423,13 @@ void model_base_rate_seen(struct model_base_rate *b, double p_unknown)
 		b->unknown *= f;
 		b->total *= f;
 	}
+}
+
+double model_end_like(unsigned data, unsigned req, int sampled)
+{
+	const unsigned end = CONN_TCP_FIN | CONN_TCP_RST;
+
+	if (sampled || (data | req) == 0 || ((data | req) & end))
+		return 1;
+	return MODEL_UNENDED_Q;
 }

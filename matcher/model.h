@@ -231,6 +231,24 @@ double model_chance_agreement(int n, const double *p, double cells,
  * likelihoods plus @null, at most 1. */
 double model_posterior(double best, double sum, double null);
 
+/* --- whether the transfer was seen to end ------------------------------ */
+
+/*
+ * The chance that what the records counted is the whole transfer, from
+ * the TCP flags seen server -> client (@data) and client -> server
+ * (@req), CONN_TCP_* of conn.h: 1 where a FIN or RST was seen either way;
+ * 1 where the records carry no flags at all (an exporter that leaves
+ * them out) or come from a sampling exporter (@sampled: a FIN is seldom
+ * among the packets sampled), which say nothing; MODEL_UNENDED_Q where
+ * flags were recorded and no end among them: the meter's last packets
+ * still in its capture ring, a record lost on the way, an input file
+ * that ends mid-transfer.  Every candidate's likelihood is weighed by it;
+ * "not in the store" is not (a transfer that stopped anywhere fits an
+ * unknown file as well as before).
+ */
+#define MODEL_UNENDED_Q 0.05
+double model_end_like(unsigned data, unsigned req, int sampled);
+
 /* --- learned base rate of unknown transfers ----------------------------- */
 
 /*

@@ -1866,7 +1866,7 @@ static int lookup(struct scorer *s, const struct connection *c,
 	struct store_download rec[FETCH_MAX];
 	uint32_t top[FETCH_MAX], i;
 	const struct cand *best = NULL;
-	double sum = 0, maxlike = 0, null, odds, share;
+	double sum = 0, maxlike = 0, null, odds, share, endq;
 	int rc, nread = 0, cut;
 
 	/* A connection with evidence of loss may carry hundreds of
@@ -1938,9 +1938,12 @@ static int lookup(struct scorer *s, const struct connection *c,
 	 * unlisted neighbours, and counting them put the share at 0.31 for
 	 * 0.03 in the dense store (bench/RESULTS.md, 2026-12-08) */
 	share = ((double)w.scanned_listed + 1) / ((double)w.scanned + 2);
+	/* and whether the transfer was seen to end (model_end_like()) */
+	endq = model_end_like(c->data_tcp_flags, c->req_tcp_flags,
+	    (c->flags & CONN_F_SAMPLED) != 0);
 	for (i = 0; i < sc.n; i++) {
-		double l = sc.c[i].observed ? sc.c[i].like :
-		    cand_like(s, &m, e, &v, nparts, &sc.c[i]);
+		double l = endq * (sc.c[i].observed ? sc.c[i].like :
+		    cand_like(s, &m, e, &v, nparts, &sc.c[i]));
 
 		if (sc.c[i].server_match > 0)
 			l *= model_server_like(1, share, SERVER_H);

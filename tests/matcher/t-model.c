@@ -8,6 +8,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "conn.h"
 #include "model.h"
 #include "../tap.h"
 
@@ -361,6 +362,19 @@ int main(void)
 		    model_chance_agreement(3, half, 10, 0) == 10 &&
 		    model_chance_agreement(0, half, 10, 1) == 0,
 		    "chance agreement: more than all, none needed, no connection");
+	}
+	/* whether the transfer was seen to end */
+	{
+		const unsigned sa = CONN_TCP_SYN | CONN_TCP_ACK;
+
+		ok(model_end_like(sa | CONN_TCP_FIN, sa | CONN_TCP_FIN, 0) == 1 &&
+		    model_end_like(sa, sa | CONN_TCP_FIN, 0) == 1 &&
+		    model_end_like(sa, sa | CONN_TCP_RST, 0) == 1,
+		    "end: a FIN or RST either way: 1");
+		ok(near(model_end_like(sa, sa, 0), 0.05, 1e-12),
+		    "end: flags but no FIN nor RST: 0.05");
+		ok(model_end_like(0, 0, 0) == 1 && model_end_like(sa, sa, 1) == 1,
+		    "end: no flags recorded, or a sampling exporter: 1");
 	}
 	return done_testing();
 }
