@@ -144,6 +144,41 @@ int main(void)
 	    "t.seeds:3: regular expression 'a++++++++': stacked quantifiers");
 	bad("[a]\nstart = http://x/\nreject-regex = (a{9}){1000}\n",
 	    "t.seeds:3: regular expression '(a{9}){1000}': repeat count");
+	/* a '{' in a bracket expression once ended the check, and the
+	 * stacked quantifiers after it took regcomp() to 2.2 GB (fuzz-seeds,
+	 * 2026-12-08) */
+	bad("[a]\nstart = http://x/\nreject-regex = [{o] tp++++++++\n",
+	    "t.seeds:3: regular expression '[{o] tp++++++++': stacked "
+	    "quantifiers");
+	/* quantified groups nested in quantified groups: 2^15 copies */
+	bad("[a]\nstart = http://x/\nreject-regex = "
+	    "(((((((((((((((a+)+)+)+)+)+)+)+)+)+)+)+)+)+)+)+\n",
+	    "would compile to more than 20000 nodes");
+	bad("[a]\nstart = http://x/\nreject-regex = "
+	    "((((((((((((((((((a))))))))))))))))))\n",
+	    "groups nested more than 16 deep");
+	{
+		static const char *const fine[] = {
+			"/(source|update|jsshell)/", "\\.(exe|msi)$",
+			"[a{]+x", "a{2,5}b{3}c{1,100}", "[[:digit:]]{1,3}\\.",
+			"(ab|cd)*(ef)?g+",
+		};
+		size_t k;
+
+		for (k = 0; k < sizeof(fine) / sizeof(fine[0]); k++) {
+			char *txt = fg_asprintf("[a]\nstart = http://x/\n"
+			    "reject-regex = %s\n", fine[k]);
+
+			struct crawl_seeds f = { NULL, 0 };
+
+			rc = crawl_seeds_parse(&f, "t.seeds", txt, err,
+			    sizeof(err));
+			ok(rc == 0, "regular expression accepted: %s (%s)",
+			    fine[k], rc ? err : "ok");
+			crawl_seeds_free(&f);
+			free(txt);
+		}
+	}
 	bad("[a\n", "t.seeds:1: section header");
 	bad("[a]\nstart = http://x/\njust words\n", "t.seeds:3: expected");
 	bad("[a]\nstart =\n", "t.seeds:2: missing value for 'start'");
