@@ -470,9 +470,9 @@ struct window {
 	double width;               /* bytes the count was taken over */
 	int have_index;             /* the store has its address index */
 	int server_known;           /* ... and lists this server somewhere */
-	uint32_t listed;            /* candidates that list the server */
 	/* of the scanned part ([lo, hi], before server_candidates() adds the
-	 * server's files beyond it): its candidates, and those listed */
+	 * server's files beyond it): its candidates, and those that list
+	 * the server */
 	uint32_t scanned, scanned_listed;
 };
 
@@ -605,7 +605,6 @@ static int server_candidates(struct scorer *s, const struct connection *c,
 	if (rc != 0)
 		return rc;
 	w->have_index = 1;
-	w->listed = l.n;
 	w->server_known = l.n > 0;
 	if (!l.n) {
 		if ((rc = server_indexed(s, c)) < 0)
