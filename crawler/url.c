@@ -720,7 +720,11 @@ int crawl_url_resolve(const char *base, const char *ref, char **out)
 	/* curl normalises some hosts only as it parses them ("//%32" decodes
 	 * to the host "2", which parses as the IPv4 address 0.0.0.2): parse
 	 * the result once more, so that a normalised URL normalises to
-	 * itself (found by tests/crawler/fuzz-url.c) */
+	 * itself (found by tests/crawler/fuzz-url.c).  The session id cut
+	 * from the path may have left an escaped dot segment last
+	 * ("/%2e;jsessionid=x"): written as a dot again, so that this parse
+	 * removes it (fuzz-url, 2026-12-08). */
+	dot_segments(url);
 	if (curl_url_set(h, CURLUPART_URL, url, 0) != CURLUE_OK)
 		goto out;
 	curl_free(url);

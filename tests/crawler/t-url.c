@@ -190,6 +190,11 @@ int main(void)
 	    "http://example.org/pub/dir/x.cgi?id=3&b=2");
 	res(b, "x.jsp;jsessionid=ABC123?id=1",
 	    "http://example.org/pub/dir/x.jsp?id=1");
+	/* a dot segment the session id hid is removed as well, so that the
+	 * result resolves to itself (fuzz-url, 2026-12-08: "%2e;jsessionid="
+	 * gave ".../%2E", which resolved again to ".../") */
+	res(b, "x/%2e;jsessionid=1", "http://example.org/pub/dir/x/");
+	res(NULL, "http://example.org/pub/dir/x/", "http://example.org/pub/dir/x/");
 	res(b, "  spaced.iso\t", "http://example.org/pub/dir/spaced.iso");
 	res(b, "#top", "http://example.org/pub/dir/index.html");
 	res(b, "http://user:pw@example.org/f", "http://example.org/f");
