@@ -64,6 +64,7 @@ for c in "$src"/tests/*/fuzz-*.c; do
 	    -artifact_prefix="$build/tests/$dir/$name-")
 	[ -f "$src/tests/fuzz/$name.dict" ] && args+=(-dict="$src/tests/fuzz/$name.dict")
 	start=$(date -u +%Y-%m-%dT%H:%MZ)
+	: > "$scratch/$name.start"	# artifacts newer than this are this run's
 	# libFuzzer's -max_total_time is wall time: run it again on what it
 	# grew until the process has had the CPU time asked for (a core
 	# shared with other work gives it less than its wall time)
@@ -86,7 +87,8 @@ for c in "$src"/tests/*/fuzz-*.c; do
 	done
 	cov=$(grep -o 'cov: [0-9]*' "$scratch/$name.log" | tail -1 | grep -o '[0-9]*')
 	ft=$(grep -o 'ft: [0-9]*' "$scratch/$name.log" | tail -1 | grep -o '[0-9]*')
-	crashes=$(ls "$build/tests/$dir/$name-"* 2>/dev/null | wc -l)
+	crashes=$(find "$build/tests/$dir" -maxdepth 1 -name "$name-*" \
+	    -newer "$scratch/$name.start" | wc -l)
 	# the finds that add coverage go into the corpus (-merge=1 into it:
 	# its files, named regression seeds among them, stay as they are)
 	(cd "$build" && "$bin" -merge=1 "${args[@]}" "$corpus" \
@@ -97,7 +99,8 @@ for c in "$src"/tests/*/fuzz-*.c; do
 	echo "$row" >> "$out"
 	if [ "$rc" -ne 0 ] || [ "$crashes" -gt 0 ]; then
 		tail -30 "$scratch/$name.log"
-		ls "$build/tests/$dir/$name-"* 2>/dev/null
+		find "$build/tests/$dir" -maxdepth 1 -name "$name-*" \
+		    -newer "$scratch/$name.start"
 		failed=1
 	fi
 done
