@@ -49,7 +49,7 @@ field_is(const char *line, size_t n, const char *name)
 /* ---- Release ---------------------------------------------------------- */
 
 struct index {
-	char dir[512];           /* "main/binary-amd64" */
+	char dir[600];           /* "main/binary-amd64": as long as path */
 	char path[600];
 	uint64_t size;
 	int rank;                /* xz 3, gz 2, plain 1 */
